@@ -1,0 +1,283 @@
+/*
+ * The error struct, the status scale and the byte buffer.  Formatting an
+ * error never allocates; nothing here prints except the log_* helpers,
+ * which only mains call.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clouddp.h"
+
+static const char *const code_names[CLOUDDP_CODE__MAX] = {
+	[CLOUDDP_OK] = "ok",
+	[CLOUDDP_EUSAGE] = "usage",
+	[CLOUDDP_ECONFIG] = "config",
+	[CLOUDDP_EINPUT] = "input",
+	[CLOUDDP_EIO] = "io",
+	[CLOUDDP_ENOMEM] = "nomem",
+	[CLOUDDP_EDNS] = "dns",
+	[CLOUDDP_ETLS] = "tls",
+	[CLOUDDP_EHTTP] = "http",
+	[CLOUDDP_EAPI] = "api",
+	[CLOUDDP_ECERT] = "cert",
+	[CLOUDDP_EPASSWORD] = "password",
+	[CLOUDDP_ETIMEOUT] = "timeout",
+	[CLOUDDP_ECONFLICT] = "conflict",
+	[CLOUDDP_EREFUSED] = "refused",
+	[CLOUDDP_EINTERNAL] = "internal",
+};
+
+static const char *const status_names[CLOUDDP_STATUS__MAX] = {
+	"OK", "WARNING", "CRITICAL", "UNKNOWN"
+};
+
+static const char *const status_keys[CLOUDDP_STATUS__MAX] = {
+	"ok", "warning", "critical", "unknown"
+};
+
+int
+clouddp_verrf(struct clouddp_err *err, enum clouddp_code code,
+    const char *hint, const char *fmt, va_list ap)
+{
+	if (err == NULL)
+		return -1;
+	err->code = code;
+	vsnprintf(err->what, sizeof(err->what), fmt, ap);
+	snprintf(err->hint, sizeof(err->hint), "%s", hint != NULL ? hint : "");
+	return -1;
+}
+
+int
+clouddp_errf(struct clouddp_err *err, enum clouddp_code code,
+    const char *hint, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	clouddp_verrf(err, code, hint, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+clouddp_err_prefix(struct clouddp_err *err, const char *fmt, ...)
+{
+	char	 prefix[256];
+	size_t	 n, old, room;
+	va_list	 ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	n = strlen(prefix);
+	room = sizeof(err->what) - 1 - n - 2;
+	old = strlen(err->what);
+	if (old > room)
+		old = room;
+	memmove(err->what + n + 2, err->what, old);
+	memcpy(err->what, prefix, n);
+	err->what[n] = ':';
+	err->what[n + 1] = ' ';
+	err->what[n + 2 + old] = '\0';
+}
+
+void
+clouddp_err_clear(struct clouddp_err *err)
+{
+	err->code = CLOUDDP_OK;
+	err->what[0] = '\0';
+	err->hint[0] = '\0';
+}
+
+const char *
+clouddp_code_name(enum clouddp_code code)
+{
+	if ((unsigned)code >= CLOUDDP_CODE__MAX)
+		return "internal";
+	return code_names[code];
+}
+
+enum clouddp_status
+clouddp_code_status(enum clouddp_code code)
+{
+	switch (code) {
+	case CLOUDDP_OK:
+		return CLOUDDP_STATUS_OK;
+	case CLOUDDP_ECONFLICT:
+	case CLOUDDP_EREFUSED:
+		return CLOUDDP_STATUS_CRITICAL;
+	default:
+		return CLOUDDP_STATUS_UNKNOWN;
+	}
+}
+
+enum clouddp_status
+clouddp_status_worst(enum clouddp_status a, enum clouddp_status b)
+{
+	return a > b ? a : b;
+}
+
+const char *
+clouddp_status_name(enum clouddp_status status)
+{
+	if ((unsigned)status >= CLOUDDP_STATUS__MAX)
+		return "UNKNOWN";
+	return status_names[status];
+}
+
+const char *
+clouddp_status_key(enum clouddp_status status)
+{
+	if ((unsigned)status >= CLOUDDP_STATUS__MAX)
+		return "unknown";
+	return status_keys[status];
+}
+
+static int
+buf_reserve(struct clouddp_buf *buf, size_t extra, struct clouddp_err *err)
+{
+	size_t	 need, cap;
+	char	*p;
+
+	if (extra > SIZE_MAX / 2 - buf->len)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "buffer would exceed the address space");
+	need = buf->len + extra + 1;
+	if (need <= buf->cap)
+		return 0;
+	cap = buf->cap > 0 ? buf->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(buf->data, cap);
+	if (p == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory growing a buffer to %zu bytes", cap);
+	buf->data = p;
+	buf->cap = cap;
+	return 0;
+}
+
+int
+clouddp_buf_append(struct clouddp_buf *buf, const void *data, size_t len,
+    struct clouddp_err *err)
+{
+	if (buf_reserve(buf, len, err) == -1)
+		return -1;
+	if (len > 0)
+		memcpy(buf->data + buf->len, data, len);
+	buf->len += len;
+	buf->data[buf->len] = '\0';
+	return 0;
+}
+
+int
+clouddp_buf_printf(struct clouddp_buf *buf, struct clouddp_err *err,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "cannot format text");
+	if (buf_reserve(buf, (size_t)n, err) == -1)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)n;
+	return 0;
+}
+
+void
+clouddp_buf_reset(struct clouddp_buf *buf)
+{
+	buf->len = 0;
+	if (buf->data != NULL)
+		buf->data[0] = '\0';
+}
+
+void
+clouddp_buf_free(struct clouddp_buf *buf)
+{
+	volatile char	*p;
+	size_t		 i;
+
+	if (buf == NULL || buf->data == NULL)
+		return;
+	p = buf->data;
+	for (i = 0; i < buf->cap; i++)
+		p[i] = 0;
+	free(buf->data);
+	buf->data = NULL;
+	buf->len = buf->cap = 0;
+}
+
+int
+clouddp_buf_getline(struct clouddp_buf *buf, FILE *fp, size_t max,
+    struct clouddp_err *err)
+{
+	int	 c;
+
+	clouddp_buf_reset(buf);
+	for (;;) {
+		c = getc(fp);
+		if (c == EOF)
+			break;
+		if (c == '\n')
+			return 1;
+		if (buf->len >= max)
+			return clouddp_errf(err, CLOUDDP_EINPUT,
+			    "split the input into shorter lines",
+			    "line longer than %zu bytes", max);
+		if (buf_reserve(buf, 1, err) == -1)
+			return -1;
+		buf->data[buf->len++] = (char)c;
+		buf->data[buf->len] = '\0';
+	}
+	if (ferror(fp))
+		return clouddp_errf(err, CLOUDDP_EIO, NULL, "read error: %s",
+		    strerror(errno));
+	if (buf->len > 0)
+		return 1;
+	return 0;
+}
+
+void
+log_warn(const struct clouddp_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (ctx->quiet > 1)
+		return;
+	fprintf(stderr, "%s: warning: ", ctx->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+log_debug(const struct clouddp_ctx *ctx, int level, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (ctx->verbose < level)
+		return;
+	fprintf(stderr, "%s: ", ctx->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,348 @@
+/*
+ * Reports and their three printed forms.  The only file that includes
+ * jansson.h; everything printed as JSON by any tool is built here, so
+ * strings are always escaped and keys always snake_case.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "clouddp.h"
+#include "report.h"
+
+struct report {
+	char			 tool[32];
+	json_t			*root;
+	json_t			*checks;
+	enum clouddp_status	 status;
+	size_t			 counts[CLOUDDP_STATUS__MAX];
+	struct clouddp_buf	 summary;
+	struct clouddp_buf	 perf;
+};
+
+#define J(o)	((json_t *)(o))
+#define R(j)	((struct report_obj *)(j))
+
+struct report *
+report_new(const char *tool)
+{
+	struct report	*r;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	snprintf(r->tool, sizeof(r->tool), "%s", tool);
+	r->root = json_object();
+	r->checks = json_array();
+	if (r->root == NULL || r->checks == NULL) {
+		report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+report_free(struct report *r)
+{
+	if (r == NULL)
+		return;
+	json_decref(r->root);
+	json_decref(r->checks);
+	clouddp_buf_free(&r->summary);
+	clouddp_buf_free(&r->perf);
+	free(r);
+}
+
+struct report_obj *
+report_root(struct report *r)
+{
+	return R(r->root);
+}
+
+int
+report_check(struct report *r, const char *check, enum clouddp_status st,
+    const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+	json_t	*c;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c = json_pack("{s:s, s:s, s:s}", "check", check,
+	    "status", clouddp_status_key(st), "message", msg);
+	if (c == NULL || json_array_append_new(r->checks, c) == -1)
+		return -1;
+	r->counts[st]++;
+	report_raise(r, st);
+	return 0;
+}
+
+enum clouddp_status
+report_status(const struct report *r)
+{
+	return r->status;
+}
+
+void
+report_raise(struct report *r, enum clouddp_status st)
+{
+	r->status = clouddp_status_worst(r->status, st);
+}
+
+size_t
+report_count(const struct report *r, enum clouddp_status st)
+{
+	return r->counts[st];
+}
+
+void
+report_summary(struct report *r, const char *fmt, ...)
+{
+	char	 text[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	clouddp_buf_reset(&r->summary);
+	clouddp_buf_append(&r->summary, text, strlen(text), NULL);
+}
+
+int
+report_perf(struct report *r, const char *label, double value,
+    const char *uom)
+{
+	return clouddp_buf_printf(&r->perf, NULL, "%s'%s'=%g%s",
+	    r->perf.len > 0 ? " " : "", label, value,
+	    uom != NULL ? uom : "");
+}
+
+/* Scalars as text: strings bare, numbers and booleans as JSON writes them. */
+static void
+write_scalar(FILE *fp, json_t *v)
+{
+	char	*s;
+
+	if (json_is_string(v)) {
+		fputs(json_string_value(v), fp);
+		return;
+	}
+	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	if (s != NULL)
+		fputs(s, fp);
+	free(s);
+}
+
+static void
+write_text(struct report *r, FILE *fp)
+{
+	const char	*key, *status;
+	json_t		*v, *c, *e;
+	size_t		 i, j;
+
+	json_object_foreach(r->root, key, v) {
+		if (json_is_object(v) || json_is_null(v))
+			continue;
+		if (json_is_array(v)) {
+			if (json_array_size(v) == 0 ||
+			    !json_is_string(json_array_get(v, 0)))
+				continue;
+			fprintf(fp, "%s: ", key);
+			json_array_foreach(v, j, e) {
+				fputs(j > 0 ? ", " : "", fp);
+				write_scalar(fp, e);
+			}
+			fputc('\n', fp);
+			continue;
+		}
+		fprintf(fp, "%s: ", key);
+		write_scalar(fp, v);
+		fputc('\n', fp);
+	}
+	json_array_foreach(r->checks, i, c) {
+		status = json_string_value(json_object_get(c, "status"));
+		fprintf(fp, "%-8s %s: %s\n", status,
+		    json_string_value(json_object_get(c, "check")),
+		    json_string_value(json_object_get(c, "message")));
+	}
+}
+
+static void
+write_nagios(struct report *r, FILE *fp)
+{
+	const char	*sep = "";
+	json_t		*c;
+	size_t		 i;
+
+	fprintf(fp, "CLOUDDP-%s %s: ", r->tool, clouddp_status_name(r->status));
+	if (r->summary.len > 0)
+		fputs(r->summary.data, fp);
+	else if (r->status == CLOUDDP_STATUS_OK)
+		fprintf(fp, "%zu checks passed", json_array_size(r->checks));
+	else
+		json_array_foreach(r->checks, i, c) {
+			if (strcmp(json_string_value(json_object_get(c,
+			    "status")), "ok") == 0)
+				continue;
+			fprintf(fp, "%s%s: %s", sep, json_string_value(
+			    json_object_get(c, "check")), json_string_value(
+			    json_object_get(c, "message")));
+			sep = "; ";
+		}
+	if (r->perf.len > 0)
+		fprintf(fp, " | %s", r->perf.data);
+	fputc('\n', fp);
+}
+
+int
+report_write(const struct clouddp_ctx *ctx, struct report *r, FILE *fp)
+{
+	json_t	*out;
+	int	 rc;
+
+	if (ctx->quiet)
+		return 0;
+	switch (ctx->output) {
+	case CLOUDDP_OUTPUT_NAGIOS:
+		write_nagios(r, fp);
+		return 0;
+	case CLOUDDP_OUTPUT_JSON:
+		out = json_copy(r->root);
+		if (out == NULL)
+			return -1;
+		json_object_set_new(out, "status",
+		    json_string(clouddp_status_key(r->status)));
+		json_object_set(out, "checks", r->checks);
+		rc = report_obj_write(R(out), fp);
+		json_decref(out);
+		return rc;
+	default:
+		write_text(r, fp);
+		return 0;
+	}
+}
+
+struct report_obj *
+report_obj_new(void)
+{
+	return R(json_object());
+}
+
+struct report_obj *
+report_arr_new(void)
+{
+	return R(json_array());
+}
+
+void
+report_obj_free(struct report_obj *o)
+{
+	json_decref(J(o));
+}
+
+int
+report_obj_set_str(struct report_obj *o, const char *key, const char *val)
+{
+	json_t	*v;
+	char	*copy, *p;
+
+	v = val != NULL ? json_string(val) : json_null();
+	if (v == NULL) {
+		/* Not UTF-8 (hostile input): replace bytes above ASCII. */
+		copy = strdup(val);
+		if (copy == NULL)
+			return -1;
+		for (p = copy; *p != '\0'; p++)
+			if ((unsigned char)*p > 0x7f)
+				*p = '?';
+		v = json_string(copy);
+		free(copy);
+	}
+	return json_object_set_new(J(o), key, v);
+}
+
+int
+report_obj_set_int(struct report_obj *o, const char *key, long long val)
+{
+	return json_object_set_new(J(o), key, json_integer(val));
+}
+
+int
+report_obj_set_real(struct report_obj *o, const char *key, double val)
+{
+	if (!isfinite(val))
+		return json_object_set_new(J(o), key, json_null());
+	return json_object_set_new(J(o), key, json_real(val));
+}
+
+int
+report_obj_set_bool(struct report_obj *o, const char *key, int val)
+{
+	return json_object_set_new(J(o), key, json_boolean(val));
+}
+
+int
+report_obj_set(struct report_obj *o, const char *key,
+    struct report_obj *child)
+{
+	return json_object_set_new(J(o), key, J(child));
+}
+
+int
+report_arr_append(struct report_obj *a, struct report_obj *child)
+{
+	return json_array_append_new(J(a), J(child));
+}
+
+int
+report_arr_append_str(struct report_obj *a, const char *s)
+{
+	return json_array_append_new(J(a), json_string(s));
+}
+
+int
+report_obj_write(const struct report_obj *o, FILE *fp)
+{
+	const json_t	*j = (const json_t *)o;
+
+	if (json_dumpf(j, fp, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY) == -1)
+		return -1;
+	fputc('\n', fp);
+	return 0;
+}
+
+int
+log_err(const struct clouddp_ctx *ctx, const struct clouddp_err *err)
+{
+	enum clouddp_status	 st;
+	json_t			*o;
+
+	st = clouddp_code_status(err->code);
+	if (st == CLOUDDP_STATUS_OK)
+		st = CLOUDDP_STATUS_UNKNOWN;
+	fprintf(stderr, "%s: %s\n", ctx->prog, err->what);
+	if (err->hint[0] != '\0')
+		fprintf(stderr, "%s: hint: %s\n", ctx->prog, err->hint);
+	if (ctx->output == CLOUDDP_OUTPUT_JSON) {
+		o = json_pack("{s:s, s:{s:s, s:s, s:s}}",
+		    "status", clouddp_status_key(st), "error",
+		    "code", clouddp_code_name(err->code),
+		    "message", err->what, "hint", err->hint);
+		if (o != NULL)
+			report_obj_write(R(o), stdout);
+		json_decref(o);
+	} else if (ctx->output == CLOUDDP_OUTPUT_NAGIOS)
+		printf("CLOUDDP-%s %s: %s\n", ctx->tool != NULL ? ctx->tool :
+		    "CHECK", clouddp_status_name(st), err->what);
+	fflush(stdout);
+	return (int)st;
+}

@@ -1,0 +1,177 @@
+# Shell library for tests/t/*.sh: TAP output, a scratch directory, and
+# real servers started on free loopback ports and stopped by PID from a
+# trap, whatever way the test ends.  Source it first:  . "$top_srcdir/tests/lib.sh"
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
+PATH="$top_builddir/tools:$top_builddir/src:$top_builddir/tests/servers:$PATH"
+export PATH
+
+T_N=0
+T_FAILED=0
+T_PIDS=""
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/clouddp-test.XXXXXX") || exit 99
+export T_TMP
+
+t_cleanup() {
+	for pid in $T_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $T_PIDS; do
+		# Give each server a moment, then insist.
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
+	if [ -n "${T_KEEP:-}" ]; then
+		echo "# scratch kept in $T_TMP"
+	else
+		rm -rf "$T_TMP"
+	fi
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+plan() { echo "1..$1"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+# ok CONDITION-STATUS DESCRIPTION: pass when the previous command ($?) was 0.
+ok() {
+	st=$1
+	shift
+	T_N=$((T_N + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $T_N - $*"
+	else
+		echo "not ok $T_N - $*"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+	return "$st"
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "got:      '$1'" "expected: '$2'"
+		return 1
+	fi
+}
+
+# like TEXT PATTERN DESCRIPTION: grep -E PATTERN in TEXT.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "text: $1" "does not match: $2"
+		return 1
+	fi
+}
+
+# unlike TEXT PATTERN DESCRIPTION
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 1 "$3"
+		diag "text: $1" "matches: $2"
+		return 1
+	fi
+	ok 0 "$3"
+}
+
+# run CMD...: sets $out (stdout), $err (stderr) and $rc.
+run() {
+	"$@" >"$T_TMP/.out" 2>"$T_TMP/.err"
+	rc=$?
+	out=$(cat "$T_TMP/.out")
+	err=$(cat "$T_TMP/.err")
+}
+
+# need PROGRAM PACKAGE: a test that needs a missing program fails, naming
+# the package; it never skips silently.
+need() {
+	if ! command -v "$1" >/dev/null 2>&1; then
+		echo "1..1"
+		echo "not ok 1 - $1 is missing: install the Debian package $2"
+		exit 1
+	fi
+}
+
+# A free port on ADDR (default 127.0.0.1), free for both TCP and UDP.
+free_port() { freeport "${1:-127.0.0.1}"; }
+
+# A random loopback address 127.0.X.Y, so that parallel tests keep apart.
+loopback_addr() {
+	echo "127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))"
+}
+
+# spawn NAME CMD...: start a server in the background, remember its PID.
+spawn() {
+	name=$1
+	shift
+	"$@" >"$T_TMP/$name.log" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	eval "PID_$name=$!"
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1s until it succeeds.
+wait_for() {
+	limit=$(($1 * 10))
+	shift
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# dns_up ADDR PORT NAME: the server answers a query for NAME.
+dns_up() {
+	dig +time=1 +tries=1 +norec -p "$2" @"$1" "$3" SOA 2>/dev/null |
+	    grep -q 'status: NOERROR'
+}
+
+# named_start ADDR PORT ZONE FILE [KEYFILE]: BIND, authoritative for
+# ZONE from FILE (a copy under $T_TMP); with KEYFILE, dynamic updates
+# signed by that key are allowed.  Sets NAMED_DIR.
+named_start() {
+	need named bind9
+	addr=$1 port=$2 zone=$3 file=$4 key=${5:-}
+	NAMED_DIR=$T_TMP/named-$port
+	mkdir -p "$NAMED_DIR"
+	cp "$file" "$NAMED_DIR/$zone.zone"
+	ctl=$(free_port "$addr")
+	{
+		echo "options {"
+		echo "  directory \"$NAMED_DIR\";"
+		echo "  pid-file \"$NAMED_DIR/named.pid\";"
+		echo "  listen-on port $port { $addr; };"
+		echo "  listen-on-v6 { none; };"
+		echo "  recursion no; notify no;"
+		echo "  dnssec-validation no;"
+		echo "};"
+		echo "controls { };"
+		if [ -n "$key" ]; then
+			cat "$key"
+			keyname=$(sed -n 's/^key "\([^"]*\)".*/\1/p' "$key")
+			echo "zone \"$zone\" { type primary; file \"$zone.zone\";"
+			echo "  allow-update { key \"$keyname\"; }; };"
+		else
+			echo "zone \"$zone\" { type primary; file \"$zone.zone\"; };"
+		fi
+	} >"$NAMED_DIR/named.conf"
+	spawn named named -g -c "$NAMED_DIR/named.conf" -n 1
+	if ! wait_for 20 dns_up "$addr" "$port" "$zone"; then
+		diag "named did not start:"
+		sed 's/^/# /' "$T_TMP/named.log" | tail -20
+		return 1
+	fi
+}
