@@ -1,15 +1,65 @@
 /*
  * Certificates.  The only file that includes OpenSSL's X509 and PKCS#12
  * headers and the only place private keys are parsed; it never touches
- * the network.
+ * the network.  Every OpenSSL failure is translated into one clouddp_err
+ * and the OpenSSL error queue is left empty.
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/provider.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "clouddp.h"
 #include "cert.h"
+
+#define SERVER_AUTH_OID	"1.3.6.1.5.5.7.3.1"
+
+struct cert {
+	X509		*x509;
+	EVP_PKEY	*key;
+	STACK_OF(X509)	*chain;
+	char		*cn;
+	char		*subject;
+	char		*issuer;
+	char		*serial;
+	char		**sans;
+	size_t		 nsans;
+	struct clouddp_buf ekus;	/* "serverAuth, clientAuth" */
+	struct clouddp_buf eku_oids;	/* " 1.3.6... 1.3.6... " */
+	time_t		 not_before;
+	time_t		 not_after;
+	const char	*key_type;
+	int		 key_bits;
+	int		 self_signed;
+	int		 key_matches;
+	int		 is_pfx;
+	int		 pbes2;
+	char		 pfx_cert_cipher[64];
+	char		 pfx_key_cipher[64];
+	char		 pfx_mac[32];
+	char		 sha1[41];
+	char		 sha256[65];
+};
 
 static OSSL_PROVIDER	*legacy_provider;
 static OSSL_PROVIDER	*default_provider;
@@ -42,4 +92,1156 @@ cert_global_cleanup(void)
 	if (default_provider != NULL)
 		OSSL_PROVIDER_unload(default_provider);
 	legacy_provider = default_provider = NULL;
+}
+
+void
+cert_free(struct cert *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	X509_free(c->x509);
+	EVP_PKEY_free(c->key);		/* OpenSSL cleanses key material */
+	sk_X509_pop_free(c->chain, X509_free);
+	free(c->cn);
+	free(c->subject);
+	free(c->issuer);
+	free(c->serial);
+	for (i = 0; i < c->nsans; i++)
+		free(c->sans[i]);
+	free(c->sans);
+	clouddp_buf_free(&c->ekus);
+	clouddp_buf_free(&c->eku_oids);
+	free(c);
+}
+
+static char *
+name_text(const X509_NAME *name)
+{
+	BIO	*bio;
+	char	*data, *s = NULL;
+	long	 len;
+
+	bio = BIO_new(BIO_s_mem());
+	if (bio == NULL)
+		return NULL;
+	if (X509_NAME_print_ex(bio, name, 0,
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		len = BIO_get_mem_data(bio, &data);
+		s = strndup(len > 0 ? data : "", len > 0 ? (size_t)len : 0);
+	}
+	BIO_free(bio);
+	return s;
+}
+
+/* A UTF-8 copy of an ASN.1 string; NULL if it holds a NUL byte. */
+static char *
+asn1_text(const ASN1_STRING *str)
+{
+	unsigned char	*utf8 = NULL;
+	char		*s = NULL;
+	int		 len;
+
+	len = ASN1_STRING_to_UTF8(&utf8, str);
+	if (len < 0)
+		return NULL;
+	if (memchr(utf8, '\0', (size_t)len) == NULL)
+		s = strndup((char *)utf8, (size_t)len);
+	OPENSSL_free(utf8);
+	return s;
+}
+
+static time_t
+asn1_time(const ASN1_TIME *t)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return timegm(&tm);
+}
+
+static void
+hex_digest(const X509 *x, const EVP_MD *md, char *out, size_t outlen)
+{
+	unsigned char	 buf[EVP_MAX_MD_SIZE];
+	unsigned int	 n = 0, i;
+
+	out[0] = '\0';
+	if (X509_digest(x, md, buf, &n) != 1)
+		return;
+	for (i = 0; i < n && 2 * i + 2 < outlen; i++)
+		snprintf(out + 2 * i, 3, "%02X", buf[i]);
+}
+
+static int
+fill_cn(struct cert *c)
+{
+	const X509_NAME	*name;
+	int		 pos = -1, last = -1;
+
+	name = X509_get_subject_name(c->x509);
+	for (;;) {
+		pos = X509_NAME_get_index_by_NID(name, NID_commonName, pos);
+		if (pos < 0)
+			break;
+		last = pos;
+	}
+	if (last < 0)
+		return 0;
+	/* The most specific (last) CN is the one clients look at. */
+	c->cn = asn1_text(X509_NAME_ENTRY_get_data(
+	    X509_NAME_get_entry(name, last)));
+	return 0;
+}
+
+static int
+fill_sans(struct cert *c)
+{
+	GENERAL_NAMES	*gens;
+	GENERAL_NAME	*gen;
+	char		*s;
+	int		 i, n, rc = -1;
+
+	gens = X509_get_ext_d2i(c->x509, NID_subject_alt_name, NULL, NULL);
+	if (gens == NULL)
+		return 0;
+	n = sk_GENERAL_NAME_num(gens);
+	c->sans = calloc((size_t)n + 1, sizeof(*c->sans));
+	if (c->sans == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		gen = sk_GENERAL_NAME_value(gens, i);
+		if (gen->type != GEN_DNS)
+			continue;
+		/* A name with a NUL inside is an attack; drop it. */
+		s = asn1_text(gen->d.dNSName);
+		if (s != NULL)
+			c->sans[c->nsans++] = s;
+	}
+	rc = 0;
+out:
+	GENERAL_NAMES_free(gens);
+	return rc;
+}
+
+static int
+fill_ekus(struct cert *c)
+{
+	EXTENDED_KEY_USAGE	*eku;
+	const ASN1_OBJECT	*obj;
+	char			 oid[80];
+	const char		*sn;
+	int			 i, nid, rc = 0;
+
+	eku = X509_get_ext_d2i(c->x509, NID_ext_key_usage, NULL, NULL);
+	if (clouddp_buf_append(&c->ekus, "", 0, NULL) == -1 ||
+	    clouddp_buf_append(&c->eku_oids, " ", 1, NULL) == -1)
+		rc = -1;
+	for (i = 0; eku != NULL && rc == 0 &&
+	    i < sk_ASN1_OBJECT_num(eku); i++) {
+		obj = sk_ASN1_OBJECT_value(eku, i);
+		OBJ_obj2txt(oid, sizeof(oid), obj, 1);
+		nid = OBJ_obj2nid(obj);
+		sn = nid != NID_undef ? OBJ_nid2sn(nid) : oid;
+		if (clouddp_buf_printf(&c->ekus, NULL, "%s%s",
+		    i > 0 ? ", " : "", sn) == -1 ||
+		    clouddp_buf_printf(&c->eku_oids, NULL, "%s ", oid) == -1)
+			rc = -1;
+	}
+	EXTENDED_KEY_USAGE_free(eku);
+	return rc;
+}
+
+static const char *
+key_type_name(const EVP_PKEY *pkey)
+{
+	switch (EVP_PKEY_get_base_id(pkey)) {
+	case EVP_PKEY_RSA:
+		return "RSA";
+	case EVP_PKEY_RSA_PSS:
+		return "RSA-PSS";
+	case EVP_PKEY_EC:
+		return "EC";
+	case EVP_PKEY_DSA:
+		return "DSA";
+	case EVP_PKEY_ED25519:
+		return "Ed25519";
+	case EVP_PKEY_ED448:
+		return "Ed448";
+	default:
+		return "unknown";
+	}
+}
+
+/* Fill every derived field of c from c->x509 and c->key. */
+static int
+cert_fill(struct cert *c, struct clouddp_err *err)
+{
+	const ASN1_INTEGER	*serial;
+	EVP_PKEY		*pub;
+	BIGNUM			*bn;
+	char			*hex;
+
+	c->subject = name_text(X509_get_subject_name(c->x509));
+	c->issuer = name_text(X509_get_issuer_name(c->x509));
+	if (c->subject == NULL || c->issuer == NULL || fill_cn(c) == -1 ||
+	    fill_sans(c) == -1 || fill_ekus(c) == -1)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory reading a certificate");
+	serial = X509_get0_serialNumber(c->x509);
+	bn = ASN1_INTEGER_to_BN(serial, NULL);
+	hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	c->serial = strdup(hex != NULL ? hex : "");
+	OPENSSL_free(hex);
+	BN_free(bn);
+	c->not_before = asn1_time(X509_get0_notBefore(c->x509));
+	c->not_after = asn1_time(X509_get0_notAfter(c->x509));
+	pub = X509_get0_pubkey(c->x509);
+	c->key_type = pub != NULL ? key_type_name(pub) : "unknown";
+	c->key_bits = pub != NULL ? EVP_PKEY_get_bits(pub) : 0;
+	c->self_signed = X509_self_signed(c->x509, 1) == 1;
+	c->key_matches = c->key != NULL &&
+	    X509_check_private_key(c->x509, c->key) == 1;
+	hex_digest(c->x509, EVP_sha1(), c->sha1, sizeof(c->sha1));
+	hex_digest(c->x509, EVP_sha256(), c->sha256, sizeof(c->sha256));
+	ERR_clear_error();
+	if (c->serial == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory reading a certificate");
+	return 0;
+}
+
+static struct cert *
+cert_new(X509 *x, EVP_PKEY *key, STACK_OF(X509) *chain,
+    struct clouddp_err *err)
+{
+	struct cert	*c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		X509_free(x);
+		EVP_PKEY_free(key);
+		sk_X509_pop_free(chain, X509_free);
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	c->x509 = x;
+	c->key = key;
+	c->chain = chain;
+	if (cert_fill(c, err) == -1) {
+		cert_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cert *
+cert_from_der(const unsigned char *der, size_t len, struct clouddp_err *err)
+{
+	const unsigned char	*p = der;
+	X509			*x;
+
+	x = len <= CERT_FILE_MAX ? d2i_X509(NULL, &p, (long)len) : NULL;
+	ERR_clear_error();
+	if (x == NULL) {
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "give a DER or PEM encoded X.509 certificate",
+		    "not a valid DER certificate");
+		return NULL;
+	}
+	return cert_new(x, NULL, NULL, err);
+}
+
+/* Read the certificates, and a key if any, from PEM text. */
+static int
+pem_read_all(const char *pem, size_t len, const char *password,
+    STACK_OF(X509) **certs, EVP_PKEY **key)
+{
+	BIO	*bio;
+	X509	*x;
+
+	*certs = sk_X509_new_null();
+	bio = BIO_new_mem_buf(pem, (int)len);
+	if (*certs == NULL || bio == NULL)
+		goto out;
+	for (;;) {
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		if (x == NULL)
+			break;
+		if (sk_X509_push(*certs, x) == 0) {
+			X509_free(x);
+			break;
+		}
+	}
+	if (key != NULL) {
+		BIO_free(bio);
+		bio = BIO_new_mem_buf(pem, (int)len);
+		if (bio != NULL)
+			*key = PEM_read_bio_PrivateKey(bio, NULL, NULL,
+			    (void *)(uintptr_t)(password != NULL ?
+			    password : ""));
+	}
+out:
+	BIO_free(bio);
+	ERR_clear_error();
+	return *certs != NULL && sk_X509_num(*certs) > 0 ? 0 : -1;
+}
+
+struct cert *
+cert_from_pem(const char *pem, size_t len, struct clouddp_err *err)
+{
+	STACK_OF(X509)	*certs = NULL;
+	X509		*x;
+
+	if (len > CERT_FILE_MAX ||
+	    pem_read_all(pem, len, NULL, &certs, NULL) == -1) {
+		sk_X509_pop_free(certs, X509_free);
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "give a PEM encoded X.509 certificate",
+		    "no valid PEM certificate found");
+		return NULL;
+	}
+	x = sk_X509_shift(certs);
+	sk_X509_pop_free(certs, X509_free);
+	return cert_new(x, NULL, NULL, err);
+}
+
+/*
+ * Take the leaf out of certs: the one whose key is key, else (no key,
+ * or a key that fits none) the one that issued no other certificate of
+ * the bag.  The rest stays in certs as the chain.
+ */
+static X509 *
+leaf_take(STACK_OF(X509) *certs, EVP_PKEY *key)
+{
+	X509	*x, *y;
+	int	 i, j, n, issuer;
+
+	n = sk_X509_num(certs);
+	for (i = 0; key != NULL && i < n; i++) {
+		x = sk_X509_value(certs, i);
+		if (X509_check_private_key(x, key) == 1) {
+			ERR_clear_error();
+			return sk_X509_delete(certs, i);
+		}
+	}
+	ERR_clear_error();
+	for (i = 0; i < n; i++) {
+		x = sk_X509_value(certs, i);
+		issuer = 0;
+		for (j = 0; j < n && !issuer; j++) {
+			y = sk_X509_value(certs, j);
+			issuer = i != j && X509_check_issued(x, y) == X509_V_OK;
+		}
+		if (!issuer)
+			return sk_X509_delete(certs, i);
+	}
+	return n > 0 ? sk_X509_delete(certs, 0) : NULL;
+}
+
+/* "PBES2/AES-256-CBC" or the PBE's long name, for an encryption alg. */
+static void
+alg_describe(const X509_ALGOR *alg, char *out, size_t outlen, int *pbes2)
+{
+	const ASN1_OBJECT	*obj;
+	const void		*pval;
+	PBE2PARAM		*p2 = NULL;
+	int			 ptype, nid;
+
+	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+	nid = OBJ_obj2nid(obj);
+	if (nid != NID_pbes2) {
+		if (nid != NID_undef)
+			snprintf(out, outlen, "%s", OBJ_nid2ln(nid));
+		else
+			OBJ_obj2txt(out, (int)outlen, obj, 1);
+		return;
+	}
+	*pbes2 = 1;
+	if (ptype == V_ASN1_SEQUENCE)
+		p2 = ASN1_item_unpack(pval, ASN1_ITEM_rptr(PBE2PARAM));
+	if (p2 != NULL && OBJ_obj2nid(p2->encryption->algorithm) != NID_undef)
+		snprintf(out, outlen, "PBES2/%s", OBJ_nid2sn(
+		    OBJ_obj2nid(p2->encryption->algorithm)));
+	else
+		snprintf(out, outlen, "PBES2");
+	PBE2PARAM_free(p2);
+}
+
+/* The key bags of one unencrypted safe: how the key is protected. */
+static void
+bags_describe(struct cert *c, PKCS7 *p7)
+{
+	STACK_OF(PKCS12_SAFEBAG)	*bags;
+	const PKCS12_SAFEBAG		*bag;
+	const X509_SIG			*sig;
+	const X509_ALGOR		*alg;
+	int				 i;
+
+	bags = PKCS12_unpack_p7data(p7);
+	for (i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
+		bag = sk_PKCS12_SAFEBAG_value(bags, i);
+		switch (PKCS12_SAFEBAG_get_nid(bag)) {
+		case NID_pkcs8ShroudedKeyBag:
+			sig = PKCS12_SAFEBAG_get0_pkcs8(bag);
+			X509_SIG_get0(sig, &alg, NULL);
+			alg_describe(alg, c->pfx_key_cipher,
+			    sizeof(c->pfx_key_cipher), &c->pbes2);
+			break;
+		case NID_keyBag:
+			snprintf(c->pfx_key_cipher, sizeof(c->pfx_key_cipher),
+			    "none");
+			break;
+		case NID_certBag:
+			if (c->pfx_cert_cipher[0] == '\0')
+				snprintf(c->pfx_cert_cipher,
+				    sizeof(c->pfx_cert_cipher), "none");
+			break;
+		}
+	}
+	sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+}
+
+/* Record how the .pfx was protected, without decrypting anything. */
+static void
+pfx_describe(struct cert *c, const PKCS12 *p12)
+{
+	STACK_OF(PKCS7)		*safes;
+	PKCS7			*p7;
+	const X509_ALGOR	*macalg = NULL;
+	const ASN1_OBJECT	*obj;
+	int			 i;
+
+	c->is_pfx = 1;
+	snprintf(c->pfx_mac, sizeof(c->pfx_mac), "none");
+	if (PKCS12_mac_present(p12)) {
+		PKCS12_get0_mac(NULL, &macalg, NULL, NULL, p12);
+		X509_ALGOR_get0(&obj, NULL, NULL, macalg);
+		snprintf(c->pfx_mac, sizeof(c->pfx_mac), "%s",
+		    OBJ_nid2ln(OBJ_obj2nid(obj)));
+	}
+	safes = PKCS12_unpack_authsafes(p12);
+	for (i = 0; i < sk_PKCS7_num(safes); i++) {
+		p7 = sk_PKCS7_value(safes, i);
+		if (PKCS7_type_is_data(p7))
+			bags_describe(c, p7);
+		else if (PKCS7_type_is_encrypted(p7) &&
+		    p7->d.encrypted != NULL)
+			alg_describe(p7->d.encrypted->enc_data->algorithm,
+			    c->pfx_cert_cipher, sizeof(c->pfx_cert_cipher),
+			    &c->pbes2);
+	}
+	sk_PKCS7_pop_free(safes, PKCS7_free);
+	if (c->pfx_cert_cipher[0] == '\0')
+		snprintf(c->pfx_cert_cipher, sizeof(c->pfx_cert_cipher),
+		    "none");
+	if (c->pfx_key_cipher[0] == '\0')
+		snprintf(c->pfx_key_cipher, sizeof(c->pfx_key_cipher), "none");
+	ERR_clear_error();
+}
+
+/*
+ * Check the password against the MAC, so that a wrong one is told
+ * apart from a damaged file.  An empty password may have been encoded
+ * as "no password" (Windows) or as the empty string (OpenSSL).  Sets
+ * *pass to what to decrypt with.
+ */
+static int
+pfx_password(PKCS12 *p12, const char *name, const char **pass,
+    struct clouddp_err *err)
+{
+	if (!PKCS12_mac_present(p12))
+		return 0;
+	if (PKCS12_verify_mac(p12, *pass, -1) == 1)
+		return 0;
+	if ((*pass)[0] == '\0' && PKCS12_verify_mac(p12, NULL, 0) == 1) {
+		*pass = NULL;
+		return 0;
+	}
+	ERR_clear_error();
+	if ((*pass)[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_EPASSWORD,
+		    "pass --password-file, --password-env or --password-fd",
+		    "password required for %s: the empty password is wrong",
+		    name);
+	return clouddp_errf(err, CLOUDDP_EPASSWORD,
+	    "check --password-file, --password-env or --password-fd",
+	    "wrong password for %s", name);
+}
+
+struct cert *
+cert_from_pkcs12(const unsigned char *der, size_t len, const char *password,
+    const char *name, struct clouddp_err *err)
+{
+	const unsigned char	*p = der;
+	const char		*pass = password != NULL ? password : "";
+	PKCS12			*p12 = NULL;
+	EVP_PKEY		*key = NULL;
+	X509			*x = NULL;
+	STACK_OF(X509)		*ca = NULL;
+	struct cert		*c = NULL;
+
+	if (len <= CERT_FILE_MAX)
+		p12 = d2i_PKCS12(NULL, &p, (long)len);
+	if (p12 == NULL) {
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "export the certificate again as a .pfx",
+		    "%s: not a PKCS#12 (.pfx) file, or damaged", name);
+		goto out;
+	}
+	if (pfx_password(p12, name, &pass, err) == -1)
+		goto out;
+	if (PKCS12_parse(p12, pass, &key, &x, &ca) != 1) {
+		clouddp_errf(err, PKCS12_mac_present(p12) ?
+		    CLOUDDP_ECERT : CLOUDDP_EPASSWORD,
+		    "check the password; for RC2/3DES files the OpenSSL "
+		    "legacy provider (ossl-modules/legacy.so) is needed",
+		    "%s: cannot decrypt the .pfx", name);
+		goto out;
+	}
+	if (ca == NULL)
+		ca = sk_X509_new_null();
+	if (x == NULL && ca != NULL)
+		x = leaf_take(ca, key);
+	if (x == NULL) {
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "export the certificate, not only its key",
+		    "%s: the .pfx holds no certificate", name);
+		goto out;
+	}
+	c = cert_new(x, key, ca, err);
+	x = NULL;
+	key = NULL;
+	ca = NULL;
+	if (c != NULL)
+		pfx_describe(c, p12);
+out:
+	X509_free(x);
+	EVP_PKEY_free(key);
+	sk_X509_pop_free(ca, X509_free);
+	PKCS12_free(p12);
+	ERR_clear_error();
+	return c;
+}
+
+static int
+file_read(const char *path, struct clouddp_buf *buf, struct clouddp_err *err)
+{
+	FILE	*fp;
+	char	 chunk[8192];
+	size_t	 n;
+	int	 rc = -1;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL)
+		return clouddp_errf(err, CLOUDDP_EIO, "check the path",
+		    "%s: %s", path, strerror(errno));
+	for (;;) {
+		n = fread(chunk, 1, sizeof(chunk), fp);
+		if (n == 0)
+			break;
+		if (buf->len + n > CERT_FILE_MAX) {
+			clouddp_errf(err, CLOUDDP_ECERT,
+			    "give a .pfx, .cer or .pem certificate file",
+			    "%s: larger than %d bytes, not a certificate file",
+			    path, CERT_FILE_MAX);
+			goto out;
+		}
+		if (clouddp_buf_append(buf, chunk, n, err) == -1)
+			goto out;
+	}
+	if (ferror(fp)) {
+		clouddp_errf(err, CLOUDDP_EIO, NULL, "%s: read error: %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	if (buf->len == 0) {
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "give a .pfx, .cer or .pem certificate file",
+		    "%s: empty file", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	fclose(fp);
+	return rc;
+}
+
+/*
+ * A DER file: tell a .pfx (SEQUENCE { INTEGER 3, ... }) from an X.509
+ * certificate (SEQUENCE { SEQUENCE ... }), and a truncated file from a
+ * damaged one, by the outer header alone.
+ */
+static struct cert *
+der_load(const unsigned char *der, size_t len, const char *password,
+    const char *name, struct clouddp_err *err)
+{
+	struct cert	*c;
+	size_t		 hdr = 2, body = 0, i, n;
+
+	if (len < 4 || der[0] != 0x30)
+		goto bad;
+	if (der[1] < 0x80)
+		body = der[1];
+	else {
+		n = der[1] & 0x7f;
+		if (n == 0 || n > 4 || len < 2 + n)
+			goto bad;
+		for (i = 0; i < n; i++)
+			body = body << 8 | der[2 + i];
+		hdr += n;
+	}
+	if (hdr + body > len) {
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "copy or export the file again",
+		    "%s: truncated: %zu bytes of %zu", name, len, hdr + body);
+		return NULL;
+	}
+	if (len >= hdr + 3 && der[hdr] == 0x02 && der[hdr + 1] == 0x01 &&
+	    der[hdr + 2] == 0x03)
+		return cert_from_pkcs12(der, len, password, name, err);
+	c = cert_from_der(der, len, err);
+	if (c == NULL)
+		clouddp_err_prefix(err, "%s", name);
+	return c;
+bad:
+	clouddp_errf(err, CLOUDDP_ECERT,
+	    "give a .pfx (PKCS#12), .cer (DER or base64) or .pem file",
+	    "%s: not a certificate file", name);
+	return NULL;
+}
+
+/* A .cer in base64 without PEM armour, as some tools write it. */
+static struct cert *
+base64_load(const struct clouddp_buf *buf, const char *password,
+    const char *name, struct clouddp_err *err)
+{
+	EVP_ENCODE_CTX	*ctx;
+	unsigned char	*der;
+	int		 n = 0, m = 0, ok;
+	struct cert	*c = NULL;
+
+	der = malloc(buf->len + 1);
+	ctx = EVP_ENCODE_CTX_new();
+	if (der == NULL || ctx == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	EVP_DecodeInit(ctx);
+	ok = EVP_DecodeUpdate(ctx, der, &n, (const unsigned char *)buf->data,
+	    (int)buf->len) != -1 && EVP_DecodeFinal(ctx, der + n, &m) == 1;
+	ERR_clear_error();
+	if (!ok || n + m == 0)
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "give a .pfx (PKCS#12), .cer (DER or base64) or .pem file",
+		    "%s: not a certificate file", name);
+	else
+		c = der_load(der, (size_t)(n + m), password, name, err);
+out:
+	if (der != NULL)
+		OPENSSL_cleanse(der, buf->len + 1);
+	free(der);
+	EVP_ENCODE_CTX_free(ctx);
+	return c;
+}
+
+static struct cert *
+pem_load(const struct clouddp_buf *buf, const char *password,
+    const char *name, struct clouddp_err *err)
+{
+	STACK_OF(X509)	*certs = NULL;
+	EVP_PKEY	*key = NULL;
+	X509		*x;
+
+	if (pem_read_all(buf->data, buf->len, password, &certs, &key) == -1) {
+		sk_X509_pop_free(certs, X509_free);
+		EVP_PKEY_free(key);
+		clouddp_errf(err, CLOUDDP_ECERT,
+		    "give a .pfx (PKCS#12), .cer (DER or base64) or .pem file",
+		    "%s: no valid PEM certificate in the file", name);
+		return NULL;
+	}
+	x = leaf_take(certs, key);
+	return cert_new(x, key, certs, err);
+}
+
+struct cert *
+cert_load_file(const char *path, const char *password,
+    struct clouddp_err *err)
+{
+	struct clouddp_buf	 buf = { NULL, 0, 0 };
+	struct cert		*c = NULL;
+
+	if (file_read(path, &buf, err) == -1)
+		goto out;
+	if (memmem(buf.data, buf.len, "-----BEGIN ", 11) != NULL)
+		c = pem_load(&buf, password, path, err);
+	else if ((unsigned char)buf.data[0] == 0x30)
+		c = der_load((unsigned char *)buf.data, buf.len, password,
+		    path, err);
+	else
+		c = base64_load(&buf, password, path, err);
+out:
+	clouddp_buf_free(&buf);		/* wipes: it may hold a key */
+	ERR_clear_error();
+	return c;
+}
+
+void
+cert_thumbprint_sha1(const struct cert *c, char out[41])
+{
+	memcpy(out, c->sha1, sizeof(c->sha1));
+}
+
+void
+cert_thumbprint_sha256(const struct cert *c, char out[65])
+{
+	memcpy(out, c->sha256, sizeof(c->sha256));
+}
+
+int
+cert_equal(const struct cert *a, const struct cert *b)
+{
+	return X509_cmp(a->x509, b->x509) == 0;
+}
+
+/* Length of name without one trailing dot. */
+static size_t
+name_len(const char *name)
+{
+	size_t	 len;
+
+	len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	return len;
+}
+
+int
+cert_pattern_is_wildcard(const char *pattern)
+{
+	return pattern[0] == '*' && pattern[1] == '.';
+}
+
+int
+cert_pattern_matches(const char *pattern, const char *fqdn)
+{
+	const char	*rest, *dot;
+	size_t		 plen, flen, rlen;
+
+	plen = name_len(pattern);
+	flen = name_len(fqdn);
+	if (plen == 0 || flen == 0)
+		return 0;
+	if (!cert_pattern_is_wildcard(pattern))
+		return memchr(pattern, '*', plen) == NULL && plen == flen &&
+		    strncasecmp(pattern, fqdn, flen) == 0;
+	/* "*.contoso.com": the rest has two labels or more, no '*'. */
+	rest = pattern + 2;
+	rlen = plen - 2;
+	if (rlen == 0 || memchr(rest, '*', rlen) != NULL ||
+	    memchr(rest, '.', rlen) == NULL)
+		return 0;
+	dot = memchr(fqdn, '.', flen);
+	if (dot == NULL || dot == fqdn || memchr(fqdn, '*', flen) != NULL)
+		return 0;
+	return flen - (size_t)(dot + 1 - fqdn) == rlen &&
+	    strncasecmp(dot + 1, rest, rlen) == 0;
+}
+
+int
+cert_name_matches(const struct cert *c, const char *fqdn)
+{
+	size_t	 i;
+
+	if (c->nsans > 0) {
+		for (i = 0; i < c->nsans; i++)
+			if (cert_pattern_matches(c->sans[i], fqdn))
+				return 1;
+		return 0;
+	}
+	return c->cn != NULL && cert_pattern_matches(c->cn, fqdn);
+}
+
+const char *
+cert_cn(const struct cert *c)
+{
+	return c->cn;
+}
+
+const char *
+cert_subject(const struct cert *c)
+{
+	return c->subject;
+}
+
+const char *
+cert_issuer(const struct cert *c)
+{
+	return c->issuer;
+}
+
+const char *
+cert_serial(const struct cert *c)
+{
+	return c->serial;
+}
+
+size_t
+cert_nsans(const struct cert *c)
+{
+	return c->nsans;
+}
+
+const char *
+cert_san(const struct cert *c, size_t i)
+{
+	return i < c->nsans ? c->sans[i] : NULL;
+}
+
+time_t
+cert_not_before(const struct cert *c)
+{
+	return c->not_before;
+}
+
+time_t
+cert_not_after(const struct cert *c)
+{
+	return c->not_after;
+}
+
+const char *
+cert_key_type(const struct cert *c)
+{
+	return c->key_type;
+}
+
+int
+cert_key_bits(const struct cert *c)
+{
+	return c->key_bits;
+}
+
+int
+cert_is_self_signed(const struct cert *c)
+{
+	return c->self_signed;
+}
+
+int
+cert_has_key(const struct cert *c)
+{
+	return c->key != NULL;
+}
+
+int
+cert_key_matches(const struct cert *c)
+{
+	return c->key_matches;
+}
+
+size_t
+cert_nchain(const struct cert *c)
+{
+	return c->chain != NULL ? (size_t)sk_X509_num(c->chain) : 0;
+}
+
+int
+cert_has_eku(const struct cert *c, const char *oid)
+{
+	char	 needle[96];
+	int	 n;
+
+	n = snprintf(needle, sizeof(needle), " %s ", oid);
+	if (n < 0 || (size_t)n >= sizeof(needle))
+		return 0;
+	return strstr(c->eku_oids.data, needle) != NULL;
+}
+
+const char *
+cert_ekus(const struct cert *c)
+{
+	return c->ekus.data;
+}
+
+const char *
+cert_pfx_cert_cipher(const struct cert *c)
+{
+	return c->is_pfx ? c->pfx_cert_cipher : NULL;
+}
+
+const char *
+cert_pfx_key_cipher(const struct cert *c)
+{
+	return c->is_pfx ? c->pfx_key_cipher : NULL;
+}
+
+const char *
+cert_pfx_mac(const struct cert *c)
+{
+	return c->is_pfx ? c->pfx_mac : NULL;
+}
+
+int
+cert_pfx_is_pbes2(const struct cert *c)
+{
+	return c->pbes2;
+}
+
+static void
+finding(struct cert_finding *f, const char *check, enum clouddp_status st,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+finding(struct cert_finding *f, const char *check, enum clouddp_status st,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	f->check = check;
+	f->status = st;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
+
+static void
+date_text(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+void
+cert_check_validity(const struct cert *c, time_t now, long warn_days,
+    struct cert_finding *f)
+{
+	char	 from[32], to[32];
+	long	 days;
+
+	date_text(c->not_before, from, sizeof(from));
+	date_text(c->not_after, to, sizeof(to));
+	if (now < c->not_before) {
+		finding(f, "validity", CLOUDDP_STATUS_CRITICAL,
+		    "not valid before %s (in %ld days): use a certificate "
+		    "that is valid now, or check this machine's clock", from,
+		    (long)((c->not_before - now + 86399) / 86400));
+		return;
+	}
+	if (now > c->not_after) {
+		finding(f, "validity", CLOUDDP_STATUS_CRITICAL,
+		    "expired on %s (%ld days ago): renew the certificate", to,
+		    (long)((now - c->not_after) / 86400));
+		return;
+	}
+	days = (long)((c->not_after - now) / 86400);
+	if (c->not_after - now < (time_t)warn_days * 86400) {
+		finding(f, "validity", CLOUDDP_STATUS_WARNING,
+		    "expires on %s, in %ld days: renew it before then "
+		    "(ConfigMgr does not warn)", to, days);
+		return;
+	}
+	finding(f, "validity", CLOUDDP_STATUS_OK,
+	    "valid from %s to %s (%ld days left)", from, to, days);
+}
+
+void
+cert_check_key_size(const struct cert *c, int min_bits,
+    struct cert_finding *f)
+{
+	if (strcmp(c->key_type, "RSA") != 0)
+		finding(f, "key_size", CLOUDDP_STATUS_CRITICAL,
+		    "%s %d-bit key: Azure's classic API needs RSA; issue the "
+		    "certificate with an RSA key of %d bits or more",
+		    c->key_type, c->key_bits, min_bits);
+	else if (c->key_bits < min_bits)
+		finding(f, "key_size", CLOUDDP_STATUS_CRITICAL,
+		    "RSA %d bits, below %d: issue a new certificate with "
+		    "an RSA key of %d bits or more", c->key_bits, min_bits,
+		    min_bits);
+	else
+		finding(f, "key_size", CLOUDDP_STATUS_OK, "RSA %d bits",
+		    c->key_bits);
+}
+
+void
+cert_check_private_key(const struct cert *c, struct cert_finding *f)
+{
+	if (c->key == NULL)
+		finding(f, "private_key", CLOUDDP_STATUS_CRITICAL,
+		    "the file holds no private key: export the certificate "
+		    "with its private key (\"Yes, export the private key\")");
+	else if (!c->key_matches)
+		finding(f, "private_key", CLOUDDP_STATUS_CRITICAL,
+		    "the private key does not match the certificate: export "
+		    "the .pfx again from the machine that made the request");
+	else
+		finding(f, "private_key", CLOUDDP_STATUS_OK,
+		    "present and matches the certificate");
+}
+
+void
+cert_check_server_auth(const struct cert *c, struct cert_finding *f)
+{
+	if (cert_has_eku(c, SERVER_AUTH_OID))
+		finding(f, "server_auth", CLOUDDP_STATUS_OK,
+		    "extended key usage includes Server Authentication "
+		    "(%s)", SERVER_AUTH_OID);
+	else if (c->ekus.len == 0)
+		finding(f, "server_auth", CLOUDDP_STATUS_CRITICAL,
+		    "no extended key usage: issue the certificate from the "
+		    "Web Server template (Server Authentication, %s)",
+		    SERVER_AUTH_OID);
+	else
+		finding(f, "server_auth", CLOUDDP_STATUS_CRITICAL,
+		    "extended key usage is %s, without Server Authentication "
+		    "(%s): issue the certificate from the Web Server "
+		    "template", c->ekus.data, SERVER_AUTH_OID);
+}
+
+/* A host name: letters, digits, '-' and '.', with at least one dot. */
+static int
+is_host_name(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '.')
+			return 0;
+	return i > 0 && strchr(s, '.') != NULL;
+}
+
+/* " (SANs a, b)" or "" without SANs. */
+static void
+sans_text(const struct cert *c, char *buf, size_t len)
+{
+	size_t	 i, used;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->nsans; i++) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", i == 0 ?
+		    ", SANs " : ", ", c->sans[i]);
+	}
+}
+
+static void
+wildcard_name(const struct cert *c, const char *fqdn, char *out,
+    size_t outlen, struct cert_finding *f)
+{
+	char	 sans[256];
+
+	sans_text(c, sans, sizeof(sans));
+	if (fqdn == NULL)
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "wildcard CN %s: name the service host inside it with "
+		    "--fqdn, e.g. --fqdn clouddp1.%s", c->cn, c->cn + 2);
+	else if (cert_pattern_is_wildcard(fqdn) ||
+	    !cert_name_matches(c, fqdn))
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "%s is not covered by the certificate (CN %s%s): give "
+		    "one host label in front of %s", fqdn, c->cn, sans,
+		    c->cn + 2);
+	else {
+		snprintf(out, outlen, "%.*s", (int)name_len(fqdn), fqdn);
+		finding(f, "service_fqdn", CLOUDDP_STATUS_WARNING,
+		    "Service FQDN %s from the wildcard certificate %s: "
+		    "wildcard certificates are for testing only; use one "
+		    "issued for %s in production", out, c->cn, out);
+	}
+}
+
+void
+cert_check_service_name(const struct cert *c, const char *fqdn, char *out,
+    size_t outlen, struct cert_finding *f)
+{
+	char	 sans[256];
+
+	out[0] = '\0';
+	sans_text(c, sans, sizeof(sans));
+	if (c->cn == NULL) {
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "the subject (%s) has no CN: issue the certificate with "
+		    "CN=<service FQDN>, e.g. CN=clouddp1.contoso.com",
+		    c->subject);
+		return;
+	}
+	if (cert_pattern_is_wildcard(c->cn)) {
+		wildcard_name(c, fqdn, out, outlen, f);
+		return;
+	}
+	if (!is_host_name(c->cn)) {
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "CN \"%s\" is not a host name: issue the certificate "
+		    "with CN=<service FQDN>, e.g. CN=clouddp1.contoso.com",
+		    c->cn);
+		return;
+	}
+	if (fqdn != NULL && !cert_pattern_matches(c->cn, fqdn)) {
+		if (!cert_name_matches(c, fqdn)) {
+			finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+			    "%s is not covered by the certificate (CN %s%s): "
+			    "drop --fqdn or use the certificate issued for it",
+			    fqdn, c->cn, sans);
+			return;
+		}
+		snprintf(out, outlen, "%.*s", (int)name_len(fqdn), fqdn);
+		finding(f, "service_fqdn", CLOUDDP_STATUS_WARNING,
+		    "%s is covered by a SAN, but ConfigMgr takes the "
+		    "Service FQDN from the CN (%s): publish the CNAME for "
+		    "the CN", out, c->cn);
+		return;
+	}
+	snprintf(out, outlen, "%.*s", (int)name_len(c->cn), c->cn);
+	if (c->nsans > 0 && !cert_name_matches(c, c->cn))
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "CN %s is not among the SAN DNS names (%s): clients "
+		    "ignore the CN when SANs are present; reissue with %s "
+		    "as a SAN too", c->cn, sans + 7, c->cn);
+	else
+		finding(f, "service_fqdn", CLOUDDP_STATUS_OK,
+		    "Service FQDN %s (subject CN%s)", out,
+		    c->nsans > 0 ? ", also a SAN" : "");
+}
+
+void
+cert_check_pfx_encoding(const struct cert *c, struct cert_finding *f)
+{
+	if (!c->is_pfx)
+		finding(f, "pfx_encoding", CLOUDDP_STATUS_OK, "not a .pfx");
+	else if (c->pbes2)
+		finding(f, "pfx_encoding", CLOUDDP_STATUS_WARNING,
+		    "certificates %s, key %s, MAC %s: Azure's classic API "
+		    "refuses AES (PBES2) .pfx files; re-export with "
+		    "\"openssl pkcs12 -export -legacy\" or as TripleDES-SHA1 "
+		    "from Windows", c->pfx_cert_cipher, c->pfx_key_cipher,
+		    c->pfx_mac);
+	else
+		finding(f, "pfx_encoding", CLOUDDP_STATUS_OK,
+		    "certificates %s, key %s, MAC %s", c->pfx_cert_cipher,
+		    c->pfx_key_cipher, c->pfx_mac);
+}
+
+void
+cert_check_same(const struct cert *a, const char *aname,
+    const struct cert *b, const char *bname, struct cert_finding *f)
+{
+	if (cert_equal(a, b))
+		finding(f, "cer_matches", CLOUDDP_STATUS_OK,
+		    "%s and %s hold the same certificate (SHA-1 %s)", aname,
+		    bname, a->sha1);
+	else
+		finding(f, "cer_matches", CLOUDDP_STATUS_CRITICAL,
+		    "%s holds %s but %s holds %s (SHA-1): upload the .cer "
+		    "exported from this .pfx", aname, a->sha1, bname,
+		    b->sha1);
 }

@@ -6,6 +6,9 @@
 #ifndef CLOUDDP_CERT_H
 #define CLOUDDP_CERT_H
 
+#include <stddef.h>
+#include <time.h>
+
 #include "clouddp.h"
 
 /* Load the OpenSSL default and legacy providers (Windows-exported .pfx
@@ -14,29 +17,148 @@ int	 cert_global_init(struct clouddp_err *);
 void	 cert_global_cleanup(void);
 
 /*
- * The contract shared by clouddp-cert, clouddp-vip and the provisioner
- * (implemented with the clouddp-cert issue):
- *
- * struct cert: one X.509 certificate, with its private key when the
- * file held one.
- *
- * struct cert *cert_load_file(const char *path, const char *password,
- *     struct clouddp_err *err);
- *	.pfx/.p12 (password NULL means empty), .cer (DER or PEM), .pem.
- *	The leaf of a .pfx is the certificate whose key is in the bag.
- *	Wrong password: CLOUDDP_EPASSWORD; corrupt/truncated: CLOUDDP_ECERT.
- * struct cert *cert_from_der(const unsigned char *der, size_t len,
- *     struct clouddp_err *err);
- * void cert_free(struct cert *);
- * void cert_thumbprint_sha1(const struct cert *, char out[41]);
- *	upper-case hex, as Azure and ConfigMgr show it.
- * void cert_thumbprint_sha256(const struct cert *, char out[65]);
- * int cert_name_matches(const struct cert *, const char *fqdn);
- *	RFC 6125: SAN dNSNames when present (the CN is then ignored),
- *	else the CN; case-insensitive; a wildcard only as the whole
- *	left-most label, never across dots.  1 match, 0 no match.
- * int cert_pattern_matches(const char *pattern, const char *fqdn);
- *	the same rule for one name pattern.
+ * One X.509 certificate (the leaf), with its private key when the file
+ * held one, and the other certificates of its bag.  Opaque; the
+ * getters below return borrowed values valid while the cert lives.
  */
+struct cert;
+
+/* Files larger than this are refused before parsing. */
+#define CERT_FILE_MAX	(1024 * 1024)
+
+/*
+ * Load path: a .pfx/.p12 (PKCS#12, DER), a .cer (DER, or base64 with or
+ * without PEM armour) or a .pem (certificates, and a private key if
+ * present).  The format is found from the content, not the name.
+ * password is the .pfx password; NULL means empty, and an empty
+ * password also tries the "no password" encoding Windows may write.
+ * The leaf of a .pfx is the certificate whose key is in the bag, in
+ * whatever order the bag holds the chain.  Returns a new cert, or NULL
+ * with err filled: CLOUDDP_EIO (unreadable), CLOUDDP_EPASSWORD (wrong
+ * password: "wrong password for NAME.pfx"), CLOUDDP_ECERT (corrupt,
+ * truncated, not a certificate, no certificate in the bag, or an
+ * encryption algorithm this OpenSSL cannot decrypt).  The OpenSSL error
+ * queue is always left empty.
+ */
+struct cert	*cert_load_file(const char *, const char *,
+		    struct clouddp_err *);
+
+/*
+ * The same for bytes in memory.  name is used in messages only (a file
+ * name or "publishsettings subscription X").
+ */
+struct cert	*cert_from_pkcs12(const unsigned char *, size_t,
+		    const char *, const char *, struct clouddp_err *);
+/* One DER certificate, no key.  NULL with CLOUDDP_ECERT on bad input. */
+struct cert	*cert_from_der(const unsigned char *, size_t,
+		    struct clouddp_err *);
+/* PEM text: the first certificate, no key (e.g. one from curl's
+ * CURLINFO_CERTINFO).  NULL with CLOUDDP_ECERT on bad input. */
+struct cert	*cert_from_pem(const char *, size_t, struct clouddp_err *);
+/* Free a cert, wiping its private key; NULL does nothing. */
+void		 cert_free(struct cert *);
+
+/* Upper-case hex of the DER's SHA-1, as Azure and ConfigMgr show it. */
+void	 cert_thumbprint_sha1(const struct cert *, char[41]);
+/* Upper-case hex of the DER's SHA-256. */
+void	 cert_thumbprint_sha256(const struct cert *, char[65]);
+/* 1 when both hold the same certificate (same DER), else 0. */
+int	 cert_equal(const struct cert *, const struct cert *);
+
+/*
+ * RFC 6125 name check: against the SAN dNSNames when there are any (the
+ * CN is then ignored, as clients do), else against the subject CN.
+ * Case-insensitive; one trailing dot on fqdn is ignored.  1 match,
+ * 0 no match.
+ */
+int	 cert_name_matches(const struct cert *, const char *);
+/*
+ * The same rule for one name pattern: a wildcard only as the whole
+ * left-most label ("*.contoso.com"), matching exactly one label (never
+ * across dots, never the bare parent), and only with at least two
+ * labels after it.  1 match, 0 no match.
+ */
+int	 cert_pattern_matches(const char *, const char *);
+/* 1 when the pattern's left-most label is "*". */
+int	 cert_pattern_is_wildcard(const char *);
+
+/*
+ * Getters.  Strings are borrowed; NULL when the certificate has no such
+ * field (cert_cn without a CN, cert_pfx_* for a file that was no .pfx).
+ */
+const char	*cert_cn(const struct cert *);
+const char	*cert_subject(const struct cert *);	/* RFC 2253 */
+const char	*cert_issuer(const struct cert *);	/* RFC 2253 */
+const char	*cert_serial(const struct cert *);	/* upper-case hex */
+size_t		 cert_nsans(const struct cert *);
+const char	*cert_san(const struct cert *, size_t);	/* dNSName i */
+time_t		 cert_not_before(const struct cert *);
+time_t		 cert_not_after(const struct cert *);
+/* "RSA", "EC", "Ed25519"... and the key size in bits. */
+const char	*cert_key_type(const struct cert *);
+int		 cert_key_bits(const struct cert *);
+/* 1 when the certificate is signed by its own key. */
+int		 cert_is_self_signed(const struct cert *);
+/* 1 when the file held a private key; 1 when that key matches the
+ * certificate's public key (0 without a key). */
+int		 cert_has_key(const struct cert *);
+int		 cert_key_matches(const struct cert *);
+/* Number of other certificates in the bag (the chain). */
+size_t		 cert_nchain(const struct cert *);
+/* 1 when the extended key usage lists oid ("1.3.6.1.5.5.7.3.1"); 0 when
+ * not, or when the certificate has no EKU extension. */
+int		 cert_has_eku(const struct cert *, const char *);
+/* The EKUs as "serverAuth, clientAuth" (short names or dotted oids);
+ * "" without the extension. */
+const char	*cert_ekus(const struct cert *);
+
+/*
+ * How a .pfx was protected, e.g. "PBES2/AES-256-CBC" or
+ * "pbeWithSHA1And40BitRC2-CBC", for the certificates and the key, and
+ * its MAC digest ("sha256"); "none" when that part was not encrypted.
+ * cert_pfx_is_pbes2() is 1 when any part uses PBES2 (the AES encoding
+ * of OpenSSL 3 and Windows Server 2019+, which Azure's classic API
+ * refuses).
+ */
+const char	*cert_pfx_cert_cipher(const struct cert *);
+const char	*cert_pfx_key_cipher(const struct cert *);
+const char	*cert_pfx_mac(const struct cert *);
+int		 cert_pfx_is_pbes2(const struct cert *);
+
+/*
+ * Checks.  Each fills one finding: the status it deserves and a
+ * message saying what was found and, when not OK, what to do.  now is
+ * the current time (only mains call time()).
+ */
+struct cert_finding {
+	const char		*check;		/* "validity", static */
+	enum clouddp_status	 status;
+	char			 message[384];
+};
+
+/* Not yet valid or expired: CRITICAL; expiring within warn_days:
+ * WARNING; else OK with the dates and days left. */
+void	 cert_check_validity(const struct cert *, time_t, long,
+	    struct cert_finding *);
+/* RSA of at least min_bits: OK, else CRITICAL. */
+void	 cert_check_key_size(const struct cert *, int, struct cert_finding *);
+/* The file held a private key and it matches the certificate. */
+void	 cert_check_private_key(const struct cert *, struct cert_finding *);
+/* The EKU includes Server Authentication (1.3.6.1.5.5.7.3.1). */
+void	 cert_check_server_auth(const struct cert *, struct cert_finding *);
+/*
+ * Derive the Service FQDN from the subject CN and check it against the
+ * certificate.  fqdn is what --fqdn gave, or NULL.  A wildcard CN needs
+ * fqdn inside it (then WARNING: testing only); a given fqdn must be
+ * covered; SAN dNSNames, when present, must include the FQDN.  out
+ * receives the derived FQDN ("" when none could be derived).
+ */
+void	 cert_check_service_name(const struct cert *, const char *, char *,
+	    size_t, struct cert_finding *);
+/* Whether Azure's classic API takes the .pfx as it is (PBES2: WARNING). */
+void	 cert_check_pfx_encoding(const struct cert *, struct cert_finding *);
+/* The .cer holds the same certificate as the .pfx (thumbprints). */
+void	 cert_check_same(const struct cert *, const char *,
+	    const struct cert *, const char *, struct cert_finding *);
 
 #endif /* CLOUDDP_CERT_H */

@@ -1,0 +1,135 @@
+#!/bin/sh
+# Make the certificates the cert tests use, in OUTDIR (never the source
+# tree): a private CA and leaves with exact validity dates, SANs, EKUs and
+# key sizes, exported as .pfx both the OpenSSL 3 way (AES-256) and the
+# -legacy way (RC2-40/3DES), plus a management certificate as .pfx and
+# .cer.  Usage: gen-certs.sh OUTDIR
+set -eu
+out=$1
+mkdir -p "$out"
+cd "$out"
+PW=s3cret
+
+# Dates relative to now, as "openssl ca" wants them (UTCTime).
+ts() { date -u -d "$1" +%y%m%d%H%M%SZ; }
+past=$(ts '-400 days')
+future=$(ts '+800 days')
+
+mkdir -p ca/new
+: >ca/index.txt
+echo 1000 >ca/serial
+cat >ca.cnf <<CNF
+[ ca ]
+default_ca = local
+[ local ]
+dir = ca
+database = ca/index.txt
+new_certs_dir = ca/new
+serial = ca/serial
+default_md = sha256
+policy = anything
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[ anything ]
+commonName = optional
+organizationName = optional
+[ req ]
+distinguished_name = dn
+prompt = no
+[ dn ]
+CN = placeholder
+[ v3_ca ]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[ server ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+[ server_san ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = \$ENV::SAN
+[ noeku ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+[ clientonly ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = clientAuth
+CNF
+export SAN=DNS:unused.invalid
+
+key() { openssl genrsa -out "$1.key" "${2:-2048}" 2>/dev/null; }
+
+openssl req -x509 -new -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+    -config ca.cnf -extensions v3_ca -subj "/O=clouddp test/CN=clouddp test CA" \
+    -days 3650 2>/dev/null
+
+# leaf NAME CN EXTENSIONS START END [BITS]
+leaf() {
+	key "$1" "${6:-2048}"
+	openssl req -new -key "$1.key" -subj "/CN=$2" -config ca.cnf \
+	    -out "$1.csr" 2>/dev/null
+	openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key \
+	    -in "$1.csr" -out "$1.pem" -notext -extfile ca.cnf \
+	    -extensions "$3" -startdate "$4" -enddate "$5" 2>/dev/null
+}
+
+# pfx NAME [legacy]: NAME.pfx (AES-256) or NAME-legacy.pfx, with the CA.
+pfx() {
+	if [ "${2:-}" = legacy ]; then
+		openssl pkcs12 -export -legacy -in "$1.pem" -inkey "$1.key" \
+		    -certfile ca.pem -passout "pass:$PW" -out "$1-legacy.pfx"
+	else
+		openssl pkcs12 -export -in "$1.pem" -inkey "$1.key" \
+		    -certfile ca.pem -passout "pass:$PW" -out "$1.pfx"
+	fi
+}
+
+leaf good clouddp1.contoso.test server "$past" "$future"
+SAN=DNS:clouddp1.contoso.test,DNS:cdp.contoso.test \
+    leaf san clouddp1.contoso.test server_san "$past" "$future"
+SAN=DNS:other.contoso.test \
+    leaf sanmismatch clouddp1.contoso.test server_san "$past" "$future"
+leaf wild '*.contoso.test' server "$past" "$future"
+SAN='DNS:*.contoso.test' \
+    leaf wildsan '*.contoso.test' server_san "$past" "$future"
+leaf noeku clouddp1.contoso.test noeku "$past" "$future"
+leaf clientonly clouddp1.contoso.test clientonly "$past" "$future"
+leaf weak clouddp1.contoso.test server "$past" "$future" 1024
+leaf expired clouddp1.contoso.test server 200101000000Z 210101000000Z
+leaf notyet clouddp1.contoso.test server 450101000000Z 460101000000Z
+leaf soon clouddp1.contoso.test server "$past" "$(ts '+10 days')"
+
+for n in good san sanmismatch wild wildsan noeku clientonly weak expired \
+    notyet soon; do
+	pfx "$n"
+done
+pfx good legacy
+openssl pkcs12 -export -in good.pem -inkey good.key -certfile ca.pem \
+    -passout pass: -out good-empty.pfx
+
+# Management certificate: self-signed, as makecert and New-SelfSignedCertificate make it.
+openssl req -x509 -new -newkey rsa:2048 -nodes -keyout mgmt.key \
+    -out mgmt.pem -subj "/CN=clouddp management" -days 365 2>/dev/null
+openssl pkcs12 -export -in mgmt.pem -inkey mgmt.key -passout "pass:$PW" \
+    -out mgmt.pfx
+openssl pkcs12 -export -legacy -in mgmt.pem -inkey mgmt.key -passout pass: \
+    -out mgmt-empty-legacy.pfx
+openssl x509 -in mgmt.pem -outform DER -out mgmt.cer
+cp mgmt.pem mgmt-pem.cer
+openssl x509 -in good.pem -outform DER -out other.cer
+openssl req -x509 -new -newkey rsa:1024 -nodes -keyout mgmtweak.key \
+    -out mgmtweak.pem -subj "/CN=clouddp weak management" -days 365 \
+    2>/dev/null
+openssl pkcs12 -export -in mgmtweak.pem -inkey mgmtweak.key \
+    -passout "pass:$PW" -out mgmtweak.pfx
+
+# Broken files.
+head -c 700 good.pfx >truncated.pfx
+printf 'this is not a certificate\n' >notapfx.pfx
+printf '%s\n' "$PW" >password
+printf 'wrong\n' >wrongpassword

@@ -1,0 +1,344 @@
+/*
+ * Unit tests: certificate loading (.pfx both encodings, empty password,
+ * chain in any order, .cer DER/PEM/base64), wrong password and damaged
+ * files, thumbprints against openssl's own, RFC 6125 name matching and
+ * the checks.  The certificates come from tests/data/gen-certs.sh; the
+ * bags openssl(1) will not write (chain first, foreign key) are built
+ * here with OpenSSL itself.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include "clouddp.h"
+#include "cert.h"
+#include "../tap.h"
+
+static char	 dir[] = "/tmp/t_certXXXXXX";
+static char	 path[512];
+
+static const char *
+p(const char *name)
+{
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static void *
+pem_load(const char *name, int key)
+{
+	FILE	*fp;
+	void	*v;
+
+	fp = fopen(p(name), "r");
+	if (fp == NULL)
+		return NULL;
+	v = key ? (void *)PEM_read_PrivateKey(fp, NULL, NULL, NULL) :
+	    (void *)PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	return v;
+}
+
+/* A .pfx holding ca, then leaf, then keyname's key, all 3DES. */
+static int
+pfx_build(const char *out, const char *leafname, const char *keyname)
+{
+	STACK_OF(PKCS12_SAFEBAG)	*bags = NULL;
+	STACK_OF(PKCS7)			*safes = NULL;
+	PKCS12				*p12;
+	X509				*ca, *leaf;
+	EVP_PKEY			*key;
+	FILE				*fp;
+	int				 nid = NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
+
+	ca = pem_load("ca.pem", 0);
+	leaf = pem_load(leafname, 0);
+	key = pem_load(keyname, 1);
+	PKCS12_add_cert(&bags, ca);
+	PKCS12_add_cert(&bags, leaf);
+	PKCS12_add_key(&bags, key, 0, 2048, nid, "s3cret");
+	PKCS12_add_safe(&safes, bags, nid, 2048, "s3cret");
+	p12 = PKCS12_add_safes(safes, 0);
+	PKCS12_set_mac(p12, "s3cret", -1, NULL, 0, 2048, NULL);
+	fp = fopen(p(out), "wb");
+	i2d_PKCS12_fp(fp, p12);
+	fclose(fp);
+	PKCS12_free(p12);
+	sk_PKCS7_pop_free(safes, PKCS7_free);
+	sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+	X509_free(ca);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+	return 0;
+}
+
+/* openssl's own SHA-1 fingerprint of a PEM file, colons removed. */
+static void
+openssl_sha1(const char *name, char *out, size_t len)
+{
+	char	 cmd[700], line[200];
+	FILE	*fp;
+	size_t	 i, j = 0;
+
+	snprintf(cmd, sizeof(cmd), "openssl x509 -in %s -noout -fingerprint "
+	    "-sha1", p(name));
+	out[0] = '\0';
+	fp = popen(cmd, "r");
+	if (fp == NULL || fgets(line, sizeof(line), fp) == NULL) {
+		if (fp != NULL)
+			pclose(fp);
+		return;
+	}
+	pclose(fp);
+	for (i = strcspn(line, "=") + 1; line[i] != '\0' && j + 1 < len; i++)
+		if (line[i] != ':' && line[i] != '\n')
+			out[j++] = line[i];
+	out[j] = '\0';
+}
+
+static void
+test_patterns(void)
+{
+	ok(cert_pattern_matches("clouddp1.contoso.com",
+	    "CloudDP1.Contoso.COM"), "exact names match case-insensitively");
+	ok(cert_pattern_matches("clouddp1.contoso.com",
+	    "clouddp1.contoso.com."), "a trailing dot is ignored");
+	ok(!cert_pattern_matches("clouddp1.contoso.com", "clouddp2.contoso.com"),
+	    "different names do not match");
+	ok(cert_pattern_matches("*.contoso.com", "clouddp1.contoso.com"),
+	    "a wildcard matches one label");
+	ok(!cert_pattern_matches("*.contoso.com", "a.b.contoso.com"),
+	    "a wildcard never matches across dots");
+	ok(!cert_pattern_matches("*.contoso.com", "contoso.com"),
+	    "a wildcard does not match the bare parent");
+	ok(!cert_pattern_matches("*.com", "contoso.com"),
+	    "a wildcard needs two labels after it");
+	ok(!cert_pattern_matches("cdp*.contoso.com", "cdp1.contoso.com"),
+	    "a partial-label wildcard matches nothing");
+	ok(!cert_pattern_matches("*.*.com", "a.b.com"),
+	    "only the left-most label may be a wildcard");
+	ok(!cert_pattern_matches("*.contoso.com", "*.contoso.com"),
+	    "a wildcard name is not a host inside the wildcard");
+	ok(!cert_pattern_matches("", "a.b"), "an empty pattern matches nothing");
+}
+
+static void
+test_pfx(void)
+{
+	struct clouddp_err	 err;
+	struct cert		*c, *d;
+	char			 t1[41], t2[41], want[64], t256[65];
+
+	c = cert_load_file(p("good.pfx"), "s3cret", &err);
+	ok(c != NULL, "an AES-256 .pfx loads");
+	if (c == NULL) {
+		diag("%s", err.what);
+		return;
+	}
+	is(cert_cn(c), "clouddp1.contoso.test", "CN of the leaf");
+	ok(cert_has_key(c) && cert_key_matches(c), "key present, matching");
+	is_int(cert_nchain(c), 1, "the CA stays in the chain");
+	ok(cert_pfx_is_pbes2(c), "AES-256 is PBES2");
+	is(cert_pfx_cert_cipher(c), "PBES2/AES-256-CBC", "its cipher");
+	is(cert_pfx_mac(c), "sha256", "its MAC");
+	cert_thumbprint_sha1(c, t1);
+	openssl_sha1("good.pem", want, sizeof(want));
+	is(t1, want, "SHA-1 thumbprint equals openssl's fingerprint");
+	cert_thumbprint_sha256(c, t256);
+	is_int(strlen(t256), 64, "SHA-256 thumbprint is 64 hex digits");
+	ok(cert_has_eku(c, "1.3.6.1.5.5.7.3.1"), "serverAuth EKU");
+	is(cert_ekus(c), "serverAuth", "EKU names");
+	ok(!cert_is_self_signed(c), "issued by the CA");
+	is(cert_key_type(c), "RSA", "key type");
+	is_int(cert_key_bits(c), 2048, "key size");
+
+	d = cert_load_file(p("good-legacy.pfx"), "s3cret", &err);
+	ok(d != NULL, "a -legacy (RC2-40/3DES) .pfx loads");
+	if (d != NULL) {
+		cert_thumbprint_sha1(d, t2);
+		is(t2, t1, "same certificate");
+		ok(!cert_pfx_is_pbes2(d), "legacy is not PBES2");
+		is(cert_pfx_cert_cipher(d), "pbeWithSHA1And40BitRC2-CBC",
+		    "legacy certificate cipher");
+		is(cert_pfx_key_cipher(d),
+		    "pbeWithSHA1And3-KeyTripleDES-CBC", "legacy key cipher");
+		ok(cert_equal(c, d), "cert_equal");
+	}
+	cert_free(d);
+	cert_free(c);
+}
+
+static void
+test_passwords(void)
+{
+	struct clouddp_err	 err;
+	struct cert		*c;
+
+	c = cert_load_file(p("good-empty.pfx"), NULL, &err);
+	ok(c != NULL, "an empty-password .pfx loads with no password");
+	cert_free(c);
+	c = cert_load_file(p("mgmt-empty-legacy.pfx"), "", &err);
+	ok(c != NULL, "and a legacy one with \"\"");
+	cert_free(c);
+	c = cert_load_file(p("good.pfx"), "wrong", &err);
+	ok(c == NULL && err.code == CLOUDDP_EPASSWORD,
+	    "a wrong password is CLOUDDP_EPASSWORD");
+	ok(strstr(err.what, "wrong password for") != NULL &&
+	    strstr(err.what, "good.pfx") != NULL, "and says so");
+	ok(strstr(err.hint, "--password-file") != NULL, "hint names the option");
+	c = cert_load_file(p("good.pfx"), NULL, &err);
+	ok(c == NULL && err.code == CLOUDDP_EPASSWORD &&
+	    strstr(err.what, "password required") != NULL,
+	    "no password for a protected .pfx: password required");
+	c = cert_load_file(p("truncated.pfx"), "s3cret", &err);
+	ok(c == NULL && err.code == CLOUDDP_ECERT &&
+	    strstr(err.what, "truncated") != NULL, "a truncated .pfx");
+	c = cert_load_file(p("notapfx.pfx"), "s3cret", &err);
+	ok(c == NULL && err.code == CLOUDDP_ECERT &&
+	    strstr(err.what, "not a certificate file") != NULL, "not a .pfx");
+	c = cert_load_file(p("no-such-file.pfx"), "s3cret", &err);
+	ok(c == NULL && err.code == CLOUDDP_EIO, "a missing file is EIO");
+	ok(ERR_peek_error() == 0, "the OpenSSL error queue is empty");
+}
+
+static void
+test_bags(void)
+{
+	struct clouddp_err	 err;
+	struct cert		*c;
+
+	pfx_build("chainfirst.pfx", "good.pem", "good.key");
+	c = cert_load_file(p("chainfirst.pfx"), "s3cret", &err);
+	ok(c != NULL && strcmp(cert_cn(c), "clouddp1.contoso.test") == 0 &&
+	    cert_key_matches(c), "chain before the leaf: the leaf is found");
+	cert_free(c);
+	pfx_build("foreignkey.pfx", "good.pem", "san.key");
+	c = cert_load_file(p("foreignkey.pfx"), "s3cret", &err);
+	ok(c != NULL && cert_has_key(c) && !cert_key_matches(c) &&
+	    strcmp(cert_cn(c), "clouddp1.contoso.test") == 0,
+	    "a foreign key: the leaf is found, the key does not match");
+	cert_free(c);
+	c = cert_load_file(p("mgmt.cer"), NULL, &err);
+	ok(c != NULL && !cert_has_key(c) && cert_is_self_signed(c),
+	    "a DER .cer");
+	cert_free(c);
+	c = cert_load_file(p("mgmt-pem.cer"), NULL, &err);
+	ok(c != NULL && strcmp(cert_cn(c), "clouddp management") == 0,
+	    "a PEM .cer");
+	cert_free(c);
+	c = cert_load_file(p("mgmt.b64"), NULL, &err);
+	ok(c != NULL, "a bare base64 .cer");
+	cert_free(c);
+}
+
+static void
+test_names(void)
+{
+	struct clouddp_err	 err;
+	struct cert		*c;
+
+	c = cert_load_file(p("san.pfx"), "s3cret", &err);
+	ok(c != NULL && cert_nsans(c) == 2, "two SANs");
+	if (c == NULL)
+		return;
+	is(cert_san(c, 1), "cdp.contoso.test", "second SAN");
+	ok(cert_name_matches(c, "CDP.contoso.test"), "a SAN matches");
+	cert_free(c);
+	c = cert_load_file(p("sanmismatch.pfx"), "s3cret", &err);
+	ok(c != NULL && !cert_name_matches(c, "clouddp1.contoso.test"),
+	    "with SANs, a CN-only match fails");
+	cert_free(c);
+	c = cert_load_file(p("wild.pfx"), "s3cret", &err);
+	ok(c != NULL && cert_name_matches(c, "clouddp1.contoso.test") &&
+	    !cert_name_matches(c, "a.clouddp1.contoso.test"),
+	    "a wildcard CN without SANs");
+	cert_free(c);
+}
+
+static void
+test_checks(void)
+{
+	struct clouddp_err	 err;
+	struct cert_finding	 f;
+	struct cert		*c;
+	char			 fqdn[256];
+
+	c = cert_load_file(p("good.pfx"), "s3cret", &err);
+	if (c == NULL)
+		return;
+	cert_check_validity(c, cert_not_before(c) - 1, 30, &f);
+	ok(f.status == CLOUDDP_STATUS_CRITICAL &&
+	    strstr(f.message, "not valid before") != NULL, "not yet valid");
+	cert_check_validity(c, cert_not_after(c) + 1, 30, &f);
+	ok(f.status == CLOUDDP_STATUS_CRITICAL &&
+	    strstr(f.message, "expired") != NULL, "expired");
+	cert_check_validity(c, cert_not_after(c) - 10 * 86400, 30, &f);
+	ok(f.status == CLOUDDP_STATUS_WARNING, "expires within 30 days");
+	cert_check_validity(c, cert_not_after(c) - 40 * 86400, 30, &f);
+	ok(f.status == CLOUDDP_STATUS_OK, "40 days left is fine");
+	cert_check_service_name(c, NULL, fqdn, sizeof(fqdn), &f);
+	ok(f.status == CLOUDDP_STATUS_OK &&
+	    strcmp(fqdn, "clouddp1.contoso.test") == 0, "FQDN from the CN");
+	cert_check_service_name(c, "x.contoso.test", fqdn, sizeof(fqdn), &f);
+	ok(f.status == CLOUDDP_STATUS_CRITICAL, "--fqdn not covered");
+	cert_check_pfx_encoding(c, &f);
+	ok(f.status == CLOUDDP_STATUS_WARNING, "AES .pfx: warning");
+	cert_free(c);
+	c = cert_load_file(p("weak.pfx"), "s3cret", &err);
+	if (c == NULL)
+		return;
+	cert_check_key_size(c, 2048, &f);
+	ok(f.status == CLOUDDP_STATUS_CRITICAL, "1024 bits fail");
+	cert_free(c);
+	c = cert_load_file(p("noeku.pfx"), "s3cret", &err);
+	if (c == NULL)
+		return;
+	cert_check_server_auth(c, &f);
+	ok(f.status == CLOUDDP_STATUS_CRITICAL &&
+	    strstr(f.message, "no extended key usage") != NULL, "no EKU");
+	cert_free(c);
+}
+
+int
+main(void)
+{
+	const char		*top;
+	char			 cmd[1024];
+	struct clouddp_err	 err;
+	struct cert		*c;
+
+	plan(63);
+	top = getenv("top_srcdir");
+	if (top == NULL)
+		top = ".";
+	if (mkdtemp(dir) == NULL || clouddp_global_init(&err) == -1)
+		return 1;
+	snprintf(cmd, sizeof(cmd), "sh %s/tests/data/gen-certs.sh %s "
+	    ">/dev/null && openssl base64 -in %s/mgmt.cer -out %s/mgmt.b64",
+	    top, dir, dir, dir);
+	ok(system(cmd) == 0, "gen-certs.sh made the certificates");
+	test_patterns();
+	test_pfx();
+	test_passwords();
+	test_bags();
+	test_names();
+	test_checks();
+	c = cert_from_der((const unsigned char *)"\x30\x03\x02\x01\x01", 5,
+	    &err);
+	ok(c == NULL && err.code == CLOUDDP_ECERT, "cert_from_der: garbage");
+	c = cert_from_pem("x", 1, &err);
+	ok(c == NULL && err.code == CLOUDDP_ECERT, "cert_from_pem: garbage");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	system(cmd);
+	clouddp_global_cleanup();
+	return done_testing();
+}
