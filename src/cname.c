@@ -1,0 +1,554 @@
+/*
+ * CNAME records for cloud DPs: the rules, batch input, duplicates and
+ * output formats.  Names are judged by zone.c; this file only decides
+ * what a cloud DP's record may look like and how each DNS server's
+ * tooling wants to be told.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clouddp.h"
+#include "cname.h"
+#include "opts.h"
+#include "report.h"
+#include "zone.h"
+
+#define LINE_MAX_LEN	4096
+#define CSV_MAX_FIELDS	32
+
+static const char *const format_names[CNAME_FORMAT__MAX] = {
+	[CNAME_FORMAT_BIND] = "bind",
+	[CNAME_FORMAT_NSUPDATE] = "nsupdate",
+	[CNAME_FORMAT_POWERSHELL] = "powershell",
+	[CNAME_FORMAT_DNSCMD] = "dnscmd",
+	[CNAME_FORMAT_JSON] = "json",
+};
+
+struct cname_input {
+	FILE			*fp;
+	char			 name[256];
+	struct clouddp_buf	 line;
+	size_t			 lineno;
+	int			 csv;		/* header seen */
+	int			 col_fqdn, col_target, col_ttl;
+	int			 started;	/* first data line seen */
+};
+
+struct seen_slot {
+	uint64_t	 hash;		/* 0: empty */
+	uint64_t	 line;
+};
+
+struct cname_seen {
+	struct seen_slot	*slots;
+	size_t			 cap;	/* power of two */
+	size_t			 n;
+};
+
+int
+cname_format_parse(const char *s, enum cname_format *out,
+    struct clouddp_err *err)
+{
+	size_t	 i;
+
+	for (i = 0; i < CNAME_FORMAT__MAX; i++)
+		if (strcasecmp(s, format_names[i]) == 0) {
+			*out = (enum cname_format)i;
+			return 0;
+		}
+	return clouddp_errf(err, CLOUDDP_EUSAGE,
+	    "choose bind, nsupdate, powershell, dnscmd or json",
+	    "--format: unknown format '%s'", s);
+}
+
+int
+cname_ttl_parse(const char *s, uint32_t *out, struct clouddp_err *err)
+{
+	long	 v;
+
+	if (clouddp_parse_long("TTL", s, 0, 2147483647L, &v, err) == -1) {
+		snprintf(err->hint, sizeof(err->hint), "give the TTL in "
+		    "seconds, 0 to 2147483647 (RFC 2181 section 8)");
+		err->code = CLOUDDP_EINPUT;
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int
+check_target(const struct cname_rules *r, const char *raw, const char *t,
+    struct clouddp_err *err)
+{
+	const char	*dot;
+
+	if (r->allow_any_target)
+		return 0;
+	dot = strchr(t, '.');
+	if (dot == NULL || strcmp(dot + 1, "cloudapp.net.") != 0)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "give the cloud service name, e.g. "
+		    "d1594d4527614a09b934d470.cloudapp.net, or pass "
+		    "--allow-any-target",
+		    "target %s is not one label directly under cloudapp.net",
+		    raw);
+	return 0;
+}
+
+int
+cname_rec_make(const struct cname_rules *r, const char *fqdn,
+    const char *target, const char *ttl, struct cname_rec *rec,
+    struct clouddp_err *err)
+{
+	if (zone_name_parse(fqdn, 1, rec->fqdn, err) == -1 ||
+	    zone_name_parse(target, 0, rec->target, err) == -1)
+		return -1;
+	if (zone_name_is_wildcard(rec->fqdn))
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "name one host, e.g. clouddp1.contoso.com",
+		    "%s: the service FQDN may not be a wildcard", fqdn);
+	if (r->origin != NULL && strcmp(rec->fqdn, r->origin) == 0)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "a CNAME cannot stand at a zone apex beside its SOA and "
+		    "NS records: pick a host name inside the zone",
+		    "%s is the apex of zone %s", fqdn, r->origin);
+	if (r->origin != NULL && !zone_name_is_within(rec->fqdn, r->origin))
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "check --origin, or the name",
+		    "%s lies outside zone %s", fqdn, r->origin);
+	if (strcmp(rec->fqdn, rec->target) == 0)
+		return clouddp_errf(err, CLOUDDP_EINPUT, NULL,
+		    "%s: a CNAME to itself is a loop", fqdn);
+	if (check_target(r, target, rec->target, err) == -1)
+		return -1;
+	rec->ttl = r->ttl;
+	if (ttl != NULL && cname_ttl_parse(ttl, &rec->ttl, err) == -1)
+		return -1;
+	return 0;
+}
+
+struct cname_input *
+cname_input_new(FILE *fp, const char *name, struct clouddp_err *err)
+{
+	struct cname_input	*in;
+
+	in = calloc(1, sizeof(*in));
+	if (in == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	in->fp = fp;
+	snprintf(in->name, sizeof(in->name), "%s", name);
+	in->col_fqdn = in->col_target = in->col_ttl = -1;
+	return in;
+}
+
+void
+cname_input_free(struct cname_input *in)
+{
+	if (in == NULL)
+		return;
+	clouddp_buf_free(&in->line);
+	free(in);
+}
+
+/* Split s in place at sep (or blanks when sep is 0); trims each field. */
+static size_t
+split(char *s, char sep, char **fields, size_t max)
+{
+	size_t	 n = 0;
+	char	*p = s, *end;
+
+	while (*p != '\0' && n < max) {
+		if (sep == 0) {
+			p += strspn(p, " \t");
+			if (*p == '\0')
+				break;
+			fields[n++] = p;
+			p += strcspn(p, " \t");
+		} else {
+			fields[n++] = p;
+			p += strcspn(p, ",");
+		}
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	for (size_t i = 0; sep != 0 && i < n; i++) {
+		fields[i] += strspn(fields[i], " \t\"");
+		end = fields[i] + strlen(fields[i]);
+		while (end > fields[i] && strchr(" \t\"", end[-1]) != NULL)
+			*--end = '\0';
+	}
+	return n;
+}
+
+static int
+csv_header(struct cname_input *in, char **f, size_t n,
+    struct clouddp_err *err)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(f[i], "fqdn") == 0 ||
+		    strcasecmp(f[i], "service_fqdn") == 0)
+			in->col_fqdn = (int)i;
+		else if (strcasecmp(f[i], "target") == 0)
+			in->col_target = (int)i;
+		else if (strcasecmp(f[i], "ttl") == 0)
+			in->col_ttl = (int)i;
+	}
+	if (in->col_fqdn < 0 || in->col_target < 0)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "start CSV input with a header such as fqdn,target,ttl",
+		    "%s:%zu: CSV header lacks a fqdn or target column",
+		    in->name, in->lineno);
+	in->csv = 1;
+	return 0;
+}
+
+/* Parse the current line; 1 record, 0 nothing on it, -1 bad. */
+static int
+parse_line(struct cname_input *in, const struct cname_rules *r,
+    struct cname_rec *rec, struct clouddp_err *err)
+{
+	char	*f[CSV_MAX_FIELDS], *s = in->line.data;
+	size_t	 n;
+
+	if (in->line.len > 0 && s[in->line.len - 1] == '\r')
+		s[--in->line.len] = '\0';
+	s[strcspn(s, "#")] = '\0';
+	if (s[strspn(s, " \t")] == '\0')
+		return 0;
+	if (!in->started && strchr(s, ',') != NULL) {
+		in->started = 1;
+		n = split(s, ',', f, CSV_MAX_FIELDS);
+		return csv_header(in, f, n, err) == -1 ? -1 : 0;
+	}
+	in->started = 1;
+	if (in->csv) {
+		n = split(s, ',', f, CSV_MAX_FIELDS);
+		if ((int)n <= in->col_fqdn || (int)n <= in->col_target)
+			return clouddp_errf(err, CLOUDDP_EINPUT,
+			    "give every column the header names",
+			    "%s:%zu: %zu fields, fewer than the header's",
+			    in->name, in->lineno, n);
+		return cname_rec_make(r, f[in->col_fqdn], f[in->col_target],
+		    in->col_ttl >= 0 && (int)n > in->col_ttl &&
+		    f[in->col_ttl][0] != '\0' ? f[in->col_ttl] : NULL, rec,
+		    err) == -1 ? -1 : 1;
+	}
+	n = split(s, 0, f, 4);
+	if (n < 2 || n > 3)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "write one record per line: FQDN TARGET [TTL]",
+		    "%s:%zu: expected 2 or 3 fields, found %s", in->name,
+		    in->lineno, n < 2 ? "1" : "more");
+	return cname_rec_make(r, f[0], f[1], n == 3 ? f[2] : NULL, rec,
+	    err) == -1 ? -1 : 1;
+}
+
+int
+cname_input_next(struct cname_input *in, const struct cname_rules *r,
+    struct cname_rec *rec, struct clouddp_err *err)
+{
+	char	 where[300];
+	int	 rc;
+
+	for (;;) {
+		rc = clouddp_buf_getline(&in->line, in->fp, LINE_MAX_LEN, err);
+		if (rc == 0)
+			return 0;
+		in->lineno++;
+		if (rc == -1) {
+			if (err->code != CLOUDDP_EIO)
+				clouddp_err_prefix(err, "%s:%zu", in->name,
+				    in->lineno);
+			return -1;
+		}
+		rc = parse_line(in, r, rec, err);
+		if (rc == 0)
+			continue;
+		if (rc == -1) {
+			snprintf(where, sizeof(where), "%s:%zu:", in->name,
+			    in->lineno);
+			if (strncmp(err->what, where, strlen(where)) != 0)
+				clouddp_err_prefix(err, "%s:%zu", in->name,
+				    in->lineno);
+			return -1;
+		}
+		rec->line = in->lineno;
+		return 1;
+	}
+}
+
+struct cname_seen *
+cname_seen_new(void)
+{
+	return calloc(1, sizeof(struct cname_seen));
+}
+
+void
+cname_seen_free(struct cname_seen *s)
+{
+	if (s == NULL)
+		return;
+	free(s->slots);
+	free(s);
+}
+
+/* FNV-1a, 64 bits; 0 is reserved for empty slots. */
+static uint64_t
+name_hash(const char *name)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+
+	for (; *name != '\0'; name++) {
+		h ^= (unsigned char)*name;
+		h *= 0x100000001b3ULL;
+	}
+	return h != 0 ? h : 1;
+}
+
+static struct seen_slot *
+seen_find(struct seen_slot *slots, size_t cap, uint64_t h)
+{
+	size_t	 i = (size_t)h & (cap - 1);
+
+	while (slots[i].hash != 0 && slots[i].hash != h)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static int
+seen_grow(struct cname_seen *s)
+{
+	struct seen_slot	*slots, *to;
+	size_t			 cap, i;
+
+	cap = s->cap > 0 ? s->cap * 2 : 1024;
+	slots = calloc(cap, sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < s->cap; i++)
+		if (s->slots[i].hash != 0) {
+			to = seen_find(slots, cap, s->slots[i].hash);
+			*to = s->slots[i];
+		}
+	free(s->slots);
+	s->slots = slots;
+	s->cap = cap;
+	return 0;
+}
+
+/*
+ * A 64-bit hash stands for the name: two different names collide with
+ * odds of about n^2 / 2^65, under 1e-7 for a million names.
+ */
+int
+cname_seen_add(struct cname_seen *s, const struct cname_rec *rec,
+    size_t *first)
+{
+	struct seen_slot	*slot;
+	uint64_t		 h;
+
+	if ((s->n + 1) * 2 > s->cap && seen_grow(s) == -1)
+		return -1;
+	h = name_hash(rec->fqdn);
+	slot = seen_find(s->slots, s->cap, h);
+	if (slot->hash == h) {
+		*first = (size_t)slot->line;
+		return 1;
+	}
+	slot->hash = h;
+	slot->line = rec->line;
+	s->n++;
+	return 0;
+}
+
+const char *
+cname_rec_zone(const struct cname_out *o, const struct cname_rec *rec)
+{
+	const char	*dot;
+
+	if (o->zone != NULL)
+		return o->zone;
+	dot = strchr(rec->fqdn, '.');
+	return dot != NULL ? dot + 1 : rec->fqdn;
+}
+
+/* A TTL as a TimeSpan, "[d.]hh:mm:ss": PowerShell reads a bare number
+ * given to -TimeToLive as ticks (100 ns). */
+static void
+timespan(uint32_t ttl, char *buf, size_t len)
+{
+	unsigned	 d = ttl / 86400, h = ttl / 3600 % 24, m = ttl / 60 % 60,
+			 s = ttl % 60;
+
+	if (d > 0)
+		snprintf(buf, len, "%u.%02u:%02u:%02u", d, h, m, s);
+	else
+		snprintf(buf, len, "%02u:%02u:%02u", h, m, s);
+}
+
+/* The name without its trailing dot, for Windows tooling. */
+static const char *
+nodot(const char *name, char *buf)
+{
+	size_t	 n = strlen(name);
+
+	snprintf(buf, ZONE_NAME_MAX, "%.*s", (int)(n > 1 ? n - 1 : n), name);
+	return buf;
+}
+
+int
+cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
+{
+	const char	*what = "CNAME records for Configuration Manager "
+			    "cloud distribution points";
+
+	switch (o->format) {
+	case CNAME_FORMAT_BIND:
+		fprintf(o->fp, "; clouddp-cname: %s\n", what);
+		if (one != NULL)
+			fprintf(o->fp, "; service FQDN %s -> Azure cloud "
+			    "service %s\n", one->fqdn, one->target);
+		if (o->zone != NULL)
+			fprintf(o->fp, "; owner names are relative to %s\n",
+			    o->zone);
+		break;
+	case CNAME_FORMAT_NSUPDATE:
+		fprintf(o->fp, "; clouddp-cname: nsupdate script: %s\n"
+		    "; run: nsupdate -k KEYFILE SCRIPT\n"
+		    "; Active Directory-integrated zones need GSS-TSIG: "
+		    "nsupdate -g SCRIPT\n"
+		    "; RFC 2136 cannot require \"nothing but a CNAME\": the "
+		    "prerequisites refuse\n; the usual record types, and "
+		    "BIND ignores a CNAME added beside other data,\n; so "
+		    "check the result with dig.\n", what);
+		if (o->server != NULL)
+			fprintf(o->fp, "server %s %u\n", o->server,
+			    o->port != 0 ? o->port : 53);
+		if (o->zone != NULL)
+			fprintf(o->fp, "zone %s\n", o->zone);
+		break;
+	case CNAME_FORMAT_POWERSHELL:
+		fprintf(o->fp, "# clouddp-cname: %s (Windows DNS Server)\n"
+		    "# Each record is added only when its name holds no "
+		    "records yet.\n", what);
+		break;
+	case CNAME_FORMAT_DNSCMD:
+		fprintf(o->fp, "REM clouddp-cname: %s (Windows DNS Server)\n",
+		    what);
+		break;
+	default:
+		break;
+	}
+	return ferror(o->fp) ? -1 : 0;
+}
+
+static const char *const prereq_types[] = {
+	"A", "AAAA", "MX", "TXT", "SRV", "NS", "PTR", "CAA", "NAPTR",
+	"HINFO", "SSHFP", "TLSA", "SVCB", "HTTPS", "DNAME"
+};
+
+static void
+write_nsupdate(const struct cname_out *o, const struct cname_rec *r)
+{
+	size_t	 i;
+
+	fprintf(o->fp, "; %s -> %s\n", r->fqdn, r->target);
+	for (i = 0; i < sizeof(prereq_types) / sizeof(*prereq_types); i++)
+		fprintf(o->fp, "prereq nxrrset %s %s\n", r->fqdn,
+		    prereq_types[i]);
+	fprintf(o->fp, "update delete %s CNAME\n"
+	    "update add %s %u IN CNAME %s\nsend\n", r->fqdn, r->fqdn,
+	    (unsigned)r->ttl, r->target);
+}
+
+static void
+write_powershell(const struct cname_out *o, const struct cname_rec *r)
+{
+	char		 rel[ZONE_NAME_MAX], zone[ZONE_NAME_MAX],
+			 fqdn[ZONE_NAME_MAX], target[ZONE_NAME_MAX], ts[32],
+			 cn[ZONE_NAME_MAX + 20] = "";
+	const char	*z = cname_rec_zone(o, r);
+
+	zone_name_relative(r->fqdn, z, rel);
+	nodot(z, zone);
+	timespan(r->ttl, ts, sizeof(ts));
+	if (o->server != NULL)
+		snprintf(cn, sizeof(cn), " -ComputerName '%s'", o->server);
+	fprintf(o->fp, "if (Get-DnsServerResourceRecord%s -ZoneName '%s' "
+	    "-Name '%s' -ErrorAction SilentlyContinue) {\n"
+	    "    Write-Error '%s already holds records: remove them or "
+	    "choose another name'\n} else {\n"
+	    "    Add-DnsServerResourceRecordCName%s -ZoneName '%s' "
+	    "-Name '%s' -HostNameAlias '%s' -TimeToLive '%s'\n}\n",
+	    cn, zone, rel, nodot(r->fqdn, fqdn), cn, zone, rel,
+	    nodot(r->target, target), ts);
+}
+
+static int
+write_json(const struct cname_out *o, const struct cname_rec *r)
+{
+	struct report_obj	*obj;
+	char			 rel[ZONE_NAME_MAX];
+	const char		*z = cname_rec_zone(o, r);
+	int			 rc;
+
+	obj = report_obj_new();
+	if (obj == NULL)
+		return -1;
+	report_obj_set_str(obj, "fqdn", r->fqdn);
+	report_obj_set_str(obj, "type", "CNAME");
+	report_obj_set_str(obj, "class", "IN");
+	report_obj_set_int(obj, "ttl", r->ttl);
+	report_obj_set_str(obj, "target", r->target);
+	report_obj_set_str(obj, "zone", z);
+	report_obj_set_str(obj, "name", zone_name_relative(r->fqdn, z, rel));
+	if (r->line > 0)
+		report_obj_set_int(obj, "line", (long long)r->line);
+	rc = report_obj_write(obj, o->fp);
+	report_obj_free(obj);
+	return rc;
+}
+
+int
+cname_write_rec(const struct cname_out *o, const struct cname_rec *r)
+{
+	char	 rel[ZONE_NAME_MAX], zone[ZONE_NAME_MAX];
+
+	switch (o->format) {
+	case CNAME_FORMAT_BIND:
+		fprintf(o->fp, "%s\t%u\tIN\tCNAME\t%s\n", o->zone != NULL ?
+		    zone_name_relative(r->fqdn, o->zone, rel) : r->fqdn,
+		    (unsigned)r->ttl, r->target);
+		break;
+	case CNAME_FORMAT_NSUPDATE:
+		write_nsupdate(o, r);
+		break;
+	case CNAME_FORMAT_POWERSHELL:
+		write_powershell(o, r);
+		break;
+	case CNAME_FORMAT_DNSCMD:
+		fprintf(o->fp, "dnscmd%s%s /recordadd %s %s %u CNAME %s\n",
+		    o->server != NULL ? " " : "",
+		    o->server != NULL ? o->server : "",
+		    nodot(cname_rec_zone(o, r), zone),
+		    zone_name_relative(r->fqdn, cname_rec_zone(o, r), rel),
+		    (unsigned)r->ttl, r->target);
+		break;
+	case CNAME_FORMAT_JSON:
+		return write_json(o, r);
+	default:
+		return -1;
+	}
+	return ferror(o->fp) ? -1 : 0;
+}

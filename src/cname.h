@@ -1,0 +1,116 @@
+/*
+ * The CNAME records of cloud DPs (service FQDN -> GUID.cloudapp.net):
+ * the rules a record must meet, batch input read as a stream, the
+ * duplicate check, and the formats a DNS admin publishes them in.
+ */
+#ifndef CLOUDDP_CNAME_H
+#define CLOUDDP_CNAME_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "clouddp.h"
+#include "zone.h"
+
+enum cname_format {
+	CNAME_FORMAT_BIND = 0,
+	CNAME_FORMAT_NSUPDATE,
+	CNAME_FORMAT_POWERSHELL,
+	CNAME_FORMAT_DNSCMD,
+	CNAME_FORMAT_JSON,
+	CNAME_FORMAT__MAX
+};
+
+struct cname_rec {
+	char		 fqdn[ZONE_NAME_MAX];	/* normalised */
+	char		 target[ZONE_NAME_MAX];	/* normalised */
+	uint32_t	 ttl;
+	size_t		 line;			/* 0: from the command line */
+};
+
+struct cname_rules {
+	const char	*origin;	/* normalised zone apex, or NULL */
+	int		 allow_any_target;
+	uint32_t	 ttl;		/* default TTL */
+};
+
+/* Parse a --format name; -1 with CLOUDDP_EUSAGE naming the choices. */
+int	 cname_format_parse(const char *, enum cname_format *,
+	    struct clouddp_err *);
+/* Parse a TTL (0 to 2147483647 seconds, RFC 2181 8). */
+int	 cname_ttl_parse(const char *, uint32_t *, struct clouddp_err *);
+
+/*
+ * Build a record from the raw FQDN, target and TTL (NULL: the default)
+ * under the rules: names valid, the FQDN no wildcard, inside the origin
+ * and not its apex, the target one label under cloudapp.net unless any
+ * target is allowed.  Returns 0, or -1 with CLOUDDP_EINPUT.
+ */
+int	 cname_rec_make(const struct cname_rules *, const char *,
+	    const char *, const char *, struct cname_rec *,
+	    struct clouddp_err *);
+
+/*
+ * Batch input, read one line at a time: "FQDN TARGET [TTL]" lines with
+ * # comments and blank lines, or CSV whose header names the fqdn and
+ * target columns (ttl optional).  Memory does not grow with the input.
+ */
+struct cname_input;
+
+struct cname_input *cname_input_new(FILE *, const char *,
+	    struct clouddp_err *);
+void	 cname_input_free(struct cname_input *);
+/*
+ * Next record: 1, 0 at the end, -1 for a bad line (err says
+ * "FILE:LINE: ..."; reading may go on unless err->code is CLOUDDP_EIO).
+ */
+int	 cname_input_next(struct cname_input *, const struct cname_rules *,
+	    struct cname_rec *, struct clouddp_err *);
+
+/* Names seen so far, 16 bytes each, for the duplicate check. */
+struct cname_seen;
+
+struct cname_seen *cname_seen_new(void);
+void	 cname_seen_free(struct cname_seen *);
+/*
+ * Remember rec's FQDN.  Returns 0 when new, 1 when already seen (then
+ * *first is the line it was first seen on), -1 on ENOMEM.
+ */
+int	 cname_seen_add(struct cname_seen *, const struct cname_rec *,
+	    size_t *);
+
+/* Where the output formats send their commands. */
+struct cname_out {
+	FILE		*fp;
+	enum cname_format format;
+	const char	*zone;		/* normalised zone, or NULL */
+	const char	*server;	/* for nsupdate/dnscmd, or NULL */
+	unsigned	 port;		/* 0: default */
+};
+
+/* The header of the output: what it is for and how to use it. */
+int	 cname_write_begin(const struct cname_out *, const struct cname_rec *);
+/* One record in the chosen format. */
+int	 cname_write_rec(const struct cname_out *, const struct cname_rec *);
+/* The zone a record belongs to: --origin, else the FQDN's parent. */
+const char *cname_rec_zone(const struct cname_out *, const struct cname_rec *);
+
+#endif /* CLOUDDP_CNAME_H */
+
+/* What clouddp-cname was asked to do; strings are borrowed from argv. */
+struct cname_job_cfg {
+	const char	*fqdn, *target, *ttl, *origin, *format;
+	const char	*zone_file, *input, *server, *tsig_file;
+	int		 allow_any_target, apply, replace;
+};
+
+/*
+ * Run clouddp-cname's job: validate every record first (all bad lines
+ * reported with their numbers; duplicates; conflicts with --zone), and
+ * only when all pass, write them in the chosen format to stdout or
+ * apply them to the server.  Results go to stdout, diagnostics through
+ * log_err.  Input is streamed (standard input is spooled to a temporary
+ * file for the second pass).  Returns the exit status: 0 written or
+ * applied, 2 a conflict or a refused update, 3 bad input or options.
+ */
+int	 cname_job_run(const struct clouddp_ctx *, const struct cname_job_cfg *);

@@ -1,0 +1,449 @@
+/*
+ * clouddp-cname's job: check everything, then write or apply.  Nothing
+ * is written or sent until every record has passed, so bad input never
+ * leaves half a zone snippet or half-applied changes behind.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clouddp.h"
+#include "cname.h"
+#include "opts.h"
+#include "report.h"
+#include "zone.h"
+
+struct job {
+	const struct clouddp_ctx	*ctx;
+	const struct cname_job_cfg	*cfg;
+	struct cname_rules		 rules;
+	struct cname_out		 out;
+	char				 origin[ZONE_NAME_MAX];
+	char				 host[ZONE_NAME_MAX];
+	struct zone_db			*db;
+	struct zone_tsig		*tsig;
+	struct zone_server		 server;
+	struct cname_seen		*seen;
+	FILE				*in;
+	size_t				 nrecords, nbad, nconflicts, npresent;
+	size_t				 ndone;
+	enum clouddp_status		 status;
+};
+
+static void
+job_fail(struct job *j, const struct clouddp_err *err)
+{
+	enum clouddp_status	 st = clouddp_code_status(err->code);
+
+	log_err(j->ctx, err);
+	if (st == CLOUDDP_STATUS_CRITICAL)
+		j->nconflicts++;
+	else
+		j->nbad++;
+	j->status = clouddp_status_worst(j->status, st);
+}
+
+/* HOST, HOST:PORT, [V6]:PORT or a bare IPv6 address. */
+static int
+parse_server(struct job *j, const char *s, struct clouddp_err *err)
+{
+	const char	*colon = strrchr(s, ':');
+	long		 port = 53;
+
+	if (s[0] == '[') {
+		colon = strchr(s, ']');
+		if (colon == NULL || (colon[1] != '\0' && colon[1] != ':'))
+			return clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
+			    "--server: malformed address '%s'", s);
+		snprintf(j->host, sizeof(j->host), "%.*s",
+		    (int)(colon - s - 1), s + 1);
+		colon = colon[1] == ':' ? colon + 1 : NULL;
+	} else if (colon != NULL && strchr(s, ':') == colon)
+		snprintf(j->host, sizeof(j->host), "%.*s", (int)(colon - s),
+		    s);
+	else {
+		snprintf(j->host, sizeof(j->host), "%s", s);
+		colon = NULL;
+	}
+	if (colon != NULL && clouddp_parse_long("--server port", colon + 1,
+	    1, 65535, &port, err) == -1)
+		return -1;
+	if (j->host[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
+		    "--server: empty host in '%s'", s);
+	j->server.host = j->host;
+	j->server.port = (unsigned short)port;
+	j->server.timeout = j->ctx->timeout > 0 ? j->ctx->timeout : 5;
+	j->out.server = j->host;
+	j->out.port = (unsigned)port;
+	return 0;
+}
+
+static int
+check_usage(const struct job *j, struct clouddp_err *err)
+{
+	const struct cname_job_cfg	*c = j->cfg;
+	const char			*hint = "run 'clouddp-cname --help'";
+
+	if ((c->fqdn != NULL || c->target != NULL) && c->input != NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
+		    "give either --fqdn and --target, or --input");
+	if (c->input == NULL && (c->fqdn == NULL || c->target == NULL))
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "e.g. --fqdn clouddp1.contoso.com --target "
+		    "d1594d4527614a09b934d470.cloudapp.net",
+		    "both --fqdn and --target are needed");
+	if (c->apply && c->server == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "name the zone's primary server, e.g. --server 192.0.2.53",
+		    "--apply needs --server");
+	if (!c->apply && (c->tsig_file != NULL || c->replace))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
+		    "--tsig-file and --replace go with --apply");
+	if (c->zone_file != NULL && c->origin == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "name the zone the file holds, e.g. --origin contoso.com",
+		    "--zone needs --origin");
+	if (j->ctx->output == CLOUDDP_OUTPUT_JSON && c->format != NULL &&
+	    strcmp(c->format, "json") != 0)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
+		    "--json writes JSON; it cannot go with --format %s",
+		    c->format);
+	return 0;
+}
+
+static int
+job_setup(struct job *j, struct clouddp_err *err)
+{
+	const struct cname_job_cfg	*c = j->cfg;
+	const char			*warning;
+
+	if (check_usage(j, err) == -1)
+		return -1;
+	j->out.fp = stdout;
+	j->out.format = j->ctx->output == CLOUDDP_OUTPUT_JSON ?
+	    CNAME_FORMAT_JSON : CNAME_FORMAT_BIND;
+	if (c->format != NULL &&
+	    cname_format_parse(c->format, &j->out.format, err) == -1)
+		return -1;
+	j->rules.ttl = 3600;
+	j->rules.allow_any_target = c->allow_any_target;
+	if (c->ttl != NULL && cname_ttl_parse(c->ttl, &j->rules.ttl, err) == -1)
+		return -1;
+	if (c->origin != NULL) {
+		if (zone_name_parse(c->origin, 0, j->origin, err) == -1) {
+			clouddp_err_prefix(err, "--origin");
+			return -1;
+		}
+		j->rules.origin = j->out.zone = j->origin;
+	}
+	if (c->server != NULL && parse_server(j, c->server, err) == -1)
+		return -1;
+	if (c->tsig_file != NULL) {
+		j->tsig = zone_tsig_load(c->tsig_file, &warning, err);
+		if (j->tsig == NULL)
+			return -1;
+		if (warning != NULL)
+			log_warn(j->ctx, "%s: %s", c->tsig_file, warning);
+		j->server.tsig = j->tsig;
+	}
+	if (c->zone_file != NULL) {
+		j->db = zone_db_load(c->zone_file, j->origin, err);
+		if (j->db == NULL)
+			return -1;
+	}
+	j->seen = cname_seen_new();
+	if (j->seen == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	return 0;
+}
+
+/* Copy standard input to an unlinked temporary file: pass 2 rereads. */
+static FILE *
+spool_stdin(struct clouddp_err *err)
+{
+	char	 buf[65536];
+	size_t	 n;
+	FILE	*fp;
+
+	fp = tmpfile();
+	if (fp == NULL) {
+		clouddp_errf(err, CLOUDDP_EIO, "set TMPDIR to a writable "
+		    "directory", "cannot create a temporary file: %s",
+		    strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		if (fwrite(buf, 1, n, fp) != n)
+			break;
+	if (ferror(stdin) || ferror(fp) || fflush(fp) != 0) {
+		clouddp_errf(err, CLOUDDP_EIO, NULL,
+		    "standard input: cannot spool it: %s", strerror(errno));
+		fclose(fp);
+		return NULL;
+	}
+	rewind(fp);
+	return fp;
+}
+
+static void
+check_rec(struct job *j, const struct cname_rec *rec)
+{
+	struct clouddp_err	 err;
+	size_t			 first;
+	int			 rc;
+
+	j->nrecords++;
+	rc = cname_seen_add(j->seen, rec, &first);
+	if (rc == -1) {
+		clouddp_errf(&err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		job_fail(j, &err);
+		return;
+	}
+	if (rc == 1) {
+		clouddp_errf(&err, CLOUDDP_ECONFLICT,
+		    "give each service FQDN one line",
+		    "%s:%zu: %s is given again (first on line %zu)",
+		    j->cfg->input, rec->line, rec->fqdn, first);
+		job_fail(j, &err);
+		return;
+	}
+	if (j->db != NULL && zone_db_check_cname(j->db, rec->fqdn,
+	    rec->target, &err) == ZONE_CNAME_CONFLICT) {
+		if (rec->line > 0)
+			clouddp_err_prefix(&err, "%s:%zu", j->cfg->input,
+			    rec->line);
+		job_fail(j, &err);
+	}
+}
+
+static void
+print_applied(struct job *j, const struct cname_rec *rec,
+    const struct zone_apply_result *res)
+{
+	static const char *const actions[] = { "added", "replaced", "present" };
+	struct report_obj	*o;
+
+	if (j->ctx->quiet || j->ctx->output == CLOUDDP_OUTPUT_NAGIOS)
+		return;
+	if (j->ctx->output != CLOUDDP_OUTPUT_JSON) {
+		printf("%-8s %s CNAME %s (zone %s, server %s)%s%s\n",
+		    actions[res->action], rec->fqdn, rec->target, res->zone,
+		    j->host, res->action == ZONE_APPLY_REPLACED ?
+		    ", was " : "", res->action == ZONE_APPLY_REPLACED ?
+		    res->old_target : "");
+		return;
+	}
+	o = report_obj_new();
+	if (o == NULL)
+		return;
+	report_obj_set_str(o, "fqdn", rec->fqdn);
+	report_obj_set_str(o, "target", rec->target);
+	report_obj_set_int(o, "ttl", rec->ttl);
+	report_obj_set_str(o, "zone", res->zone);
+	report_obj_set_str(o, "server", j->host);
+	report_obj_set_str(o, "action", actions[res->action]);
+	if (res->action == ZONE_APPLY_REPLACED)
+		report_obj_set_str(o, "old_target", res->old_target);
+	report_obj_set_bool(o, "confirmed", 1);
+	report_obj_write(o, stdout);
+	report_obj_free(o);
+}
+
+/* Publish one record; returns -1 when the rest need not be tried. */
+static int
+apply_rec(struct job *j, const struct cname_rec *rec)
+{
+	struct zone_apply_req	 req;
+	struct zone_apply_result res;
+	struct clouddp_err	 err;
+
+	memset(&req, 0, sizeof(req));
+	req.fqdn = rec->fqdn;
+	req.target = rec->target;
+	req.ttl = rec->ttl;
+	req.zone = j->cfg->origin != NULL ? j->origin : NULL;
+	req.replace = j->cfg->replace;
+	if (zone_cname_apply(&j->server, &req, &res, &err) == -1) {
+		job_fail(j, &err);
+		/* A refusal or a dead server will refuse the rest too. */
+		return err.code == CLOUDDP_ECONFLICT ? 0 : -1;
+	}
+	if (res.action == ZONE_APPLY_PRESENT)
+		j->npresent++;
+	else
+		j->ndone++;
+	print_applied(j, rec, &res);
+	return 0;
+}
+
+static int
+emit_rec(struct job *j, const struct cname_rec *rec, int single)
+{
+	struct clouddp_err	 err;
+
+	if (j->db != NULL && zone_db_check_cname(j->db, rec->fqdn,
+	    rec->target, &err) == ZONE_CNAME_PRESENT) {
+		j->npresent++;
+		if (!j->ctx->quiet)
+			fprintf(stderr, "%s: nothing to do: %s is already a "
+			    "CNAME to %s in %s\n", j->ctx->prog, rec->fqdn,
+			    rec->target, j->cfg->zone_file);
+		return 0;
+	}
+	if (j->cfg->apply)
+		return apply_rec(j, rec);
+	if (j->ctx->quiet || j->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
+		j->ndone++;
+		return 0;
+	}
+	if (j->ndone == 0 && cname_write_begin(&j->out, single ? rec : NULL))
+		return -1;
+	j->ndone++;
+	return cname_write_rec(&j->out, rec);
+}
+
+/* Pass 1 checks every record; pass 2 writes or applies them. */
+static int
+each_rec(struct job *j, int pass, struct clouddp_err *err)
+{
+	struct cname_input	*in;
+	struct cname_rec	 rec;
+	int			 rc;
+
+	if (j->in == NULL) {
+		memset(&rec, 0, sizeof(rec));
+		if (cname_rec_make(&j->rules, j->cfg->fqdn, j->cfg->target,
+		    NULL, &rec, err) == -1)
+			return -1;
+		if (pass == 1)
+			check_rec(j, &rec);
+		else if (emit_rec(j, &rec, 1) == -1)
+			return -1;
+		return 0;
+	}
+	rewind(j->in);
+	in = cname_input_new(j->in, strcmp(j->cfg->input, "-") == 0 ?
+	    "stdin" : j->cfg->input, err);
+	if (in == NULL)
+		return -1;
+	while ((rc = cname_input_next(in, &j->rules, &rec, err)) != 0) {
+		if (rc == -1 && err->code == CLOUDDP_EIO)
+			break;
+		if (rc == -1)
+			job_fail(j, err);
+		else if (pass == 1)
+			check_rec(j, &rec);
+		else if (emit_rec(j, &rec, 0) == -1)
+			break;
+	}
+	cname_input_free(in);
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+summary(struct job *j, int single)
+{
+	struct report		*r;
+	struct report_obj	*s;
+
+	if (j->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
+		r = report_new("CNAME");
+		if (r == NULL)
+			return;
+		report_raise(r, j->status);
+		report_summary(r, "%zu records: %zu %s, %zu already present, "
+		    "%zu bad, %zu conflicts or refusals", j->nrecords, j->ndone,
+		    j->cfg->apply ? "applied" : "written", j->npresent, j->nbad,
+		    j->nconflicts);
+		report_perf(r, "records", (double)j->nrecords, NULL);
+		report_write(j->ctx, r, stdout);
+		report_free(r);
+		return;
+	}
+	if (j->ctx->output == CLOUDDP_OUTPUT_JSON && !single &&
+	    !j->ctx->quiet) {
+		s = report_obj_new();
+		r = report_new("CNAME");
+		if (s == NULL || r == NULL) {
+			report_obj_free(s);
+			report_free(r);
+			return;
+		}
+		report_obj_set_int(s, "records", (long long)j->nrecords);
+		report_obj_set_int(s, j->cfg->apply ? "applied" : "written",
+		    (long long)j->ndone);
+		report_obj_set_int(s, "present", (long long)j->npresent);
+		report_obj_set_int(s, "bad", (long long)j->nbad);
+		report_obj_set_int(s, "conflicts", (long long)j->nconflicts);
+		report_obj_set(report_root(r), "summary", s);
+		report_raise(r, j->status);
+		report_write(j->ctx, r, stdout);
+		report_free(r);
+		return;
+	}
+	if (!single && !j->ctx->quiet)
+		fprintf(stderr, "%s: %zu records checked: %zu %s, %zu already "
+		    "present, %zu bad, %zu conflicts\n", j->ctx->prog,
+		    j->nrecords, j->ndone, j->cfg->apply ? "applied" :
+		    "written", j->npresent, j->nbad, j->nconflicts);
+}
+
+static int
+job_open_input(struct job *j, struct clouddp_err *err)
+{
+	if (j->cfg->input == NULL)
+		return 0;
+	if (strcmp(j->cfg->input, "-") == 0)
+		j->in = spool_stdin(err);
+	else {
+		j->in = fopen(j->cfg->input, "r");
+		if (j->in == NULL)
+			clouddp_errf(err, CLOUDDP_EIO,
+			    "check the path given to --input", "%s: %s",
+			    j->cfg->input, strerror(errno));
+	}
+	return j->in != NULL ? 0 : -1;
+}
+
+int
+cname_job_run(const struct clouddp_ctx *ctx, const struct cname_job_cfg *cfg)
+{
+	struct job		 j;
+	struct clouddp_err	 err;
+	int			 single = cfg->input == NULL;
+
+	memset(&j, 0, sizeof(j));
+	j.ctx = ctx;
+	j.cfg = cfg;
+	clouddp_err_clear(&err);
+	if (job_setup(&j, &err) == -1 || job_open_input(&j, &err) == -1 ||
+	    each_rec(&j, 1, &err) == -1) {
+		job_fail(&j, &err);
+		goto out;
+	}
+	if (j.nbad > 0 || j.nconflicts > 0)
+		goto out;
+	if (each_rec(&j, 2, &err) == -1 && j.status == CLOUDDP_STATUS_OK) {
+		if (err.what[0] == '\0')
+			clouddp_errf(&err, CLOUDDP_EIO, NULL,
+			    "cannot write the output: %s", strerror(errno));
+		job_fail(&j, &err);
+	}
+	if (fflush(stdout) != 0 && j.status == CLOUDDP_STATUS_OK) {
+		clouddp_errf(&err, CLOUDDP_EIO, NULL,
+		    "cannot write the output: %s", strerror(errno));
+		job_fail(&j, &err);
+	}
+out:
+	summary(&j, single);
+	if (j.in != NULL)
+		fclose(j.in);
+	cname_seen_free(j.seen);
+	zone_db_free(j.db);
+	zone_tsig_free(j.tsig);
+	return (int)j.status;
+}

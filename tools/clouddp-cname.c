@@ -1,0 +1,170 @@
+/*
+ * clouddp-cname: turn "service FQDN -> GUID.cloudapp.net" into the
+ * record a DNS server needs, checked before it is published, and publish
+ * it by RFC 2136 when asked.  The work is cname_job's; this is options.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clouddp.h"
+#include "cname.h"
+#include "opts.h"
+
+enum {
+	OPT_ALLOW_ANY_TARGET = CLOUDDP_OPT__TOOL,
+	OPT_APPLY,
+	OPT_FORMAT,
+	OPT_FQDN,
+	OPT_INPUT,
+	OPT_ORIGIN,
+	OPT_REPLACE,
+	OPT_SERVER,
+	OPT_TARGET,
+	OPT_TSIG_FILE,
+	OPT_TTL,
+	OPT_ZONE
+};
+
+static const struct option longopts[] = {
+	{ "allow-any-target", no_argument, NULL, OPT_ALLOW_ANY_TARGET },
+	{ "apply", no_argument, NULL, OPT_APPLY },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "fqdn", required_argument, NULL, OPT_FQDN },
+	{ "input", required_argument, NULL, OPT_INPUT },
+	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "replace", no_argument, NULL, OPT_REPLACE },
+	{ "server", required_argument, NULL, OPT_SERVER },
+	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "tsig-file", required_argument, NULL, OPT_TSIG_FILE },
+	{ "ttl", required_argument, NULL, OPT_TTL },
+	{ "zone", required_argument, NULL, OPT_ZONE },
+	CLOUDDP_LONGOPTS_COMMON,
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: clouddp-cname [-hqVv] [--allow-any-target] [--apply] "
+	    "[--format FORMAT]\n"
+	    "                     [--fqdn NAME --target NAME | --input FILE]"
+	    " [--json | --nagios]\n"
+	    "                     [--origin ZONE] [--replace] "
+	    "[--server HOST[:PORT]] [-t SECONDS]\n"
+	    "                     [--tsig-file FILE] [--ttl SECONDS] "
+	    "[--zone FILE]\n", fp);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\nWrite, check and publish the CNAME of a cloud distribution "
+	    "point.\n\n"
+"      --allow-any-target accept a target outside cloudapp.net\n"
+"      --apply            publish by RFC 2136 dynamic update to --server\n"
+"      --format FORMAT    bind (default), nsupdate, powershell, dnscmd, json\n"
+"      --fqdn NAME        the service FQDN, e.g. clouddp1.contoso.com\n"
+"      --input FILE       records from FILE (- for stdin): FQDN TARGET [TTL]\n"
+"                         per line, or CSV with a fqdn,target[,ttl] header\n"
+"      --origin ZONE      the zone; owners are written relative to it\n"
+"      --replace          with --apply, replace a CNAME to another target\n"
+"      --server HOST[:PORT]  the primary server to update (port 53)\n"
+"      --target NAME      the Azure name, e.g. GUID.cloudapp.net\n"
+"      --tsig-file FILE   TSIG key in BIND key-file form, for --apply\n"
+"      --ttl SECONDS      TTL of the records (3600)\n"
+"      --zone FILE        refuse records that conflict with this zone file\n",
+	    stdout);
+	clouddp_help_common(stdout);
+}
+
+static int
+tool_opt(struct cname_job_cfg *cfg, int c, const char *arg)
+{
+	switch (c) {
+	case OPT_ALLOW_ANY_TARGET:
+		cfg->allow_any_target = 1;
+		break;
+	case OPT_APPLY:
+		cfg->apply = 1;
+		break;
+	case OPT_FORMAT:
+		cfg->format = arg;
+		break;
+	case OPT_FQDN:
+		cfg->fqdn = arg;
+		break;
+	case OPT_INPUT:
+		cfg->input = arg;
+		break;
+	case OPT_ORIGIN:
+		cfg->origin = arg;
+		break;
+	case OPT_REPLACE:
+		cfg->replace = 1;
+		break;
+	case OPT_SERVER:
+		cfg->server = arg;
+		break;
+	case OPT_TARGET:
+		cfg->target = arg;
+		break;
+	case OPT_TSIG_FILE:
+		cfg->tsig_file = arg;
+		break;
+	case OPT_TTL:
+		cfg->ttl = arg;
+		break;
+	case OPT_ZONE:
+		cfg->zone_file = arg;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct clouddp_ctx	 ctx;
+	struct clouddp_err	 err;
+	struct cname_job_cfg	 cfg;
+	int			 c, rc, status;
+
+	clouddp_ctx_init(&ctx, argv[0], "CNAME");
+	memset(&cfg, 0, sizeof(cfg));
+	clouddp_err_clear(&err);
+	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	    longopts, NULL)) != -1) {
+		rc = clouddp_opt_common(&ctx, c, optarg, &err);
+		if (rc == -1)
+			return log_err(&ctx, &err);
+		if (rc == 0 && tool_opt(&cfg, c, optarg) == -1)
+			return clouddp_usage_error(&ctx);
+	}
+	if (ctx.help) {
+		help();
+		return 0;
+	}
+	if (ctx.version) {
+		clouddp_print_version(&ctx);
+		return 0;
+	}
+	if (optind < argc) {
+		clouddp_errf(&err, CLOUDDP_EUSAGE,
+		    "give the names with --fqdn and --target",
+		    "unexpected argument '%s'", argv[optind]);
+		return log_err(&ctx, &err);
+	}
+	if (clouddp_global_init(&err) == -1)
+		return log_err(&ctx, &err);
+	status = cname_job_run(&ctx, &cfg);
+	clouddp_global_cleanup();
+	clouddp_ctx_cleanup(&ctx);
+	return status;
+}
