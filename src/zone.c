@@ -600,6 +600,23 @@ tsig_parse_body(struct key_lexer *lx, struct zone_tsig *k, const char *path,
 	    "%s: malformed key statement", path);
 }
 
+/* A key name is a domain name, often a single label; keep its dot. */
+static int
+key_name(const char *tok, char *out)
+{
+	ldns_rdf	*rdf;
+	size_t		 n = strlen(tok);
+
+	if (n == 0 || n >= ZONE_NAME_MAX - 1)
+		return -1;
+	snprintf(out, ZONE_NAME_MAX, "%s%s", tok, tok[n - 1] == '.' ? "" : ".");
+	rdf = ldns_dname_new_frm_str(out);
+	if (rdf == NULL)
+		return -1;
+	ldns_rdf_deep_free(rdf);
+	return 0;
+}
+
 static int
 tsig_parse(const char *text, struct zone_tsig *k, const char *path,
     struct clouddp_err *err)
@@ -609,8 +626,8 @@ tsig_parse(const char *text, struct zone_tsig *k, const char *path,
 
 	lx.p = text;
 	if (lex_next(&lx) != 1 || strcmp(lx.tok, "key") != 0 ||
-	    lex_next(&lx) != 1 || zone_name_parse(lx.tok, 0, k->name,
-	    NULL) == -1 || lex_next(&lx) != 1 || strcmp(lx.tok, "{") != 0)
+	    lex_next(&lx) != 1 || key_name(lx.tok, k->name) == -1 ||
+	    lex_next(&lx) != 1 || strcmp(lx.tok, "{") != 0)
 		clouddp_errf(err, CLOUDDP_ECONFIG,
 		    "the file must hold key \"name\" { algorithm hmac-sha256; "
 		    "secret \"...\"; }; as tsig-keygen writes it",
@@ -867,37 +884,60 @@ rcode_name(ldns_pkt_rcode rc, char *buf, size_t len)
 	return buf;
 }
 
-/* The zone holding fqdn, from the SOA in the server's answer. */
+/* 1 when the server answers for name's SOA with authority. */
 static int
-discover_zone(const struct zone_server *s, const char *fqdn, char *zone,
+is_apex(const struct zone_server *s, const char *name, ldns_pkt_rcode *rc,
     struct clouddp_err *err)
 {
 	ldns_rr_list	*soa;
 	ldns_pkt	*resp;
-	char		*owner, rn[16];
-	ldns_pkt_rcode	 rc;
+	char		*owner;
+	int		 apex = 0;
 
-	if (query(s, fqdn, LDNS_RR_TYPE_SOA, &resp, err) == -1)
+	if (query(s, name, LDNS_RR_TYPE_SOA, &resp, err) == -1)
 		return -1;
-	rc = ldns_pkt_get_rcode(resp);
+	*rc = ldns_pkt_get_rcode(resp);
 	soa = ldns_pkt_rr_list_by_type(resp, LDNS_RR_TYPE_SOA,
-	    LDNS_SECTION_ANY_NOQUESTION);
-	if ((rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) ||
-	    soa == NULL || !ldns_pkt_aa(resp)) {
-		ldns_rr_list_deep_free(soa);
-		ldns_pkt_free(resp);
-		return clouddp_errf(err, CLOUDDP_EREFUSED,
-		    "send the update to the zone's primary server, or give "
-		    "the zone with --origin",
-		    "%s is not authoritative for %s (answer %s)", s->host, fqdn,
-		    rcode_name(rc, rn, sizeof(rn)));
+	    LDNS_SECTION_ANSWER);
+	if (soa != NULL && ldns_pkt_aa(resp)) {
+		owner = rdf_name(ldns_rr_owner(ldns_rr_list_rr(soa, 0)));
+		apex = owner != NULL && strcmp(owner, name) == 0;
+		free(owner);
 	}
-	owner = rdf_name(ldns_rr_owner(ldns_rr_list_rr(soa, 0)));
-	snprintf(zone, ZONE_NAME_MAX, "%s", owner != NULL ? owner : ".");
-	free(owner);
 	ldns_rr_list_deep_free(soa);
 	ldns_pkt_free(resp);
-	return 0;
+	return apex;
+}
+
+/*
+ * The zone holding fqdn: the nearest ancestor whose SOA the server
+ * serves with authority.  (The SOA in the authority section of a
+ * negative answer is not enough: a CNAME answer has none.)
+ */
+static int
+discover_zone(const struct zone_server *s, const char *fqdn, char *zone,
+    struct clouddp_err *err)
+{
+	const char	*p;
+	ldns_pkt_rcode	 rc = LDNS_RCODE_NOERROR;
+	char		 rn[16];
+	int		 apex;
+
+	for (p = strchr(fqdn, '.'); p != NULL && p[1] != '\0';
+	    p = strchr(p + 1, '.')) {
+		apex = is_apex(s, p + 1, &rc, err);
+		if (apex == -1)
+			return -1;
+		if (apex) {
+			snprintf(zone, ZONE_NAME_MAX, "%s", p + 1);
+			return 0;
+		}
+	}
+	return clouddp_errf(err, CLOUDDP_EREFUSED,
+	    "send the update to the zone's primary server, or give the zone "
+	    "with --origin",
+	    "%s is not authoritative for any zone above %s (last answer %s)",
+	    s->host, fqdn, rcode_name(rc, rn, sizeof(rn)));
 }
 
 enum name_state {

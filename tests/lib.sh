@@ -140,6 +140,8 @@ dns_up() {
 }
 
 # named_start ADDR PORT ZONE FILE [KEYFILE]: BIND, authoritative for
+# (ADDR must be configured on an interface, e.g. 127.0.0.1: named does not
+# bind the rest of 127/8)
 # ZONE from FILE (a copy under $T_TMP); with KEYFILE, dynamic updates
 # signed by that key are allowed.  Sets NAMED_DIR.
 named_start() {

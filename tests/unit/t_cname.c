@@ -1,0 +1,66 @@
+/* Unit tests: name rules, relative names, the duplicate check. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clouddp.h"
+#include "cname.h"
+#include "zone.h"
+#include "../tap.h"
+
+int
+main(void)
+{
+	struct clouddp_err	 err;
+	struct cname_rules	 rules = { "contoso.com.", 0, 3600 };
+	struct cname_rec	 rec;
+	struct cname_seen	*seen;
+	char			 out[ZONE_NAME_MAX];
+	size_t			 first = 0;
+	int			 i, dups = 0;
+
+	plan(16);
+	ok(zone_name_parse("Host.Example.COM", 0, out, &err) == 0 &&
+	    strcmp(out, "host.example.com.") == 0, "lower-cased, dot added");
+	ok(zone_name_parse("host.example.com.", 0, out, &err) == 0,
+	    "trailing dot accepted");
+	ok(zone_name_parse("münchen.example", 0, out, &err) == 0 &&
+	    strcmp(out, "xn--mnchen-3ya.example.") == 0, "UTF-8 to A-label");
+	ok(zone_name_parse("host", 0, out, &err) == -1,
+	    "a single label is not an FQDN");
+	ok(zone_name_parse("192.0.2.1", 0, out, &err) == -1,
+	    "an address is not a host name");
+	ok(zone_name_parse("*.example.com", 0, out, &err) == -1,
+	    "wildcard refused unless allowed");
+	ok(zone_name_parse("*.example.com", 1, out, &err) == 0 &&
+	    zone_name_is_wildcard(out), "wildcard allowed when asked");
+	ok(zone_name_parse("a.*.example.com", 1, out, &err) == -1,
+	    "a wildcard only as the left-most label");
+	ok(zone_name_parse("ex\xff" "ample.com", 0, out, &err) == -1,
+	    "invalid UTF-8 refused");
+	ok(zone_name_is_within("a.b.contoso.com.", "contoso.com.") &&
+	    !zone_name_is_within("acontoso.com.", "contoso.com."),
+	    "is_within compares whole labels");
+	is(zone_name_relative("a.b.contoso.com.", "contoso.com.", out), "a.b",
+	    "relative name");
+	ok(cname_rec_make(&rules, "dp.contoso.com", "abc.cloudapp.net", "60",
+	    &rec, &err) == 0 && rec.ttl == 60, "a good record");
+	ok(cname_rec_make(&rules, "dp.contoso.com", "dp.contoso.com", NULL,
+	    &rec, &err) == -1, "a CNAME to itself refused");
+	ok(cname_rec_make(&rules, "dp.contoso.com", "abc.cloudapp.net",
+	    "2147483648", &rec, &err) == -1, "a TTL over 2^31-1 refused");
+
+	seen = cname_seen_new();
+	for (i = 0; i < 5000; i++) {
+		snprintf(rec.fqdn, sizeof(rec.fqdn), "dp%d.contoso.com.", i);
+		rec.line = (size_t)i + 1;
+		dups += cname_seen_add(seen, &rec, &first);
+	}
+	is_int(dups, 0, "5000 distinct names: no duplicates");
+	snprintf(rec.fqdn, sizeof(rec.fqdn), "dp4321.contoso.com.");
+	ok(cname_seen_add(seen, &rec, &first) == 1 && first == 4322,
+	    "a repeat is found with the line it was first on");
+	cname_seen_free(seen);
+	return done_testing();
+}
