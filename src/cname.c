@@ -46,8 +46,18 @@ struct seen_slot {
 	uint64_t	 line;
 };
 
+/*
+ * Duplicates in constant memory: a Bloom filter remembers every name;
+ * the names it may have seen before (true repeats and rare false
+ * positives) go to a small table, and a second look at the input finds
+ * which are real and where they first stood.
+ */
+#define SEEN_BLOOM_BYTES	(4U * 1024 * 1024)
+#define SEEN_BLOOM_K		5
+
 struct cname_seen {
-	struct seen_slot	*slots;
+	unsigned char		*bloom;
+	struct seen_slot	*slots;	/* suspects */
 	size_t			 cap;	/* power of two */
 	size_t			 n;
 };
@@ -291,7 +301,17 @@ cname_input_next(struct cname_input *in, const struct cname_rules *r,
 struct cname_seen *
 cname_seen_new(void)
 {
-	return calloc(1, sizeof(struct cname_seen));
+	struct cname_seen	*s;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return NULL;
+	s->bloom = calloc(1, SEEN_BLOOM_BYTES);
+	if (s->bloom == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 void
@@ -299,16 +319,15 @@ cname_seen_free(struct cname_seen *s)
 {
 	if (s == NULL)
 		return;
+	free(s->bloom);
 	free(s->slots);
 	free(s);
 }
 
-/* FNV-1a, 64 bits; 0 is reserved for empty slots. */
+/* FNV-1a, 64 bits, from a seed; 0 is reserved for empty slots. */
 static uint64_t
-name_hash(const char *name)
+name_hash(const char *name, uint64_t h)
 {
-	uint64_t	 h = 0xcbf29ce484222325ULL;
-
 	for (; *name != '\0'; name++) {
 		h ^= (unsigned char)*name;
 		h *= 0x100000001b3ULL;
@@ -332,7 +351,7 @@ seen_grow(struct cname_seen *s)
 	struct seen_slot	*slots, *to;
 	size_t			 cap, i;
 
-	cap = s->cap > 0 ? s->cap * 2 : 1024;
+	cap = s->cap > 0 ? s->cap * 2 : 64;
 	slots = calloc(cap, sizeof(*slots));
 	if (slots == NULL)
 		return -1;
@@ -347,29 +366,58 @@ seen_grow(struct cname_seen *s)
 	return 0;
 }
 
-/*
- * A 64-bit hash stands for the name: two different names collide with
- * odds of about n^2 / 2^65, under 1e-7 for a million names.
- */
 int
-cname_seen_add(struct cname_seen *s, const struct cname_rec *rec,
+cname_seen_note(struct cname_seen *s, const struct cname_rec *rec)
+{
+	struct seen_slot	*slot;
+	uint64_t		 h1, h2, bit;
+	int			 i, hits = 0;
+
+	h1 = name_hash(rec->fqdn, 0xcbf29ce484222325ULL);
+	h2 = name_hash(rec->fqdn, 0x84222325cbf29ce4ULL) | 1;
+	for (i = 0; i < SEEN_BLOOM_K; i++) {
+		bit = (h1 + (uint64_t)i * h2) % (SEEN_BLOOM_BYTES * 8ULL);
+		if (s->bloom[bit / 8] & (1U << (bit % 8)))
+			hits++;
+		s->bloom[bit / 8] |= (unsigned char)(1U << (bit % 8));
+	}
+	if (hits < SEEN_BLOOM_K)
+		return 0;
+	/* Seen before, or a false positive: the recheck tells. */
+	if ((s->n + 1) * 2 > s->cap && seen_grow(s) == -1)
+		return -1;
+	slot = seen_find(s->slots, s->cap, h1);
+	if (slot->hash == 0) {
+		slot->hash = h1;
+		s->n++;
+	}
+	return 0;
+}
+
+size_t
+cname_seen_suspects(const struct cname_seen *s)
+{
+	return s->n;
+}
+
+int
+cname_seen_recheck(struct cname_seen *s, const struct cname_rec *rec,
     size_t *first)
 {
 	struct seen_slot	*slot;
-	uint64_t		 h;
 
-	if ((s->n + 1) * 2 > s->cap && seen_grow(s) == -1)
-		return -1;
-	h = name_hash(rec->fqdn);
-	slot = seen_find(s->slots, s->cap, h);
-	if (slot->hash == h) {
-		*first = (size_t)slot->line;
-		return 1;
+	if (s->n == 0)
+		return 0;
+	slot = seen_find(s->slots, s->cap,
+	    name_hash(rec->fqdn, 0xcbf29ce484222325ULL));
+	if (slot->hash == 0)
+		return 0;
+	if (slot->line == 0) {
+		slot->line = rec->line;
+		return 0;
 	}
-	slot->hash = h;
-	slot->line = rec->line;
-	s->n++;
-	return 0;
+	*first = (size_t)slot->line;
+	return 1;
 }
 
 const char *

@@ -67,16 +67,25 @@ void	 cname_input_free(struct cname_input *);
 int	 cname_input_next(struct cname_input *, const struct cname_rules *,
 	    struct cname_rec *, struct clouddp_err *);
 
-/* Names seen so far, 16 bytes each, for the duplicate check. */
+/*
+ * The duplicate check, in memory that does not grow with the input: a
+ * 4 MiB Bloom filter plus one small entry per suspected repeat.  Note
+ * every record (pass 1); if there are suspects, recheck every record in
+ * the same order (a second look), which finds the real repeats exactly.
+ */
 struct cname_seen;
 
 struct cname_seen *cname_seen_new(void);
 void	 cname_seen_free(struct cname_seen *);
+/* Pass 1: remember rec's FQDN.  Returns 0, or -1 on ENOMEM. */
+int	 cname_seen_note(struct cname_seen *, const struct cname_rec *);
+/* How many names may repeat; 0 means none does and no recheck is due. */
+size_t	 cname_seen_suspects(const struct cname_seen *);
 /*
- * Remember rec's FQDN.  Returns 0 when new, 1 when already seen (then
- * *first is the line it was first seen on), -1 on ENOMEM.
+ * Second look: 1 when rec repeats an earlier record (*first is that
+ * record's line), else 0.
  */
-int	 cname_seen_add(struct cname_seen *, const struct cname_rec *,
+int	 cname_seen_recheck(struct cname_seen *, const struct cname_rec *,
 	    size_t *);
 
 /* Where the output formats send their commands. */

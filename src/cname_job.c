@@ -189,25 +189,20 @@ spool_stdin(struct clouddp_err *err)
 	return fp;
 }
 
+enum pass {
+	PASS_CHECK = 0,		/* every rule, the zone file; note names */
+	PASS_REPEATS,		/* only when a name may repeat */
+	PASS_EMIT		/* write or apply */
+};
+
 static void
 check_rec(struct job *j, const struct cname_rec *rec)
 {
 	struct clouddp_err	 err;
-	size_t			 first;
-	int			 rc;
 
 	j->nrecords++;
-	rc = cname_seen_add(j->seen, rec, &first);
-	if (rc == -1) {
+	if (cname_seen_note(j->seen, rec) == -1) {
 		clouddp_errf(&err, CLOUDDP_ENOMEM, NULL, "out of memory");
-		job_fail(j, &err);
-		return;
-	}
-	if (rc == 1) {
-		clouddp_errf(&err, CLOUDDP_ECONFLICT,
-		    "give each service FQDN one line",
-		    "%s:%zu: %s is given again (first on line %zu)",
-		    j->cfg->input, rec->line, rec->fqdn, first);
 		job_fail(j, &err);
 		return;
 	}
@@ -216,6 +211,21 @@ check_rec(struct job *j, const struct cname_rec *rec)
 		if (rec->line > 0)
 			clouddp_err_prefix(&err, "%s:%zu", j->cfg->input,
 			    rec->line);
+		job_fail(j, &err);
+	}
+}
+
+static void
+repeat_rec(struct job *j, const struct cname_rec *rec)
+{
+	struct clouddp_err	 err;
+	size_t			 first;
+
+	if (cname_seen_recheck(j->seen, rec, &first) == 1) {
+		clouddp_errf(&err, CLOUDDP_ECONFLICT,
+		    "give each service FQDN one line",
+		    "%s:%zu: %s is given again (first on line %zu)",
+		    j->cfg->input, rec->line, rec->fqdn, first);
 		job_fail(j, &err);
 	}
 }
@@ -306,9 +316,24 @@ emit_rec(struct job *j, const struct cname_rec *rec, int single)
 	return cname_write_rec(&j->out, rec);
 }
 
-/* Pass 1 checks every record; pass 2 writes or applies them. */
 static int
-each_rec(struct job *j, int pass, struct clouddp_err *err)
+do_rec(struct job *j, enum pass pass, const struct cname_rec *rec, int single)
+{
+	switch (pass) {
+	case PASS_CHECK:
+		check_rec(j, rec);
+		return 0;
+	case PASS_REPEATS:
+		repeat_rec(j, rec);
+		return 0;
+	default:
+		return emit_rec(j, rec, single);
+	}
+}
+
+/* Run one pass over the record or the input. */
+static int
+each_rec(struct job *j, enum pass pass, struct clouddp_err *err)
 {
 	struct cname_input	*in;
 	struct cname_rec	 rec;
@@ -319,11 +344,7 @@ each_rec(struct job *j, int pass, struct clouddp_err *err)
 		if (cname_rec_make(&j->rules, j->cfg->fqdn, j->cfg->target,
 		    NULL, &rec, err) == -1)
 			return -1;
-		if (pass == 1)
-			check_rec(j, &rec);
-		else if (emit_rec(j, &rec, 1) == -1)
-			return -1;
-		return 0;
+		return do_rec(j, pass, &rec, 1);
 	}
 	rewind(j->in);
 	in = cname_input_new(j->in, strcmp(j->cfg->input, "-") == 0 ?
@@ -333,11 +354,10 @@ each_rec(struct job *j, int pass, struct clouddp_err *err)
 	while ((rc = cname_input_next(in, &j->rules, &rec, err)) != 0) {
 		if (rc == -1 && err->code == CLOUDDP_EIO)
 			break;
-		if (rc == -1)
-			job_fail(j, err);
-		else if (pass == 1)
-			check_rec(j, &rec);
-		else if (emit_rec(j, &rec, 0) == -1)
+		if (rc == -1) {
+			if (pass == PASS_CHECK)
+				job_fail(j, err);
+		} else if (do_rec(j, pass, &rec, 0) == -1)
 			break;
 	}
 	cname_input_free(in);
@@ -421,13 +441,16 @@ cname_job_run(const struct clouddp_ctx *ctx, const struct cname_job_cfg *cfg)
 	j.cfg = cfg;
 	clouddp_err_clear(&err);
 	if (job_setup(&j, &err) == -1 || job_open_input(&j, &err) == -1 ||
-	    each_rec(&j, 1, &err) == -1) {
+	    each_rec(&j, PASS_CHECK, &err) == -1 ||
+	    (cname_seen_suspects(j.seen) > 0 &&
+	    each_rec(&j, PASS_REPEATS, &err) == -1)) {
 		job_fail(&j, &err);
 		goto out;
 	}
 	if (j.nbad > 0 || j.nconflicts > 0)
 		goto out;
-	if (each_rec(&j, 2, &err) == -1 && j.status == CLOUDDP_STATUS_OK) {
+	if (each_rec(&j, PASS_EMIT, &err) == -1 &&
+	    j.status == CLOUDDP_STATUS_OK) {
 		if (err.what[0] == '\0')
 			clouddp_errf(&err, CLOUDDP_EIO, NULL,
 			    "cannot write the output: %s", strerror(errno));

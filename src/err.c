@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -228,30 +229,36 @@ int
 clouddp_buf_getline(struct clouddp_buf *buf, FILE *fp, size_t max,
     struct clouddp_err *err)
 {
-	int	 c;
+	size_t	 room, n;
 
 	clouddp_buf_reset(buf);
 	for (;;) {
-		c = getc(fp);
-		if (c == EOF)
+		if (buf_reserve(buf, 256, err) == -1)
+			return -1;
+		room = buf->cap - buf->len;
+		if (room > INT_MAX)
+			room = INT_MAX;
+		if (fgets(buf->data + buf->len, (int)room, fp) == NULL)
 			break;
-		if (c == '\n')
-			return 1;
-		if (buf->len >= max)
+		n = strlen(buf->data + buf->len);
+		buf->len += n;
+		if (n > 0 && buf->data[buf->len - 1] == '\n') {
+			buf->data[--buf->len] = '\0';
+			break;
+		}
+		if (buf->len > max)
 			return clouddp_errf(err, CLOUDDP_EINPUT,
 			    "split the input into shorter lines",
 			    "line longer than %zu bytes", max);
-		if (buf_reserve(buf, 1, err) == -1)
-			return -1;
-		buf->data[buf->len++] = (char)c;
-		buf->data[buf->len] = '\0';
 	}
 	if (ferror(fp))
 		return clouddp_errf(err, CLOUDDP_EIO, NULL, "read error: %s",
 		    strerror(errno));
-	if (buf->len > 0)
-		return 1;
-	return 0;
+	if (buf->len > max)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "split the input into shorter lines",
+		    "line longer than %zu bytes", max);
+	return buf->len > 0 || !feof(fp) ? 1 : 0;
 }
 
 void
