@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ cert_free(struct cert *c)
 	if (c == NULL)
 		return;
 	X509_free(c->x509);
-	EVP_PKEY_free(c->key);		/* OpenSSL cleanses key material */
+	EVP_PKEY_free(c->key);	/* OpenSSL cleanses key material */
 	sk_X509_pop_free(c->chain, X509_free);
 	free(c->cn);
 	free(c->subject);
@@ -715,9 +716,9 @@ bad:
 	return NULL;
 }
 
-/* A .cer in base64 without PEM armour, as some tools write it. */
-static struct cert *
-base64_load(const struct clouddp_buf *buf, const char *password,
+/* Base64 of a .pfx or a .cer, as .publishsettings and some tools hold it. */
+struct cert *
+cert_from_base64(const char *text, size_t len, const char *password,
     const char *name, struct clouddp_err *err)
 {
 	EVP_ENCODE_CTX	*ctx;
@@ -725,15 +726,21 @@ base64_load(const struct clouddp_buf *buf, const char *password,
 	int		 n = 0, m = 0, ok;
 	struct cert	*c = NULL;
 
-	der = malloc(buf->len + 1);
+	if (len > CERT_FILE_MAX || len > INT_MAX) {
+		clouddp_errf(err, CLOUDDP_ECERT, NULL,
+		    "%s: larger than %d bytes, not a certificate", name,
+		    CERT_FILE_MAX);
+		return NULL;
+	}
+	der = malloc(len + 1);
 	ctx = EVP_ENCODE_CTX_new();
 	if (der == NULL || ctx == NULL) {
 		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
 	EVP_DecodeInit(ctx);
-	ok = EVP_DecodeUpdate(ctx, der, &n, (const unsigned char *)buf->data,
-	    (int)buf->len) != -1 && EVP_DecodeFinal(ctx, der + n, &m) == 1;
+	ok = EVP_DecodeUpdate(ctx, der, &n, (const unsigned char *)text,
+	    (int)len) != -1 && EVP_DecodeFinal(ctx, der + n, &m) == 1;
 	ERR_clear_error();
 	if (!ok || n + m == 0)
 		clouddp_errf(err, CLOUDDP_ECERT,
@@ -743,7 +750,7 @@ base64_load(const struct clouddp_buf *buf, const char *password,
 		c = der_load(der, (size_t)(n + m), password, name, err);
 out:
 	if (der != NULL)
-		OPENSSL_cleanse(der, buf->len + 1);
+		OPENSSL_cleanse(der, len + 1);
 	free(der);
 	EVP_ENCODE_CTX_free(ctx);
 	return c;
@@ -784,7 +791,7 @@ cert_load_file(const char *path, const char *password,
 		c = der_load((unsigned char *)buf.data, buf.len, password,
 		    path, err);
 	else
-		c = base64_load(&buf, password, path, err);
+		c = cert_from_base64(buf.data, buf.len, password, path, err);
 out:
 	clouddp_buf_free(&buf);		/* wipes: it may hold a key */
 	ERR_clear_error();

@@ -49,6 +49,13 @@ struct cert	*cert_load_file(const char *, const char *,
  */
 struct cert	*cert_from_pkcs12(const unsigned char *, size_t,
 		    const char *, const char *, struct clouddp_err *);
+/*
+ * Base64 (whitespace allowed) of a PKCS#12 or of a DER certificate, as
+ * a .publishsettings file or a bare-base64 .cer holds it; otherwise as
+ * cert_from_pkcs12.
+ */
+struct cert	*cert_from_base64(const char *, size_t, const char *,
+		    const char *, struct clouddp_err *);
 /* One DER certificate, no key.  NULL with CLOUDDP_ECERT on bad input. */
 struct cert	*cert_from_der(const unsigned char *, size_t,
 		    struct clouddp_err *);
@@ -131,7 +138,7 @@ int		 cert_pfx_is_pbes2(const struct cert *);
  * the current time (only mains call time()).
  */
 struct cert_finding {
-	const char		*check;		/* "validity", static */
+	const char		*check;	/* "validity", static */
 	enum clouddp_status	 status;
 	char			 message[384];
 };
@@ -141,7 +148,8 @@ struct cert_finding {
 void	 cert_check_validity(const struct cert *, time_t, long,
 	    struct cert_finding *);
 /* RSA of at least min_bits: OK, else CRITICAL. */
-void	 cert_check_key_size(const struct cert *, int, struct cert_finding *);
+void	 cert_check_key_size(const struct cert *, int,
+	    struct cert_finding *);
 /* The file held a private key and it matches the certificate. */
 void	 cert_check_private_key(const struct cert *, struct cert_finding *);
 /* The EKU includes Server Authentication (1.3.6.1.5.5.7.3.1). */
@@ -156,7 +164,8 @@ void	 cert_check_server_auth(const struct cert *, struct cert_finding *);
 void	 cert_check_service_name(const struct cert *, const char *, char *,
 	    size_t, struct cert_finding *);
 /* Whether Azure's classic API takes the .pfx as it is (PBES2: WARNING). */
-void	 cert_check_pfx_encoding(const struct cert *, struct cert_finding *);
+void	 cert_check_pfx_encoding(const struct cert *,
+	    struct cert_finding *);
 /* The .cer holds the same certificate as the .pfx (thumbprints). */
 void	 cert_check_same(const struct cert *, const char *,
 	    const struct cert *, const char *, struct cert_finding *);

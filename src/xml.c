@@ -1,13 +1,31 @@
 /*
  * XML through libxml2.  The only file that includes libxml2 headers.
  * Documents come from files and servers we do not trust, so parsing
- * never loads a DTD, never expands an entity and never uses the network.
+ * never loads a DTD, never expands an entity and never uses the network;
+ * a DOCTYPE stops the parser before its declarations are read.
  */
 #include "config.h"
 
-#include <libxml/parser.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "clouddp.h"
 #include "xml.h"
+
+/* Set in the parser context's _private when a DOCTYPE was seen. */
+#define DOCTYPE_SEEN	((void *)1)
+
+struct xml_doc {
+	xmlDocPtr	 doc;
+};
+
+#define N(n)	((xmlNodePtr)(uintptr_t)(n))
+#define X(n)	((const struct xml_node *)(n))
 
 void
 xml_global_init(void)
@@ -19,4 +37,169 @@ void
 xml_global_cleanup(void)
 {
 	xmlCleanupParser();
+}
+
+/*
+ * SAX internalSubset: called at "<!DOCTYPE name", before any entity
+ * declaration is parsed.  Stopping here keeps billion-laughs expansion
+ * and external entities (file:// or http:// SYSTEM ids) from running at
+ * all, rather than trusting libxml2's amplification limits.
+ */
+static void
+on_doctype(void *arg, const xmlChar *name, const xmlChar *external,
+    const xmlChar *system)
+{
+	xmlParserCtxtPtr	 ctxt = arg;
+
+	(void)name;
+	(void)external;
+	(void)system;
+	ctxt->_private = DOCTYPE_SEEN;
+	xmlStopParser(ctxt);
+}
+
+/* Errors stay in the context (lastError); never printed. */
+static void
+on_error(void *arg, xmlErrorPtr error)
+{
+	(void)arg;
+	(void)error;
+}
+
+static void
+parse_error(xmlParserCtxtPtr ctxt, const char *name, struct clouddp_err *err)
+{
+	const xmlError	*e;
+	char		 msg[256];
+	size_t		 len;
+
+	e = xmlCtxtGetLastError(ctxt);
+	snprintf(msg, sizeof(msg), "%s", e != NULL && e->message != NULL ?
+	    e->message : "not well-formed");
+	len = strlen(msg);
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	clouddp_errf(err, CLOUDDP_EINPUT,
+	    "check that the file is complete, unedited XML",
+	    "%s: line %d: not well-formed XML: %s", name,
+	    e != NULL ? e->line : 0, msg);
+}
+
+struct xml_doc *
+xml_parse(const char *buf, size_t len, const char *name,
+    struct clouddp_err *err)
+{
+	xmlParserCtxtPtr	 ctxt = NULL;
+	xmlDocPtr		 doc = NULL;
+	struct xml_doc		*d = NULL;
+
+	if (len > XML_DOC_MAX) {
+		clouddp_errf(err, CLOUDDP_EINPUT, "give the right file",
+		    "%s: %zu bytes, more than the %d an XML document may "
+		    "have here", name, len, XML_DOC_MAX);
+		goto out;
+	}
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	ctxt->sax->internalSubset = on_doctype;
+	ctxt->sax->externalSubset = NULL;
+	ctxt->sax->serror = on_error;
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_NOCDATA);
+	if (ctxt->_private == DOCTYPE_SEEN ||
+	    (doc != NULL && doc->intSubset != NULL)) {
+		clouddp_errf(err, CLOUDDP_EINPUT,
+		    "remove the DOCTYPE; the file is not what Azure wrote",
+		    "%s: refused: a DOCTYPE (entity declarations could expand "
+		    "without bound or read other files)", name);
+		goto out;
+	}
+	if (doc == NULL || !ctxt->wellFormed ||
+	    xmlDocGetRootElement(doc) == NULL) {
+		parse_error(ctxt, name, err);
+		goto out;
+	}
+	d = calloc(1, sizeof(*d));
+	if (d == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	d->doc = doc;
+	doc = NULL;
+out:
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return d;
+}
+
+void
+xml_doc_free(struct xml_doc *d)
+{
+	if (d == NULL)
+		return;
+	xmlFreeDoc(d->doc);
+	free(d);
+}
+
+const struct xml_node *
+xml_doc_root(const struct xml_doc *d)
+{
+	return X(xmlDocGetRootElement(d->doc));
+}
+
+const char *
+xml_node_name(const struct xml_node *node)
+{
+	return (const char *)N(node)->name;
+}
+
+static const struct xml_node *
+element_from(xmlNodePtr n, const char *name)
+{
+	for (; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, name) == 0)
+			return X(n);
+	return NULL;
+}
+
+const struct xml_node *
+xml_node_child(const struct xml_node *node, const char *name)
+{
+	return element_from(N(node)->children, name);
+}
+
+const struct xml_node *
+xml_node_next(const struct xml_node *node, const char *name)
+{
+	return element_from(N(node)->next, name);
+}
+
+long
+xml_node_line(const struct xml_node *node)
+{
+	return xmlGetLineNo(N(node));
+}
+
+int
+xml_node_attr(const struct xml_node *node, const char *name,
+    struct clouddp_buf *out, struct clouddp_err *err)
+{
+	xmlChar	*v;
+	int	 rc;
+
+	if (xmlHasNsProp(N(node), (const xmlChar *)name, NULL) == NULL)
+		return 0;
+	v = xmlGetNoNsProp(N(node), (const xmlChar *)name);
+	if (v == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory");
+	clouddp_buf_reset(out);
+	rc = clouddp_buf_append(out, v, strlen((char *)v), err);
+	xmlFree(v);
+	return rc == -1 ? -1 : 1;
 }

@@ -65,7 +65,8 @@ export SAN=DNS:unused.invalid
 key() { openssl genrsa -out "$1.key" "${2:-2048}" 2>/dev/null; }
 
 openssl req -x509 -new -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-    -config ca.cnf -extensions v3_ca -subj "/O=clouddp test/CN=clouddp test CA" \
+    -config ca.cnf -extensions v3_ca \
+    -subj "/O=clouddp test/CN=clouddp test CA" \
     -days 3650 2>/dev/null
 
 # leaf NAME CN EXTENSIONS START END [BITS]
@@ -112,7 +113,8 @@ pfx good legacy
 openssl pkcs12 -export -in good.pem -inkey good.key -certfile ca.pem \
     -passout pass: -out good-empty.pfx
 
-# Management certificate: self-signed, as makecert and New-SelfSignedCertificate make it.
+# Management certificate: self-signed, as makecert and
+# New-SelfSignedCertificate make it.
 openssl req -x509 -new -newkey rsa:2048 -nodes -keyout mgmt.key \
     -out mgmt.pem -subj "/CN=clouddp management" -days 365 2>/dev/null
 openssl pkcs12 -export -in mgmt.pem -inkey mgmt.key -passout "pass:$PW" \
@@ -127,6 +129,37 @@ openssl req -x509 -new -newkey rsa:1024 -nodes -keyout mgmtweak.key \
     2>/dev/null
 openssl pkcs12 -export -in mgmtweak.pem -inkey mgmtweak.key \
     -passout "pass:$PW" -out mgmtweak.pfx
+openssl pkcs12 -export -legacy -in mgmtweak.pem -inkey mgmtweak.key \
+    -passout pass: -out mgmtweak-empty-legacy.pfx
+
+# .publishsettings, version 1 (one certificate on the profile, shared by
+# two subscriptions) and version 2 (one per subscription), with the
+# empty-password PKCS#12 Azure put there.
+b64() { openssl base64 -A -in "$1"; }
+cat >v1.publishsettings <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<PublishData>
+  <PublishProfile PublishMethod="AzureServiceManagementAPI"
+      Url="https://management.core.windows.net/"
+      ManagementCertificate="$(b64 mgmt-empty-legacy.pfx)">
+    <Subscription Id="8a4a0a51-728e-482e-8daa-c477f03c541d" Name="hjereztest" />
+    <Subscription Id="11111111-2222-3333-4444-555555555555" Name="second" />
+  </PublishProfile>
+</PublishData>
+XML
+cat >v2.publishsettings <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<PublishData>
+  <PublishProfile SchemaVersion="2.0" PublishMethod="AzureServiceManagementAPI">
+    <Subscription ServiceManagementUrl="https://management.core.windows.net"
+        Id="0bbbc191-0023-4bd1-8e68-a1b4a0ac5e2a" Name="Pay-As-You-Go"
+        ManagementCertificate="$(b64 mgmt-empty-legacy.pfx)" />
+    <Subscription ServiceManagementUrl="https://management.core.windows.net"
+        Id="22222222-0000-0000-0000-000000000002" Name="Weak &amp; old"
+        ManagementCertificate="$(b64 mgmtweak-empty-legacy.pfx)" />
+  </PublishProfile>
+</PublishData>
+XML
 
 # Broken files.
 head -c 700 good.pfx >truncated.pfx

@@ -58,8 +58,9 @@ pfx_build(const char *out, const char *leafname, const char *keyname)
 	X509				*ca, *leaf;
 	EVP_PKEY			*key;
 	FILE				*fp;
-	int				 nid = NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
+	int				 nid;
 
+	nid = NID_pbe_WithSHA1And3_Key_TripleDES_CBC;
 	ca = pem_load("ca.pem", 0);
 	leaf = pem_load(leafname, 0);
 	key = pem_load(keyname, 1);
@@ -112,7 +113,8 @@ test_patterns(void)
 	    "CloudDP1.Contoso.COM"), "exact names match case-insensitively");
 	ok(cert_pattern_matches("clouddp1.contoso.com",
 	    "clouddp1.contoso.com."), "a trailing dot is ignored");
-	ok(!cert_pattern_matches("clouddp1.contoso.com", "clouddp2.contoso.com"),
+	ok(!cert_pattern_matches("clouddp1.contoso.com",
+	    "clouddp2.contoso.com"),
 	    "different names do not match");
 	ok(cert_pattern_matches("*.contoso.com", "clouddp1.contoso.com"),
 	    "a wildcard matches one label");
@@ -128,7 +130,8 @@ test_patterns(void)
 	    "only the left-most label may be a wildcard");
 	ok(!cert_pattern_matches("*.contoso.com", "*.contoso.com"),
 	    "a wildcard name is not a host inside the wildcard");
-	ok(!cert_pattern_matches("", "a.b"), "an empty pattern matches nothing");
+	ok(!cert_pattern_matches("", "a.b"),
+	    "an empty pattern matches nothing");
 }
 
 static void
@@ -194,7 +197,8 @@ test_passwords(void)
 	    "a wrong password is CLOUDDP_EPASSWORD");
 	ok(strstr(err.what, "wrong password for") != NULL &&
 	    strstr(err.what, "good.pfx") != NULL, "and says so");
-	ok(strstr(err.hint, "--password-file") != NULL, "hint names the option");
+	ok(strstr(err.hint, "--password-file") != NULL,
+	    "hint names the option");
 	c = cert_load_file(p("good.pfx"), NULL, &err);
 	ok(c == NULL && err.code == CLOUDDP_EPASSWORD &&
 	    strstr(err.what, "password required") != NULL,

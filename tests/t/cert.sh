@@ -1,0 +1,203 @@
+#!/bin/sh
+# clouddp-cert against certificates made by tests/data/gen-certs.sh (a
+# private CA, exact validity dates, SANs, EKUs, key sizes, .pfx in both
+# encodings): one case per rule of the service certificate, the
+# management certificate and .publishsettings, passing and failing, plus
+# wrong passwords, damaged files and hostile XML.  openssl(1) is the
+# judge of thumbprints.
+. "$top_srcdir/tests/lib.sh"
+need openssl openssl
+need jq jq
+
+D=$T_TMP/certs
+PS=$top_srcdir/tests/data/publishsettings
+plan 87
+
+sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
+ok $? "gen-certs.sh made the certificates"
+cd "$D" || exit 1
+pw="--password-file password"
+
+# jqv EXPR: a value from the last run's JSON output.
+jqv() { printf '%s\n' "$out" | jq -r "$1"; }
+# status CHECK: the status of one check in the last run's JSON output.
+status() { jqv "[.checks[] | select(.check == \"$1\")][0].status"; }
+message() { jqv "[.checks[] | select(.check == \"$1\")][0].message"; }
+
+# Service certificate: the good one, both encodings.
+run clouddp-cert --service good-legacy.pfx $pw --json
+is "$rc" 0 "legacy (RC2-40/3DES) .pfx: every check passes"
+is "$(jqv .fqdn)" clouddp1.contoso.test "the Service FQDN is the CN"
+want=$(openssl x509 -in good.pem -noout -fingerprint -sha1 |
+    sed 's/.*=//; s/://g')
+is "$(jqv .thumbprint_sha1)" "$want" "SHA-1 thumbprint equals openssl's"
+want=$(openssl x509 -in good.pem -noout -fingerprint -sha256 |
+    sed 's/.*=//; s/://g')
+is "$(jqv .thumbprint_sha256)" "$want" "SHA-256 thumbprint equals openssl's"
+want=$(openssl x509 -in good.pem -noout -enddate | sed 's/.*=//')
+is "$(date -u -d "$(jqv .not_after)" +%s)" "$(date -u -d "$want" +%s)" \
+    "not_after equals openssl's"
+is "$(jqv .serial)" "$(openssl x509 -in good.pem -noout -serial |
+    sed 's/.*=//')" "serial equals openssl's"
+is "$(jqv .issuer)" "CN=clouddp test CA,O=clouddp test" "issuer"
+is "$(jqv .self_signed)/$(jqv .key_type)/$(jqv .key_bits)" "false/RSA/2048" \
+    "self-signed, key type and size"
+is "$(jqv .pfx_cert_encryption)" pbeWithSHA1And40BitRC2-CBC \
+    "the .pfx encryption is reported"
+is "$(status pfx_encoding)" ok "Azure takes a legacy .pfx"
+is "$(jqv '.checks | length')" 7 "seven checks"
+run clouddp-cert --service good.pfx $pw --json
+is "$rc" 1 "AES-256 .pfx: a warning"
+is "$(status pfx_encoding)" warning "Azure's classic API refuses PBES2"
+like "$(message pfx_encoding)" "PBES2/AES-256-CBC.*-legacy" \
+    "and says how to re-export"
+run clouddp-cert --service good.pfx $pw
+like "$out" "^ok +service_fqdn: Service FQDN clouddp1.contoso.test" \
+    "text output: one line per check"
+run clouddp-cert --service good-legacy.pfx $pw --nagios
+like "$out" "^CLOUDDP-CERT OK: .*days_left" "--nagios line"
+
+# Passwords.
+run clouddp-cert --service good-empty.pfx --json </dev/null
+is "$(status private_key)" ok "empty password: no password option needed"
+run clouddp-cert --service good.pfx </dev/null
+is "$rc" 3 "no password, stdin not a terminal: exit 3"
+like "$err" "password required for good.pfx" "and says a password is needed"
+like "$err" "hint: pass --password-file" "with the options to use"
+run clouddp-cert --service good.pfx --password-file wrongpassword
+is "$rc" 3 "wrong password: exit 3"
+is "$err" "clouddp-cert: wrong password for good.pfx
+clouddp-cert: hint: check the password given by --password-file wrongpassword" \
+    "wrong password: two clear lines, no OpenSSL dump"
+run clouddp-cert --service good.pfx --password-file wrongpassword --json
+is "$(jqv .status)/$(jqv .error.code)" unknown/password \
+    "--json: one error object"
+CLOUDDP_T_PW=s3cret run clouddp-cert --service good-legacy.pfx \
+    --password-env CLOUDDP_T_PW
+is "$rc" 0 "--password-env"
+run sh -c 'exec clouddp-cert --service good-legacy.pfx --password-fd 3 \
+    3<password'
+is "$rc" 0 "--password-fd"
+run clouddp-cert --service good-legacy.pfx $pw -v --json
+unlike "$out$err" "s3cret" "the password appears nowhere"
+
+# Damaged files.
+run clouddp-cert --service truncated.pfx $pw
+is "$rc" 3 "truncated .pfx: exit 3"
+like "$err" "truncated.pfx: truncated: 700 bytes of [0-9]+" "says truncated"
+run clouddp-cert --service notapfx.pfx $pw
+is "$rc" 3 "not a .pfx: exit 3"
+like "$err" "notapfx.pfx: not a certificate file" "says what it is not"
+run clouddp-cert --service no-such.pfx $pw
+is "$rc" 3 "missing file: exit 3"
+like "$err" "no-such.pfx: No such file" "names the file"
+
+# Names: wildcards, SANs, --fqdn.
+run clouddp-cert --service wild.pfx $pw --json
+is "$rc/$(status service_fqdn)" 2/critical "wildcard CN without --fqdn fails"
+like "$(message service_fqdn)" "--fqdn clouddp1.contoso.test" "hint: --fqdn"
+run clouddp-cert --service wild.pfx $pw --json --fqdn clouddp1.contoso.test
+is "$(status service_fqdn)" warning "wildcard with --fqdn inside: warning"
+like "$(message service_fqdn)" "testing only" "wildcards are for testing"
+is "$(jqv .fqdn)" clouddp1.contoso.test "the FQDN is the one given"
+run clouddp-cert --service wild.pfx $pw --json --fqdn a.b.contoso.test
+is "$(status service_fqdn)" critical "a wildcard never spans two labels"
+run clouddp-cert --service wildsan.pfx $pw --json --fqdn CDP1.Contoso.Test.
+is "$(status service_fqdn)" warning "wildcard SAN, any case, trailing dot"
+run clouddp-cert --service good.pfx $pw --json --fqdn other.contoso.test
+is "$(status service_fqdn)" critical "--fqdn not covered by the certificate"
+run clouddp-cert --service san.pfx $pw --json
+is "$(status service_fqdn)" ok "CN listed among the SANs"
+is "$(jqv '.sans | join(",")')" clouddp1.contoso.test,cdp.contoso.test \
+    "SANs reported"
+run clouddp-cert --service san.pfx $pw --json --fqdn cdp.contoso.test
+is "$(status service_fqdn)" warning "--fqdn matching a SAN but not the CN"
+run clouddp-cert --service sanmismatch.pfx $pw --json
+is "$(status service_fqdn)" critical "with SANs, a CN-only match fails"
+like "$(message service_fqdn)" "clients ignore the CN" "and says why"
+
+# EKU, key, validity.
+run clouddp-cert --service noeku.pfx $pw --json
+is "$rc/$(status server_auth)" 2/critical "no EKU fails"
+run clouddp-cert --service clientonly.pfx $pw --json
+like "$(message server_auth)" "clientAuth, without Server Auth" \
+    "a client-auth-only EKU fails, naming what it has"
+run clouddp-cert --service weak.pfx $pw --json
+is "$(status key_size)" critical "a 1024-bit key fails"
+is "$(jqv .key_bits)" 1024 "and its size is reported"
+run clouddp-cert --service expired.pfx $pw --json
+is "$rc/$(status validity)" 2/critical "expired fails"
+like "$(message validity)" "expired on 2021-01-01 00:00:00 UTC" \
+    "with the exact date"
+run clouddp-cert --service notyet.pfx $pw --json
+is "$(status validity)" critical "not yet valid fails"
+like "$(message validity)" "not valid before 2045-01-01" "with the date"
+run clouddp-cert --service soon.pfx $pw --json
+is "$(status validity)" warning "expiring within 30 days warns"
+run clouddp-cert --service soon.pfx $pw --json --warn-days 5
+is "$(status validity)" ok "--warn-days 5: no warning"
+run clouddp-cert --service mgmt.pfx $pw --json
+is "$(status issuer)/$(status service_fqdn)" warning/critical \
+    "self-signed warns; a CN that is no host name fails"
+
+# Management certificate.
+run clouddp-cert --management mgmt.pfx --cer mgmt.cer $pw --json
+is "$rc" 0 "management .pfx + DER .cer: every check passes"
+is "$(status cer_matches)" ok ".cer matches the .pfx"
+run clouddp-cert --management mgmt.pfx --cer mgmt-pem.cer $pw --json
+is "$(status cer_matches)" ok "a PEM .cer"
+run clouddp-cert --management mgmt.pfx --cer other.cer $pw --json
+is "$rc/$(status cer_matches)" 2/critical "a .cer of another certificate"
+want=$(openssl x509 -in good.pem -noout -fingerprint -sha1 |
+    sed 's/.*=//; s/://g')
+like "$(message cer_matches)" "other.cer holds $want but mgmt.pfx holds" \
+    "names both thumbprints"
+run clouddp-cert --management mgmtweak.pfx $pw --json
+is "$(status key_size)" critical "a 1024-bit management key fails"
+run clouddp-cert --management mgmt-empty-legacy.pfx --json </dev/null
+is "$rc" 0 "empty-password legacy management .pfx"
+run clouddp-cert --management mgmt.cer $pw --json
+is "$(status private_key)" critical "a .cer alone has no private key"
+
+# .publishsettings.
+run clouddp-cert --publishsettings v1.publishsettings --json
+is "$rc" 0 "version 1: every check passes"
+is "$(jqv .schema_version)/$(jqv '.subscriptions | length')" 1/2 \
+    "version 1, two subscriptions"
+is "$(jqv '.subscriptions[0].management_url')" \
+    https://management.core.windows.net "URL normalised"
+is "$(jqv '[.checks[] | select(.check == "key_size")] | length')" 1 \
+    "the shared certificate is checked once"
+is "$(jqv .thumbprint_sha1)" \
+    "$(openssl x509 -in mgmt.pem -noout -fingerprint -sha1 |
+    sed 's/.*=//; s/://g')" "its thumbprint is the management cert's"
+run clouddp-cert --publishsettings v2.publishsettings --json
+is "$rc/$(jqv .schema_version)" 2/2 "version 2: the weak subscription fails"
+like "$(jqv '[.checks[] | select(.status == "critical")][0].message')" \
+    "^subscription 22222222-0000-0000-0000-000000000002: RSA 1024" \
+    "the finding names its subscription"
+is "$(jqv '.subscriptions[1].name')" "Weak & old" "names are decoded"
+run clouddp-cert --publishsettings v2.publishsettings --json \
+    --subscription 0BBBC191-0023-4bd1-8e68-a1b4a0ac5e2a
+is "$rc/$(jqv '.subscriptions | length')" 0/1 "--subscription selects one"
+run clouddp-cert --publishsettings v2.publishsettings --subscription nope
+is "$rc" 3 "an unknown subscription: exit 3"
+want="no subscription nope; the file holds 0bbbc191-.* \\(Pay-As-You-Go\\)"
+like "$err" "$want, 2{8}-" "naming the ones present"
+for f in doctype billion-laughs external-entity; do
+	run clouddp-cert --publishsettings "$PS/$f.publishsettings" --json
+	is "$rc/$(jqv .error.code)" 3/input "$f: refused, exit 3"
+	like "$err" "refused: a DOCTYPE" "$f: says why"
+done
+run clouddp-cert --publishsettings "$PS/external-entity.publishsettings"
+unlike "$out$err" "root:" "no local file was read"
+run clouddp-cert --publishsettings "$PS/malformed.publishsettings"
+like "$rc $err" "^3 .*line [0-9]+: not well-formed XML" "malformed XML"
+run clouddp-cert --publishsettings "$PS/wrong-root.publishsettings"
+like "$rc $err" "^3 .*root element <PublishSettings>" "wrong root element"
+
+# Usage.
+run clouddp-cert --service good.pfx --management mgmt.pfx
+is "$rc" 3 "two files at once: usage error"
+run clouddp-cert --service good.pfx --cer mgmt.cer
+is "$rc" 3 "--cer without --management: usage error"
