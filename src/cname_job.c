@@ -290,6 +290,29 @@ apply_rec(struct job *j, const struct cname_rec *rec)
 	return 0;
 }
 
+/* Under --json every record gets its object, also one with nothing to do. */
+static int
+print_present(struct job *j, const struct cname_rec *rec)
+{
+	struct report_obj	*o;
+	int			 rc;
+
+	if (j->ctx->quiet || j->ctx->output != CLOUDDP_OUTPUT_JSON)
+		return 0;
+	o = report_obj_new();
+	if (o == NULL)
+		return -1;
+	report_obj_set_str(o, "fqdn", rec->fqdn);
+	report_obj_set_str(o, "target", rec->target);
+	report_obj_set_str(o, "action", "present");
+	report_obj_set_str(o, "zone_file", j->cfg->zone_file);
+	if (rec->line > 0)
+		report_obj_set_int(o, "line", (long long)rec->line);
+	rc = report_obj_write(o, stdout);
+	report_obj_free(o);
+	return rc;
+}
+
 static int
 emit_rec(struct job *j, const struct cname_rec *rec, int single)
 {
@@ -302,7 +325,7 @@ emit_rec(struct job *j, const struct cname_rec *rec, int single)
 			fprintf(stderr, "%s: nothing to do: %s is already a "
 			    "CNAME to %s in %s\n", j->ctx->prog, rec->fqdn,
 			    rec->target, j->cfg->zone_file);
-		return 0;
+		return print_present(j, rec);
 	}
 	if (j->cfg->apply)
 		return apply_rec(j, rec);

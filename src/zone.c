@@ -781,6 +781,9 @@ check_tsig(const struct zone_server *s, ldns_pkt *resp, const uint8_t *wire,
 /*
  * Send q to the server over TCP (signed when the server has a key) and
  * return the parsed answer.
+ * XXX blocking, one exchange at a time: fine for a handful of updates,
+ * but a batch --apply should go through loop.c; resolve.c's channels
+ * could carry these raw messages (ares_send) once that lands.
  */
 static int
 exchange(const struct zone_server *s, ldns_pkt *q, ldns_pkt **resp,

@@ -7,7 +7,7 @@ need named-checkzone bind9-utils
 
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ZONE=$top_srcdir/tests/data/cname/contoso.zone
-plan 59
+plan 60
 
 # check_snippet FILE: the snippet, put into a zone, loads in BIND.
 check_snippet() {
@@ -128,3 +128,5 @@ conflict 'below the delegation of branch.contoso.com. \(line 16\)' --fqdn dp.bra
 run clouddp-cname --zone "$ZONE" --origin contoso.com --target $GUID --fqdn clouddp1.contoso.com
 is "$rc" 0 "the same CNAME already in the zone: exit 0"
 like "$err" "nothing to do" "and it says there is nothing to do"
+run clouddp-cname --zone "$ZONE" --origin contoso.com --target $GUID --fqdn clouddp1.contoso.com --json
+like "$out" '^\{"fqdn":"clouddp1.contoso.com.","target":"d1594d4527614a09b934d470.cloudapp.net.","action":"present"' "--json: one object, also with nothing to do"
