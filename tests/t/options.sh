@@ -26,7 +26,9 @@ long_options() {
 	} | sort -u
 }
 
-plan $((n * 6))
+plan $((n * 6 + 1))
+lint=$(mandoc -Tlint -Wwarning "$top_srcdir/man/clouddp.7" 2>&1)
+is "$lint" "" "clouddp(7) lints clean"
 for t in $tools; do
 	name=$(basename "$t")
 	bin=$top_builddir/$t
