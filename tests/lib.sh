@@ -107,8 +107,10 @@ need() {
 free_port() { freeport "${1:-127.0.0.1}"; }
 
 # A random loopback address 127.0.X.Y, so that parallel tests keep apart.
+# (sh has no $RANDOM: the bytes come from /dev/urandom.)
 loopback_addr() {
-	echo "127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1))"
+	od -An -N3 -tu1 /dev/urandom |
+	    awk '{ printf "127.%d.%d.%d\n", $1 % 200 + 20, $2 % 250 + 1, $3 % 250 + 1 }'
 }
 
 # spawn NAME CMD...: start a server in the background, remember its PID.
@@ -174,6 +176,91 @@ named_start() {
 	if ! wait_for 20 dns_up "$addr" "$port" "$zone"; then
 		diag "named did not start:"
 		sed 's/^/# /' "$T_TMP/named.log" | tail -20
+		return 1
+	fi
+}
+
+# nsd_start ADDR PORT ZONE FILE [ZONE FILE]...: NSD, authoritative for
+# each ZONE from FILE (copied under $T_TMP).  Sets NSD_DIR.
+nsd_start() {
+	need nsd nsd
+	addr=$1 port=$2
+	shift 2
+	NSD_DIR=$T_TMP/nsd-$addr-$port
+	mkdir -p "$NSD_DIR"
+	{
+		echo "server:"
+		echo "  ip-address: $addr"
+		echo "  port: $port"
+		echo "  username: \"\""
+		echo "  chroot: \"\""
+		echo "  zonesdir: \"$NSD_DIR\""
+		echo "  database: \"\""
+		echo "  zonelistfile: \"$NSD_DIR/zone.list\""
+		echo "  xfrdfile: \"$NSD_DIR/xfrd.state\""
+		echo "  xfrdir: \"$NSD_DIR\""
+		echo "  pidfile: \"$NSD_DIR/nsd.pid\""
+		echo "  server-count: 1"
+		echo "  verbosity: 1"
+		echo "remote-control:"
+		echo "  control-enable: no"
+	} >"$NSD_DIR/nsd.conf"
+	first=""
+	while [ $# -ge 2 ]; do
+		[ -n "$first" ] || first=$1
+		cp "$2" "$NSD_DIR/$1.zone"
+		printf 'zone:\n  name: "%s"\n  zonefile: "%s.zone"\n' \
+		    "$1" "$1" >>"$NSD_DIR/nsd.conf"
+		shift 2
+	done
+	spawn nsd nsd -d -c "$NSD_DIR/nsd.conf"
+	if ! wait_for 20 dns_up "$addr" "$port" "$first"; then
+		diag "nsd did not start:"
+		sed 's/^/# /' "$T_TMP/nsd.log" | tail -20
+		return 1
+	fi
+}
+
+# unbound_start ADDR PORT ZONE SERVER [ZONE SERVER]...: Unbound as a
+# recursive resolver, each ZONE a stub to SERVER ("ADDR@PORT").  Sets
+# UNBOUND_DIR.
+unbound_start() {
+	need unbound unbound
+	addr=$1 port=$2
+	shift 2
+	UNBOUND_DIR=$T_TMP/unbound-$addr-$port
+	mkdir -p "$UNBOUND_DIR"
+	{
+		echo "server:"
+		echo "  interface: $addr@$port"
+		echo "  port: $port"
+		echo "  username: \"\""
+		echo "  chroot: \"\""
+		echo "  directory: \"$UNBOUND_DIR\""
+		echo "  pidfile: \"$UNBOUND_DIR/unbound.pid\""
+		echo "  use-syslog: no"
+		echo "  do-ip6: no"
+		echo "  do-not-query-localhost: no"
+		echo "  module-config: \"iterator\""
+		echo "  access-control: 127.0.0.0/8 allow_snoop"
+		echo "  num-threads: 1"
+		echo "  verbosity: 0"
+		echo "remote-control:"
+		echo "  control-enable: no"
+	} >"$UNBOUND_DIR/unbound.conf"
+	first=""
+	while [ $# -ge 2 ]; do
+		[ -n "$first" ] || first=$1
+		printf 'stub-zone:\n  name: "%s"\n  stub-addr: %s\n' \
+		    "$1" "$2" >>"$UNBOUND_DIR/unbound.conf"
+		printf 'server:\n  domain-insecure: "%s"\n  local-zone: "%s" transparent\n' \
+		    "$1" "$1" >>"$UNBOUND_DIR/unbound.conf"
+		shift 2
+	done
+	spawn unbound unbound -d -c "$UNBOUND_DIR/unbound.conf"
+	if ! wait_for 20 dig +time=1 +tries=1 -p "$port" @"$addr" "$first" SOA; then
+		diag "unbound did not start:"
+		sed 's/^/# /' "$T_TMP/unbound.log" | tail -20
 		return 1
 	fi
 }
