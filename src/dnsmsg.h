@@ -1,0 +1,82 @@
+/*
+ * DNS messages off the wire: rcode, flags and the answer and authority
+ * records a resolution check needs, with names in one canonical form.
+ * dnsmsg.c and zone.c are the two users of ldns: this one for wire
+ * messages, zone.c for names and zone files.  Nothing here does I/O.
+ */
+#ifndef CLOUDDP_DNSMSG_H
+#define CLOUDDP_DNSMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clouddp.h"
+
+#define DNSMSG_NAME_MAX	256	/* presentation form, NUL included */
+
+/* The record types the checks look at; others parse as DNSMSG_T_OTHER. */
+enum dnsmsg_type {
+	DNSMSG_T_OTHER = 0,
+	DNSMSG_T_A,
+	DNSMSG_T_AAAA,
+	DNSMSG_T_CNAME,
+	DNSMSG_T_NS,
+	DNSMSG_T_SOA
+};
+
+/* The RFC 1035 and RFC 2136 response codes we name. */
+#define DNSMSG_RCODE_NOERROR	0
+#define DNSMSG_RCODE_FORMERR	1
+#define DNSMSG_RCODE_SERVFAIL	2
+#define DNSMSG_RCODE_NXDOMAIN	3
+#define DNSMSG_RCODE_NOTIMP	4
+#define DNSMSG_RCODE_REFUSED	5
+
+/*
+ * One resource record.  Names are lower case without the final dot
+ * ("" for the root).  data holds the CNAME or NS target, the A or AAAA
+ * address as text, or the SOA primary server; serial and minimum are
+ * set for SOA only.
+ */
+struct dnsmsg_rr {
+	char		 owner[DNSMSG_NAME_MAX];
+	enum dnsmsg_type type;
+	uint32_t	 ttl;
+	char		 data[DNSMSG_NAME_MAX];
+	uint32_t	 serial;
+	uint32_t	 minimum;
+};
+
+struct dnsmsg {
+	int			 rcode;
+	int			 aa;	/* authoritative answer bit */
+	int			 tc;	/* truncated */
+	struct dnsmsg_rr	*answer;
+	size_t			 nanswer;
+	struct dnsmsg_rr	*authority;
+	size_t			 nauthority;
+};
+
+/*
+ * Parse the wire message buf of len bytes into msg (owned by the caller,
+ * released with dnsmsg_clear).  Records of other types and classes are
+ * kept as DNSMSG_T_OTHER.  Returns 0, or -1 with err filled
+ * (CLOUDDP_EDNS) when the message is malformed; msg is then empty.
+ */
+int	 dnsmsg_parse(struct dnsmsg *, const unsigned char *, size_t,
+	    struct clouddp_err *);
+/* Free what dnsmsg_parse allocated; msg may be zeroed or parsed. */
+void	 dnsmsg_clear(struct dnsmsg *);
+
+/* "NOERROR", "SERVFAIL"...: the rcode's mnemonic, "RCODE<n>" if unknown;
+ * buf holds at least 16 bytes and is returned. */
+const char *dnsmsg_rcode_name(int, char *, size_t);
+
+/*
+ * Canonical form of a presentation-format name into out (size outlen):
+ * lower case, no final dot.  Returns 0, or -1 if it is empty, has an
+ * empty label, a label over 63 bytes or is over 253 bytes.
+ */
+int	 dnsmsg_name_canon(const char *, char *, size_t);
+
+#endif /* CLOUDDP_DNSMSG_H */
