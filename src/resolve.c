@@ -1,12 +1,153 @@
 /*
  * The resolution engine on c-ares.  The only file that includes ares.h.
+ * One channel per server and one server per channel, so that c-ares's
+ * own retry across servers never blurs which server said what; sockets
+ * are watched by loop.c through the socket-state callback, never with
+ * select(); timeouts run on a tick timer.  It never prints.
  */
 #include "config.h"
+
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdlib.h>
+#include <string.h>
 
 #include <ares.h>
 
 #include "clouddp.h"
+#include "dnsmsg.h"
+#include "loop.h"
 #include "resolve.h"
+
+#define RCVBUF_SIZE	(4 * 1024 * 1024)	/* see dns-engine notes */
+#define MAX_NS		13
+#define NS_ADDRS	4
+
+struct zone;
+
+struct chan {
+	struct resolve		*r;
+	ares_channel		 channel;
+	char			 label[RESOLVE_LABEL_MAX];
+	size_t			 inflight;
+	long long		 serial;	/* authoritative servers */
+	struct zone		*zone;
+	struct chan		*next;		/* every channel */
+};
+
+enum check_state {
+	CHECK_FIRST,	/* the subject itself */
+	CHECK_CHAIN,	/* the end of the CNAME chain, A or AAAA */
+	CHECK_DONE
+};
+
+struct job;
+
+struct check {
+	struct job		*job;
+	struct chan		*chan;
+	struct resolve_result	*res;
+	enum check_state	 state;
+	char			 qname[DNSMSG_NAME_MAX];
+	int			 qtype;
+	int			 aaaa_asked;
+	int			 vip_hit;	/* among all addresses */
+};
+
+enum job_state {
+	JOB_ZONE,	/* authoritative: finding the zone */
+	JOB_WAIT,	/* authoritative: waiting for the zone's servers */
+	JOB_CHECK
+};
+
+struct job {
+	struct resolve		*r;
+	enum job_state		 state;
+	struct resolve_name	 in;
+	int			 vip_family;
+	unsigned char		 vip[16];
+	size_t			 npending;
+	size_t			 nchecks;
+	struct check		*checks;
+	struct resolve_result	*results;
+	struct job		*prev, *next;	/* live jobs */
+	struct job		*wait_next;	/* a zone's waiting list */
+};
+
+enum zone_state {
+	ZONE_NS,
+	ZONE_ADDR,
+	ZONE_SERIAL,
+	ZONE_READY,
+	ZONE_FAILED
+};
+
+struct zone_ns {
+	struct zone		*zone;
+	char			 name[DNSMSG_NAME_MAX];
+	char			 addrs[NS_ADDRS][RESOLVE_ADDR_MAX];
+	size_t			 naddrs;
+};
+
+struct zone {
+	struct resolve		*r;
+	char			 name[DNSMSG_NAME_MAX];
+	enum zone_state		 state;
+	struct zone_ns		 ns[MAX_NS];
+	size_t			 nns;
+	struct chan		**chans;
+	size_t			 nchans;
+	size_t			 npending;
+	struct job		*waiting;
+	struct resolve_result	 failure;
+	struct zone		*next;
+};
+
+struct resolve {
+	struct loop		*loop;
+	struct resolve_cfg	 cfg;
+	struct chan		*chans;		/* every channel, newest first */
+	struct chan		**base;		/* the resolvers */
+	size_t			 nbase;
+	struct zone		*zones;
+	struct job		*jobs;
+	size_t			 inflight;	/* names */
+	unsigned long long	 nqueries;
+	struct loop_timer	*tick;
+	double			 tick_s;
+	resolve_next_cb		 next_cb;
+	resolve_done_cb		 done_cb;
+	void			*cb_arg;
+	int			 eof;
+	int			 pumping;
+	int			 failed;
+	struct clouddp_err	 err;
+};
+
+static const char *const verdict_names[RESOLVE__MAX] = {
+	"ok", "indirect", "not_authoritative", "wrong_target", "no_cname",
+	"nxdomain", "nodata", "servfail", "refused", "timeout", "loop",
+	"chain_too_long", "dangling_cname", "wrong_vip", "bad_answer"
+};
+
+static void	 pump(struct resolve *);
+static void	 check_send(struct check *, const char *, int);
+static void	 job_dispatch(struct job *, struct zone *);
+
+/* Copy src into dst of size len, cut short if it must be. */
+static void
+text_copy(char *dst, size_t len, const char *src)
+{
+	size_t	 n;
+
+	n = strlen(src);
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 int
 dns_global_init(struct clouddp_err *err)
@@ -24,4 +165,1124 @@ void
 dns_global_cleanup(void)
 {
 	ares_library_cleanup();
+}
+
+const char *
+resolve_verdict_name(enum resolve_verdict v)
+{
+	return v < RESOLVE__MAX ? verdict_names[v] : "unknown";
+}
+
+enum clouddp_status
+resolve_verdict_status(enum resolve_verdict v)
+{
+	switch (v) {
+	case RESOLVE_OK:
+		return CLOUDDP_STATUS_OK;
+	case RESOLVE_INDIRECT:
+	case RESOLVE_NOT_AUTHORITATIVE:
+		return CLOUDDP_STATUS_WARNING;
+	default:
+		return CLOUDDP_STATUS_CRITICAL;
+	}
+}
+
+int
+resolve_name_set(struct resolve_name *n, const char *name,
+    const char *target, const char *vip, struct clouddp_err *err)
+{
+	unsigned char	 buf[16];
+
+	memset(n, 0, sizeof(*n));
+	if (dnsmsg_name_canon(name, n->name, sizeof(n->name)) == -1)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "give a fully qualified name such as dp1.contoso.com",
+		    "%s: not a valid DNS name", name);
+	if (target != NULL && target[0] != '\0' &&
+	    dnsmsg_name_canon(target, n->target, sizeof(n->target)) == -1)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "give the target such as 0123abcd.cloudapp.net",
+		    "%s: not a valid CNAME target", target);
+	if (vip != NULL && vip[0] != '\0') {
+		if (inet_pton(AF_INET, vip, buf) != 1 &&
+		    inet_pton(AF_INET6, vip, buf) != 1)
+			return clouddp_errf(err, CLOUDDP_EINPUT,
+			    "give the VIP as an IPv4 or IPv6 address",
+			    "%s: not an IP address", vip);
+		snprintf(n->vip, sizeof(n->vip), "%s", vip);
+	}
+	return 0;
+}
+
+/* Channels and sockets ------------------------------------------------ */
+
+static void
+on_fd(void *arg, int fd, int ready)
+{
+	struct chan	*c = arg;
+
+	ares_process_fd(c->channel,
+	    (ready & (LOOP_READ | LOOP_ERROR)) ? fd : ARES_SOCKET_BAD,
+	    (ready & LOOP_WRITE) ? fd : ARES_SOCKET_BAD);
+}
+
+static void
+on_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
+{
+	struct chan	*c = arg;
+	int		 events;
+
+	events = (readable ? LOOP_READ : 0) | (writable ? LOOP_WRITE : 0);
+	/* Only ENOMEM can fail; c-ares then times the query out. */
+	loop_fd_set(c->r->loop, fd, events, on_fd, c, NULL);
+}
+
+/* Timeouts: c-ares checks them in ares_process_fd with no descriptor. */
+static void
+on_tick(void *arg)
+{
+	struct resolve	*r = arg;
+	struct chan	*c;
+
+	r->tick = NULL;
+	for (c = r->chans; c != NULL; c = c->next)
+		if (c->inflight > 0)
+			ares_process_fd(c->channel, ARES_SOCKET_BAD,
+			    ARES_SOCKET_BAD);
+	if (r->inflight > 0 && r->tick == NULL)
+		r->tick = loop_timer_add(r->loop, r->tick_s, on_tick, r, NULL);
+}
+
+static struct chan *
+chan_new(struct resolve *r, const char *csv, const char *label, int norec,
+    struct clouddp_err *err)
+{
+	struct ares_options	 o;
+	struct chan		*c;
+	int			 rc;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	c->r = r;
+	c->serial = -1;
+	snprintf(c->label, sizeof(c->label), "%s", label);
+	memset(&o, 0, sizeof(o));
+	/* NOCHECKRESP: SERVFAIL and REFUSED are findings, not retries. */
+	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH |
+	    (norec ? ARES_FLAG_NORECURSE : 0);
+	o.timeout = (int)(r->cfg.timeout * 1000);
+	o.tries = r->cfg.tries;
+	o.sock_state_cb = on_sock_state;
+	o.sock_state_cb_data = c;
+	o.socket_receive_buffer_size = RCVBUF_SIZE;
+	rc = ares_init_options(&c->channel, &o, ARES_OPT_FLAGS |
+	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
+	    ARES_OPT_SOCK_RCVBUF);
+	if (rc == ARES_SUCCESS)
+		rc = ares_set_servers_ports_csv(c->channel, csv);
+	if (rc != ARES_SUCCESS) {
+		clouddp_errf(err, CLOUDDP_EDNS, NULL, "%s: c-ares: %s",
+		    label, ares_strerror(rc));
+		if (c->channel != NULL)
+			ares_destroy(c->channel);
+		free(c);
+		return NULL;
+	}
+	c->next = r->chans;
+	r->chans = c;
+	return c;
+}
+
+/* "ADDR:PORT" for c-ares and as a label; IPv6 in brackets. */
+static int
+server_csv(const char *addr, unsigned port, char *out, size_t len)
+{
+	unsigned char	 buf[16];
+	int		 n;
+
+	if (inet_pton(AF_INET, addr, buf) == 1)
+		n = snprintf(out, len, "%s:%u", addr, port);
+	else if (inet_pton(AF_INET6, addr, buf) == 1)
+		n = snprintf(out, len, "[%s]:%u", addr, port);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Split "ADDR[:PORT]", "[V6]:PORT" or a bare IPv6 address. */
+static int
+server_parse(const char *arg, unsigned defport, unsigned forceport,
+    char *out, size_t len)
+{
+	char		 addr[RESOLVE_ADDR_MAX + 2];
+	const char	*colon, *end;
+	char		*ep;
+	unsigned long	 port = defport;
+
+	colon = strrchr(arg, ':');
+	if (arg[0] == '[') {
+		end = strchr(arg, ']');
+		if (end == NULL || (size_t)(end - arg - 1) >= sizeof(addr))
+			return -1;
+		memcpy(addr, arg + 1, (size_t)(end - arg - 1));
+		addr[end - arg - 1] = '\0';
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL)
+			return -1;
+	} else if (colon != NULL && strchr(arg, ':') == colon) {
+		if ((size_t)(colon - arg) >= sizeof(addr))
+			return -1;
+		memcpy(addr, arg, (size_t)(colon - arg));
+		addr[colon - arg] = '\0';
+	} else {
+		colon = NULL;
+		snprintf(addr, sizeof(addr), "%s", arg);
+	}
+	if (colon != NULL) {
+		port = strtoul(colon + 1, &ep, 10);
+		if (colon[1] == '\0' || *ep != '\0' || port == 0 ||
+		    port > 65535)
+			return -1;
+	}
+	if (forceport != 0)
+		port = forceport;
+	return server_csv(addr, (unsigned)port, out, len);
+}
+
+static int
+base_add(struct resolve *r, const char *csv, struct clouddp_err *err)
+{
+	struct chan	**p, *c;
+
+	p = reallocarray(r->base, r->nbase + 1, sizeof(*p));
+	if (p == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	r->base = p;
+	c = chan_new(r, csv, csv, 0, err);
+	if (c == NULL)
+		return -1;
+	r->base[r->nbase++] = c;
+	return 0;
+}
+
+/* The system's resolvers, as c-ares reads them from resolv.conf. */
+static int
+base_system(struct resolve *r, struct clouddp_err *err)
+{
+	struct ares_addr_port_node	*list = NULL, *s;
+	ares_channel			 ch = NULL;
+	char				 addr[RESOLVE_ADDR_MAX], csv[64];
+	int				 rc = -1;
+
+	if (ares_init(&ch) != ARES_SUCCESS ||
+	    ares_get_servers_ports(ch, &list) != ARES_SUCCESS) {
+		clouddp_errf(err, CLOUDDP_ECONFIG,
+		    "check /etc/resolv.conf or pass --resolver",
+		    "cannot read the system's resolvers");
+		goto out;
+	}
+	for (s = list; s != NULL; s = s->next) {
+		if (inet_ntop(s->family, &s->addr, addr, sizeof(addr)) ==
+		    NULL || server_csv(addr, r->cfg.port != 0 ? r->cfg.port :
+		    (s->udp_port != 0 ? (unsigned)s->udp_port : 53), csv,
+		    sizeof(csv)) == -1)
+			continue;
+		if (base_add(r, csv, err) == -1)
+			goto out;
+	}
+	if (r->nbase == 0) {
+		clouddp_errf(err, CLOUDDP_ECONFIG,
+		    "add a nameserver line to /etc/resolv.conf or pass "
+		    "--resolver", "no resolver configured");
+		goto out;
+	}
+	rc = 0;
+out:
+	ares_free_data(list);
+	if (ch != NULL)
+		ares_destroy(ch);
+	return rc;
+}
+
+struct resolve *
+resolve_new(struct loop *loop, const struct resolve_cfg *cfg,
+    struct clouddp_err *err)
+{
+	struct resolve	*r;
+	char		 csv[64];
+	size_t		 i;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	r->loop = loop;
+	r->cfg = *cfg;
+	if (r->cfg.timeout <= 0)
+		r->cfg.timeout = 2;
+	if (r->cfg.tries <= 0)
+		r->cfg.tries = 2;
+	if (r->cfg.window == 0)
+		r->cfg.window = 1000;
+	/* Timeouts are seen within a tick: a twentieth of the timeout. */
+	r->tick_s = r->cfg.timeout / 20 < 0.05 ? r->cfg.timeout / 20 : 0.05;
+	for (i = 0; i < cfg->nservers; i++) {
+		/* --port wins over a port given with the address. */
+		if (server_parse(cfg->servers[i], 53, cfg->port, csv,
+		    sizeof(csv)) == -1) {
+			clouddp_errf(err, CLOUDDP_EUSAGE,
+			    "give an IP address with an optional port, e.g. "
+			    "192.0.2.53:5300 or [2001:db8::53]:53",
+			    "--resolver %s: not an address", cfg->servers[i]);
+			goto fail;
+		}
+		if (base_add(r, csv, err) == -1)
+			goto fail;
+	}
+	if (cfg->nservers == 0 && base_system(r, err) == -1)
+		goto fail;
+	return r;
+fail:
+	resolve_free(r);
+	return NULL;
+}
+
+void
+resolve_free(struct resolve *r)
+{
+	struct chan	*c, *cnext;
+	struct zone	*z, *znext;
+	struct job	*j, *jnext;
+
+	if (r == NULL)
+		return;
+	/* Callbacks see ARES_EDESTRUCTION and touch nothing. */
+	for (c = r->chans; c != NULL; c = c->next)
+		ares_destroy(c->channel);
+	for (c = r->chans; c != NULL; c = cnext) {
+		cnext = c->next;
+		free(c);
+	}
+	for (j = r->jobs; j != NULL; j = jnext) {
+		jnext = j->next;
+		free(j->checks);
+		free(j->results);
+		free(j);
+	}
+	for (z = r->zones; z != NULL; z = znext) {
+		znext = z->next;
+		free(z->chans);
+		free(z);
+	}
+	if (r->tick != NULL)
+		loop_timer_cancel(r->loop, r->tick);
+	free(r->base);
+	free(r);
+}
+
+size_t
+resolve_nservers(const struct resolve *r)
+{
+	return r->nbase;
+}
+
+const char *
+resolve_server(const struct resolve *r, size_t i)
+{
+	return i < r->nbase ? r->base[i]->label : NULL;
+}
+
+unsigned long long
+resolve_nqueries(const struct resolve *r)
+{
+	return r->nqueries;
+}
+
+/* Queries ----------------------------------------------------------------- */
+
+#define QCLASS_IN	1
+#define QTYPE_A		1
+#define QTYPE_NS	2
+#define QTYPE_SOA	6
+#define QTYPE_AAAA	28
+
+static void
+query(struct chan *c, const char *name, int type, ares_callback cb,
+    void *arg)
+{
+	struct resolve	*r = c->r;
+
+	c->inflight++;
+	r->nqueries++;
+	if (r->tick == NULL)
+		r->tick = loop_timer_add(r->loop, r->tick_s, on_tick, r, NULL);
+	/* May call cb at once (no memory, say): callers send last. */
+	ares_query(c->channel, name, QCLASS_IN, type, cb, arg);
+}
+
+/*
+ * An answer or its absence as a message.  Returns 1 with msg parsed, 0
+ * when there is none (res says why), -1 on ARES_EDESTRUCTION.
+ */
+static int
+answer_get(struct chan *c, int status, const unsigned char *abuf,
+    int alen, struct dnsmsg *msg, struct resolve_result *res)
+{
+	struct clouddp_err	 err;
+
+	if (status == ARES_EDESTRUCTION)
+		return -1;
+	c->inflight--;
+	if (abuf != NULL && alen > 0) {
+		if (dnsmsg_parse(msg, abuf, (size_t)alen, &err) == 0)
+			return 1;
+		/* The server did answer: keep the header's rcode. */
+		if (alen >= 4)
+			res->rcode = abuf[3] & 0x0f;
+		res->verdict = RESOLVE_BAD_ANSWER;
+		text_copy(res->note, sizeof(res->note), err.what);
+		return 0;
+	}
+	if (status == ARES_ETIMEOUT) {
+		res->verdict = RESOLVE_TIMEOUT;
+		snprintf(res->note, sizeof(res->note),
+		    "no answer within %gs x %d tries", c->r->cfg.timeout,
+		    c->r->cfg.tries);
+		return 0;
+	}
+	res->verdict = RESOLVE_BAD_ANSWER;
+	snprintf(res->note, sizeof(res->note), "%s",
+	    status == ARES_ECONNREFUSED ? "connection refused: nothing "
+	    "listens on that port" : ares_strerror(status));
+	return 0;
+}
+
+/* Map a failing rcode to a verdict; RESOLVE__MAX for NOERROR. */
+static enum resolve_verdict
+rcode_verdict(int rcode, int chained, struct resolve_result *res)
+{
+	char	 name[16];
+
+	switch (rcode) {
+	case DNSMSG_RCODE_NOERROR:
+		return RESOLVE__MAX;
+	case DNSMSG_RCODE_NXDOMAIN:
+		return chained ? RESOLVE_DANGLING_CNAME : RESOLVE_NXDOMAIN;
+	case DNSMSG_RCODE_SERVFAIL:
+		return RESOLVE_SERVFAIL;
+	case DNSMSG_RCODE_REFUSED:
+		return RESOLVE_REFUSED;
+	default:
+		snprintf(res->note, sizeof(res->note), "the server answered "
+		    "%s", dnsmsg_rcode_name(rcode, name, sizeof(name)));
+		return RESOLVE_BAD_ANSWER;
+	}
+}
+
+/* The negative-caching time of RFC 2308 section 5, from the SOA. */
+static void
+neg_ttl_set(const struct dnsmsg *msg, struct resolve_result *res)
+{
+	size_t	 i;
+
+	for (i = 0; i < msg->nauthority; i++)
+		if (msg->authority[i].type == DNSMSG_T_SOA) {
+			res->neg_ttl = msg->authority[i].ttl <
+			    msg->authority[i].minimum ? msg->authority[i].ttl :
+			    msg->authority[i].minimum;
+			return;
+		}
+}
+
+/* Jobs -------------------------------------------------------------------- */
+
+static void
+job_finish(struct job *j)
+{
+	struct resolve	*r = j->r;
+
+	r->done_cb(r->cb_arg, &j->in, j->results, j->nchecks);
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		r->jobs = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	free(j->checks);
+	free(j->results);
+	free(j);
+	r->inflight--;
+	pump(r);
+}
+
+static int
+job_alloc(struct job *j, size_t n)
+{
+	size_t	 i;
+
+	j->checks = calloc(n, sizeof(*j->checks));
+	j->results = calloc(n, sizeof(*j->results));
+	if (j->checks == NULL || j->results == NULL)
+		return -1;
+	j->nchecks = n;
+	for (i = 0; i < n; i++) {
+		j->checks[i].job = j;
+		j->checks[i].res = &j->results[i];
+		j->results[i].rcode = -1;
+		j->results[i].neg_ttl = -1;
+		j->results[i].serial = -1;
+		j->results[i].aa = -1;
+	}
+	return 0;
+}
+
+/* A subject that could not be checked on any server: one result. */
+static void
+job_fail(struct job *j, const struct resolve_result *why)
+{
+	free(j->checks);
+	free(j->results);
+	j->checks = NULL;
+	j->results = NULL;
+	j->nchecks = 0;
+	if (job_alloc(j, 1) == 0)
+		j->results[0] = *why;
+	job_finish(j);
+}
+
+/* Checks: one subject on one server -------------------------------------- */
+
+static void
+check_finish(struct check *ck, enum resolve_verdict v, int stage)
+{
+	struct job	*j = ck->job;
+
+	ck->res->verdict = v;
+	ck->res->stage = stage;
+	ck->state = CHECK_DONE;
+	if (--j->npending == 0)
+		job_finish(j);
+}
+
+static int
+name_eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+static const char *
+chain_end(const struct check *ck)
+{
+	const struct resolve_result	*res = ck->res;
+
+	return res->nhops > 0 ? res->hops[res->nhops - 1].target :
+	    ck->job->in.name;
+}
+
+/*
+ * Follow the CNAMEs of the answer from the end of the chain so far.
+ * Returns RESOLVE__MAX, or RESOLVE_LOOP or RESOLVE_CHAIN_TOO_LONG.
+ */
+static enum resolve_verdict
+chain_follow(struct check *ck, const struct dnsmsg *msg)
+{
+	struct resolve_result	*res = ck->res;
+	const struct dnsmsg_rr	*rr;
+	size_t			 i, k;
+	int			 seen;
+
+	for (;;) {
+		rr = NULL;
+		for (i = 0; i < msg->nanswer && rr == NULL; i++)
+			if (msg->answer[i].type == DNSMSG_T_CNAME &&
+			    name_eq(msg->answer[i].owner, chain_end(ck)))
+				rr = &msg->answer[i];
+		if (rr == NULL)
+			return RESOLVE__MAX;
+		seen = name_eq(rr->data, ck->job->in.name);
+		for (k = 0; k < res->nhops && !seen; k++)
+			seen = name_eq(rr->data, res->hops[k].target);
+		if (!seen && res->nhops == RESOLVE_MAX_HOPS)
+			return RESOLVE_CHAIN_TOO_LONG;
+		/* hops has one spare slot to show where a loop closes. */
+		snprintf(res->hops[res->nhops].target,
+		    sizeof(res->hops[0].target), "%s", rr->data);
+		res->hops[res->nhops++].ttl = rr->ttl;
+		if (seen)
+			return RESOLVE_LOOP;
+	}
+}
+
+/* Is text the expected VIP?  Compared as addresses, not as text. */
+static int
+vip_is(const struct job *j, const char *text)
+{
+	unsigned char	 buf[16];
+
+	if (j->vip_family == 0 || inet_pton(j->vip_family, text, buf) != 1)
+		return 0;
+	return memcmp(buf, j->vip, j->vip_family == AF_INET ? 4 : 16) == 0;
+}
+
+static void
+addrs_collect(struct check *ck, const struct dnsmsg *msg)
+{
+	struct resolve_result	*res = ck->res;
+	enum dnsmsg_type	 want;
+	size_t			 i, k;
+	int			 dup;
+
+	want = ck->qtype == QTYPE_AAAA ? DNSMSG_T_AAAA : DNSMSG_T_A;
+	for (i = 0; i < msg->nanswer; i++) {
+		if (msg->answer[i].type != want ||
+		    !name_eq(msg->answer[i].owner, chain_end(ck)))
+			continue;
+		if (vip_is(ck->job, msg->answer[i].data))
+			ck->vip_hit = 1;
+		for (dup = 0, k = 0; k < res->naddrs && !dup; k++)
+			dup = name_eq(res->addrs[k], msg->answer[i].data);
+		if (dup)
+			continue;
+		if (res->naddrs == RESOLVE_MAX_ADDRS) {
+			res->nmore++;
+			continue;
+		}
+		if (res->naddrs == 0 || msg->answer[i].ttl < res->addr_ttl)
+			res->addr_ttl = msg->answer[i].ttl;
+		text_copy(res->addrs[res->naddrs++], RESOLVE_ADDR_MAX,
+		    msg->answer[i].data);
+	}
+}
+
+/* Index of the hop that reaches the expected target, -1 if none. */
+static int
+target_hop(const struct check *ck)
+{
+	const struct resolve_result	*res = ck->res;
+	size_t				 i;
+
+	for (i = 0; i < res->nhops; i++)
+		if (name_eq(res->hops[i].target, ck->job->in.target))
+			return (int)i;
+	return -1;
+}
+
+/* Both stages are in: the verdict of a resolver. */
+static void
+check_judge(struct check *ck)
+{
+	int	 hop = 0;
+
+	if (ck->job->in.target[0] != '\0') {
+		hop = target_hop(ck);
+		if (hop == -1) {
+			check_finish(ck, RESOLVE_WRONG_TARGET, 1);
+			return;
+		}
+	}
+	if (ck->res->naddrs == 0)
+		check_finish(ck, RESOLVE_NODATA, 2);
+	else if (ck->job->in.vip[0] != '\0' && !ck->vip_hit)
+		check_finish(ck, RESOLVE_WRONG_VIP, 2);
+	else
+		check_finish(ck, hop > 0 ? RESOLVE_INDIRECT : RESOLVE_OK, 2);
+}
+
+/* An authoritative server answers for its zone only: stage 1. */
+static void
+check_judge_auth(struct check *ck, const struct dnsmsg *msg)
+{
+	int	 hop = 0;
+
+	if (ck->res->nhops == 0) {
+		if (ck->res->naddrs == 0)
+			neg_ttl_set(msg, ck->res);
+		check_finish(ck, ck->res->naddrs > 0 ? RESOLVE_NO_CNAME :
+		    RESOLVE_NODATA, 1);
+		return;
+	}
+	if (ck->job->in.target[0] != '\0')
+		hop = target_hop(ck);
+	if (hop == -1)
+		check_finish(ck, RESOLVE_WRONG_TARGET, 1);
+	else if (!msg->aa)
+		check_finish(ck, RESOLVE_NOT_AUTHORITATIVE, 1);
+	else
+		check_finish(ck, hop > 0 ? RESOLVE_INDIRECT : RESOLVE_OK, 1);
+}
+
+static void
+check_step(struct check *ck, const struct dnsmsg *msg)
+{
+	struct resolve_result	*res = ck->res;
+	enum resolve_verdict	 v;
+	const char		*end;
+
+	res->rcode = msg->rcode;
+	if (ck->state == CHECK_FIRST)
+		res->aa = msg->aa;
+	v = chain_follow(ck, msg);
+	if (v != RESOLVE__MAX) {
+		check_finish(ck, v, 1);
+		return;
+	}
+	addrs_collect(ck, msg);
+	v = rcode_verdict(msg->rcode, res->nhops > 0, res);
+	if (v != RESOLVE__MAX) {
+		if (v == RESOLVE_NXDOMAIN || v == RESOLVE_DANGLING_CNAME)
+			neg_ttl_set(msg, res);
+		check_finish(ck, v, res->nhops > 0 ? 2 : 1);
+		return;
+	}
+	if (ck->job->r->cfg.authoritative) {
+		check_judge_auth(ck, msg);
+		return;
+	}
+	if (ck->state == CHECK_FIRST && res->nhops == 0) {
+		if (res->naddrs == 0)
+			neg_ttl_set(msg, res);
+		check_finish(ck, res->naddrs > 0 ? RESOLVE_NO_CNAME :
+		    RESOLVE_NODATA, 1);
+		return;
+	}
+	ck->state = CHECK_CHAIN;
+	end = chain_end(ck);
+	/* A CNAME-only answer (BIND without the target's zone): ask on. */
+	if (res->naddrs == 0 && !name_eq(end, ck->qname))
+		check_send(ck, end, ck->qtype);
+	else if (!ck->aaaa_asked && (res->naddrs == 0 ||
+	    ck->job->r->cfg.aaaa)) {
+		ck->aaaa_asked = 1;
+		check_send(ck, end, QTYPE_AAAA);
+	} else
+		check_judge(ck);
+}
+
+static void
+on_check_answer(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct check	*ck = arg;
+	struct dnsmsg	 msg;
+	int		 rc;
+
+	(void)timeouts;
+	rc = answer_get(ck->chan, status, abuf, alen, &msg, ck->res);
+	if (rc == -1)
+		return;
+	if (rc == 0) {
+		check_finish(ck, ck->res->verdict, ck->res->nhops > 0 ? 2 : 1);
+		return;
+	}
+	check_step(ck, &msg);
+	dnsmsg_clear(&msg);
+}
+
+static void
+check_send(struct check *ck, const char *name, int qtype)
+{
+	snprintf(ck->qname, sizeof(ck->qname), "%s", name);
+	ck->qtype = qtype;
+	query(ck->chan, ck->qname, qtype, on_check_answer, ck);
+}
+
+/* Start one check per channel; the guard keeps j alive meanwhile. */
+static void
+job_checks_start(struct job *j, struct chan *const *chans, size_t n)
+{
+	size_t	 i;
+	int	 v6;
+
+	if (job_alloc(j, n) == -1) {
+		j->nchecks = 0;
+		job_finish(j);
+		return;
+	}
+	v6 = j->vip_family == AF_INET6;
+	j->state = JOB_CHECK;
+	j->npending = n + 1;
+	for (i = 0; i < n; i++) {
+		j->checks[i].chan = chans[i];
+		j->checks[i].aaaa_asked = v6;
+		j->results[i].server = chans[i]->label;
+		j->results[i].serial = chans[i]->serial;
+		if (chans[i]->zone != NULL)
+			j->results[i].zone = chans[i]->zone->name;
+		check_send(&j->checks[i], j->in.name, v6 ? QTYPE_AAAA :
+		    QTYPE_A);
+	}
+	if (--j->npending == 0)
+		job_finish(j);
+}
+
+/* Authoritative mode: the zone, its servers and their serials ------------ */
+
+static void
+zone_release(struct zone *z)
+{
+	struct job	*j;
+
+	while (z->waiting != NULL) {
+		j = z->waiting;
+		z->waiting = j->wait_next;
+		if (z->state == ZONE_READY)
+			job_dispatch(j, z);
+		else
+			job_fail(j, &z->failure);
+	}
+}
+
+static void
+zone_fail(struct zone *z, const struct resolve_result *why,
+    const char *step)
+{
+	char	 note[sizeof(z->failure.note)];
+
+	z->failure = *why;
+	z->failure.server = z->r->base[0]->label;
+	z->failure.zone = z->name;
+	z->failure.stage = 1;
+	snprintf(note, sizeof(note), "%s", why->note);
+	/* A cut note still says what failed first. */
+	if (snprintf(z->failure.note, sizeof(z->failure.note), "%s %s%s%s",
+	    step, z->name, note[0] != '\0' ? ": " : "", note) < 0)
+		z->failure.note[0] = '\0';
+	z->state = ZONE_FAILED;
+	zone_release(z);
+}
+
+static void
+on_zone_serial(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct chan		*c = arg;
+	struct zone		*z = c->zone;
+	struct resolve_result	 res;
+	struct dnsmsg		 msg;
+	size_t			 i;
+	int			 rc;
+
+	(void)timeouts;
+	memset(&res, 0, sizeof(res));
+	rc = answer_get(c, status, abuf, alen, &msg, &res);
+	if (rc == -1)
+		return;
+	for (i = 0; rc == 1 && i < msg.nanswer; i++)
+		if (msg.answer[i].type == DNSMSG_T_SOA &&
+		    name_eq(msg.answer[i].owner, z->name))
+			c->serial = msg.answer[i].serial;
+	if (rc == 1)
+		dnsmsg_clear(&msg);
+	if (--z->npending > 0)
+		return;
+	z->state = ZONE_READY;
+	zone_release(z);
+}
+
+static int
+zone_chan_add(struct zone *z, const struct zone_ns *ns, const char *addr,
+    struct clouddp_err *err)
+{
+	struct chan	**p, *c;
+	char		 csv[64], label[RESOLVE_LABEL_MAX];
+
+	if (server_csv(addr, z->r->cfg.port != 0 ? z->r->cfg.port : 53, csv,
+	    sizeof(csv)) == -1)
+		return 0;
+	snprintf(label, sizeof(label), "%s/%s", ns->name, csv);
+	p = reallocarray(z->chans, z->nchans + 1, sizeof(*p));
+	if (p == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	z->chans = p;
+	c = chan_new(z->r, csv, label, 1, err);
+	if (c == NULL)
+		return -1;
+	c->zone = z;
+	z->chans[z->nchans++] = c;
+	return 0;
+}
+
+/* Every NS host is resolved: one channel per address, then serials. */
+static void
+zone_servers(struct zone *z)
+{
+	struct resolve_result	 why;
+	struct clouddp_err	 err;
+	size_t			 i, k;
+
+	memset(&why, 0, sizeof(why));
+	why.rcode = -1;
+	why.neg_ttl = -1;
+	why.serial = -1;
+	for (i = 0; i < z->nns; i++)
+		for (k = 0; k < z->ns[i].naddrs; k++)
+			if (zone_chan_add(z, &z->ns[i], z->ns[i].addrs[k],
+			    &err) == -1) {
+				why.verdict = RESOLVE_BAD_ANSWER;
+				text_copy(why.note, sizeof(why.note),
+				    err.what);
+				zone_fail(z, &why, "setting up the servers of");
+				return;
+			}
+	if (z->nchans == 0) {
+		why.verdict = RESOLVE_NODATA;
+		zone_fail(z, &why, "no address for any NS host of");
+		return;
+	}
+	z->state = ZONE_SERIAL;
+	z->npending = z->nchans;
+	for (i = 0; i < z->nchans; i++)
+		query(z->chans[i], z->name, QTYPE_SOA, on_zone_serial,
+		    z->chans[i]);
+}
+
+static void
+on_zone_addr(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct zone_ns		*ns = arg;
+	struct zone		*z = ns->zone;
+	struct resolve_result	 res;
+	struct dnsmsg		 msg;
+	size_t			 i;
+	int			 rc;
+
+	(void)timeouts;
+	memset(&res, 0, sizeof(res));
+	rc = answer_get(z->r->base[0], status, abuf, alen, &msg, &res);
+	if (rc == -1)
+		return;
+	for (i = 0; rc == 1 && i < msg.nanswer; i++)
+		if (msg.answer[i].type == DNSMSG_T_A &&
+		    ns->naddrs < NS_ADDRS)
+			text_copy(ns->addrs[ns->naddrs++], RESOLVE_ADDR_MAX,
+			    msg.answer[i].data);
+	if (rc == 1)
+		dnsmsg_clear(&msg);
+	if (--z->npending == 0)
+		zone_servers(z);
+}
+
+static void
+on_zone_ns(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct zone		*z = arg;
+	struct resolve_result	 res;
+	struct dnsmsg		 msg;
+	size_t			 i;
+	int			 rc;
+
+	(void)timeouts;
+	memset(&res, 0, sizeof(res));
+	res.rcode = -1;
+	res.neg_ttl = -1;
+	res.serial = -1;
+	rc = answer_get(z->r->base[0], status, abuf, alen, &msg, &res);
+	if (rc == -1)
+		return;
+	for (i = 0; rc == 1 && i < msg.nanswer; i++)
+		if (msg.answer[i].type == DNSMSG_T_NS &&
+		    name_eq(msg.answer[i].owner, z->name) && z->nns < MAX_NS) {
+			z->ns[z->nns].zone = z;
+			snprintf(z->ns[z->nns++].name, DNSMSG_NAME_MAX, "%s",
+			    msg.answer[i].data);
+		}
+	if (rc == 1) {
+		res.rcode = msg.rcode;
+		res.verdict = rcode_verdict(msg.rcode, 0, &res);
+		if (res.verdict == RESOLVE__MAX)
+			res.verdict = RESOLVE_NODATA;
+		dnsmsg_clear(&msg);
+	}
+	if (z->nns == 0) {
+		zone_fail(z, &res, "finding the NS records of");
+		return;
+	}
+	z->state = ZONE_ADDR;
+	z->npending = z->nns;
+	for (i = 0; i < z->nns; i++)
+		query(z->r->base[0], z->ns[i].name, QTYPE_A, on_zone_addr,
+		    &z->ns[i]);
+}
+
+static void
+zone_join(struct job *j, const char *name)
+{
+	struct resolve	*r = j->r;
+	struct zone	*z;
+
+	for (z = r->zones; z != NULL; z = z->next)
+		if (name_eq(z->name, name))
+			break;
+	if (z == NULL) {
+		z = calloc(1, sizeof(*z));
+		if (z == NULL) {
+			j->nchecks = 0;
+			job_finish(j);
+			return;
+		}
+		z->r = r;
+		snprintf(z->name, sizeof(z->name), "%s", name);
+		z->next = r->zones;
+		r->zones = z;
+		z->state = ZONE_NS;
+		j->wait_next = NULL;
+		z->waiting = j;
+		j->state = JOB_WAIT;
+		query(r->base[0], z->name, QTYPE_NS, on_zone_ns, z);
+		return;
+	}
+	if (z->state == ZONE_READY)
+		job_dispatch(j, z);
+	else if (z->state == ZONE_FAILED)
+		job_fail(j, &z->failure);
+	else {
+		j->state = JOB_WAIT;
+		j->wait_next = z->waiting;
+		z->waiting = j;
+	}
+}
+
+/* The SOA of the name's parent names the zone, in the answer when the
+ * parent is the apex, in the authority section otherwise. */
+static void
+on_job_soa(void *arg, int status, int timeouts, unsigned char *abuf,
+    int alen)
+{
+	struct job		*j = arg;
+	struct resolve_result	 res;
+	struct dnsmsg		 msg;
+	const char		*zone = NULL;
+	size_t			 i, len;
+	int			 rc;
+
+	(void)timeouts;
+	memset(&res, 0, sizeof(res));
+	res.rcode = -1;
+	res.neg_ttl = -1;
+	res.serial = -1;
+	res.server = j->r->base[0]->label;
+	res.stage = 1;
+	rc = answer_get(j->r->base[0], status, abuf, alen, &msg, &res);
+	if (rc == -1)
+		return;
+	if (rc == 1) {
+		res.rcode = msg.rcode;
+		for (i = 0; i < msg.nanswer && zone == NULL; i++)
+			if (msg.answer[i].type == DNSMSG_T_SOA)
+				zone = msg.answer[i].owner;
+		for (i = 0; i < msg.nauthority && zone == NULL; i++)
+			if (msg.authority[i].type == DNSMSG_T_SOA)
+				zone = msg.authority[i].owner;
+		if (zone != NULL)
+			zone_join(j, zone);
+		else {
+			res.verdict = rcode_verdict(msg.rcode, 0, &res);
+			if (res.verdict == RESOLVE__MAX)
+				res.verdict = RESOLVE_NODATA;
+		}
+		dnsmsg_clear(&msg);
+		if (zone != NULL)
+			return;
+	}
+	len = strlen(res.note);
+	if (snprintf(res.note + len, sizeof(res.note) - len,
+	    "%sno SOA found for the zone of %s", len > 0 ? "; " : "",
+	    j->in.name) < 0)
+		res.note[len] = '\0';
+	job_fail(j, &res);
+}
+
+static void
+job_dispatch(struct job *j, struct zone *z)
+{
+	job_checks_start(j, z->chans, z->nchans);
+}
+
+static void
+job_start(struct resolve *r, const struct resolve_name *in)
+{
+	struct job	*j;
+	const char	*parent;
+
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		r->failed = 1;
+		clouddp_errf(&r->err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return;
+	}
+	j->r = r;
+	j->in = *in;
+	if (in->vip[0] != '\0')
+		j->vip_family = inet_pton(AF_INET, in->vip, j->vip) == 1 ?
+		    AF_INET : AF_INET6;
+	if (j->vip_family == AF_INET6)
+		inet_pton(AF_INET6, in->vip, j->vip);
+	j->next = r->jobs;
+	if (r->jobs != NULL)
+		r->jobs->prev = j;
+	r->jobs = j;
+	r->inflight++;
+	if (!r->cfg.authoritative) {
+		job_checks_start(j, r->base, r->nbase);
+		return;
+	}
+	j->state = JOB_ZONE;
+	parent = strchr(j->in.name, '.');
+	query(r->base[0], parent != NULL ? parent + 1 : j->in.name,
+	    QTYPE_SOA, on_job_soa, j);
+}
+
+/* Running ----------------------------------------------------------------- */
+
+static void
+pump(struct resolve *r)
+{
+	struct resolve_name	 in;
+	int			 rc;
+
+	if (r->pumping)
+		return;
+	r->pumping = 1;
+	while (!r->eof && !r->failed && r->inflight < r->cfg.window) {
+		rc = r->next_cb(r->cb_arg, &in, &r->err);
+		if (rc == -1)
+			r->failed = 1;
+		else if (rc == 0)
+			r->eof = 1;
+		else
+			job_start(r, &in);
+	}
+	r->pumping = 0;
+	if (r->failed || (r->eof && r->inflight == 0))
+		loop_stop(r->loop);
+}
+
+int
+resolve_run(struct resolve *r, resolve_next_cb next, resolve_done_cb done,
+    void *arg, struct clouddp_err *err)
+{
+	r->next_cb = next;
+	r->done_cb = done;
+	r->cb_arg = arg;
+	r->eof = 0;
+	r->failed = 0;
+	pump(r);
+	if (!r->failed && !(r->eof && r->inflight == 0) &&
+	    loop_run(r->loop, 0, err) == -1)
+		return -1;
+	if (r->failed) {
+		*err = r->err;
+		return -1;
+	}
+	if (r->inflight > 0)
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "resolution engine: %zu names still in flight",
+		    r->inflight);
+	return 0;
 }

@@ -1,0 +1,558 @@
+/*
+ * Input lines and printed verdicts of the resolution engine.  Every
+ * verdict has one message here, in the words the man page uses; JSON
+ * goes through report.c like everything else.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clouddp.h"
+#include "report.h"
+#include "resolve.h"
+#include "resolve_io.h"
+
+#define FIELDS	3
+
+/* Trim blanks and quotes around a field, in place. */
+static char *
+field_trim(char *p)
+{
+	char	*end;
+
+	while (isspace((unsigned char)*p) || *p == '"')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (isspace((unsigned char)end[-1]) || end[-1] == '"'))
+		*--end = '\0';
+	return p;
+}
+
+/* Split on blanks, or on commas (keeping empty fields) in CSV. */
+static size_t
+fields_split(char *s, char **f)
+{
+	char	*p, *save;
+	size_t	 n = 0;
+
+	if (strchr(s, ',') != NULL) {
+		while (s != NULL && n < FIELDS + 1)
+			f[n++] = field_trim(strsep(&s, ","));
+		return n;
+	}
+	for (p = strtok_r(s, " \t\r", &save); p != NULL && n < FIELDS + 1;
+	    p = strtok_r(NULL, " \t\r", &save))
+		f[n++] = field_trim(p);
+	return n;
+}
+
+int
+resolve_io_line(const char *line, unsigned long lineno, const char *target,
+    const char *vip, struct resolve_name *name, struct clouddp_err *err)
+{
+	char	 buf[1024], *f[FIELDS + 1], *hash;
+	size_t	 n;
+
+	if (strlen(line) >= sizeof(buf))
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "give one name per line", "line %lu: too long", lineno);
+	snprintf(buf, sizeof(buf), "%s", line);
+	hash = strchr(buf, '#');
+	if (hash != NULL)
+		*hash = '\0';
+	n = fields_split(buf, f);
+	if (n == 0 || f[0][0] == '\0')
+		return 0;
+	if (n > FIELDS)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "write FQDN [TARGET [VIP]], one name per line",
+		    "line %lu: more than %d fields", lineno, FIELDS);
+	if (lineno == 1 && (strcasecmp(f[0], "fqdn") == 0 ||
+	    strcasecmp(f[0], "name") == 0 ||
+	    strcasecmp(f[0], "service_fqdn") == 0))
+		return 0;
+	if (resolve_name_set(name, f[0], n > 1 && f[1][0] != '\0' ? f[1] :
+	    target, n > 2 && f[2][0] != '\0' ? f[2] : vip, err) == -1) {
+		clouddp_err_prefix(err, "line %lu", lineno);
+		return -1;
+	}
+	name->line = lineno;
+	return 1;
+}
+
+/* Append to buf at *off, never past len. */
+static void
+put(char *buf, size_t len, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+put(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off = *off + (size_t)n < len ? *off + (size_t)n : len;
+}
+
+static void
+put_chain(char *buf, size_t len, size_t *off, const struct resolve_result *r)
+{
+	size_t	 i;
+
+	put(buf, len, off, "CNAME");
+	for (i = 0; i < r->nhops; i++)
+		put(buf, len, off, "%s %s (ttl %u)", i > 0 ? " ->" : "",
+		    r->hops[i].target, (unsigned)r->hops[i].ttl);
+}
+
+static void
+put_addrs(char *buf, size_t len, size_t *off, const struct resolve_result *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->naddrs; i++)
+		put(buf, len, off, "%s%s", i > 0 ? ", " : "", r->addrs[i]);
+	if (r->nmore > 0)
+		put(buf, len, off, " and %zu more", r->nmore);
+	if (r->naddrs > 0)
+		put(buf, len, off, " (ttl %u)", (unsigned)r->addr_ttl);
+}
+
+static const char *
+end_name(const struct resolve_name *n, const struct resolve_result *r)
+{
+	return r->nhops > 0 ? r->hops[r->nhops - 1].target : n->name;
+}
+
+static void
+put_failure(char *b, size_t len, size_t *o, const struct resolve_name *n,
+    const struct resolve_result *r)
+{
+	switch (r->verdict) {
+	case RESOLVE_NO_CNAME:
+		put(b, len, o, "no CNAME: the name has addresses of its own, "
+		    "");
+		put_addrs(b, len, o, r);
+		put(b, len, o, "; a host may already use this name");
+		break;
+	case RESOLVE_NXDOMAIN:
+		put(b, len, o, "the name does not exist (NXDOMAIN)");
+		break;
+	case RESOLVE_NODATA:
+		if (r->stage == 2)
+			put(b, len, o, "%s has no address record (NODATA)",
+			    end_name(n, r));
+		else
+			put(b, len, o, "the name exists but has no CNAME and "
+			    "no address (NODATA)");
+		break;
+	case RESOLVE_SERVFAIL:
+		put(b, len, o, "the server failed (SERVFAIL) on %s",
+		    end_name(n, r));
+		break;
+	case RESOLVE_REFUSED:
+		put(b, len, o, "the server refused the query for %s "
+		    "(REFUSED)", end_name(n, r));
+		break;
+	case RESOLVE_TIMEOUT:
+		if (r->note[0] == '\0')
+			put(b, len, o, "no answer");
+		break;
+	case RESOLVE_LOOP:
+		put(b, len, o, "CNAME loop: %s -> ", n->name);
+		put_chain(b, len, o, r);
+		break;
+	case RESOLVE_CHAIN_TOO_LONG:
+		put(b, len, o, "more than %d CNAMEs: ", RESOLVE_MAX_HOPS);
+		put_chain(b, len, o, r);
+		break;
+	case RESOLVE_DANGLING_CNAME:
+		put(b, len, o, "dangling CNAME: %s does not exist (NXDOMAIN); "
+		    "whoever registers that name takes over this one",
+		    end_name(n, r));
+		break;
+	default:
+		if (r->note[0] == '\0')
+			put(b, len, o, "unusable answer");
+		break;
+	}
+}
+
+void
+resolve_io_message(const struct resolve_name *n,
+    const struct resolve_result *r, char *b, size_t len)
+{
+	size_t	 o = 0;
+
+	b[0] = '\0';
+	switch (r->verdict) {
+	case RESOLVE_OK:
+	case RESOLVE_INDIRECT:
+	case RESOLVE_NOT_AUTHORITATIVE:
+	case RESOLVE_WRONG_TARGET:
+	case RESOLVE_WRONG_VIP:
+		put_chain(b, len, &o, r);
+		if (r->naddrs > 0)
+			put(b, len, &o, " -> ");
+		put_addrs(b, len, &o, r);
+		if (r->verdict == RESOLVE_INDIRECT)
+			put(b, len, &o, "; reaches %s only through other "
+			    "CNAMEs", n->target);
+		else if (r->verdict == RESOLVE_NOT_AUTHORITATIVE)
+			put(b, len, &o, "; answered without the AA bit: not "
+			    "authoritative for %s (lame delegation)",
+			    r->zone != NULL ? r->zone : "the zone");
+		else if (r->verdict == RESOLVE_WRONG_TARGET)
+			put(b, len, &o, "; expected CNAME %s", n->target);
+		else if (r->verdict == RESOLVE_WRONG_VIP)
+			put(b, len, &o, "; expected %s", n->vip);
+		break;
+	default:
+		put_failure(b, len, &o, n, r);
+		break;
+	}
+	if (r->neg_ttl >= 0)
+		put(b, len, &o, "; negative answer cached up to %lds",
+		    r->neg_ttl);
+	if (r->note[0] != '\0')
+		put(b, len, &o, "%s%s", o > 0 ? "; " : "", r->note);
+	if (r->serial >= 0)
+		put(b, len, &o, "; zone %s serial %lld", r->zone, r->serial);
+}
+
+static int
+addrs_differ(const struct resolve_result *a, const struct resolve_result *b)
+{
+	size_t	 i, k;
+	int	 found;
+
+	/* Partial lists (over the limit) and rotated ones still agree. */
+	if (a->nmore > 0 || b->nmore > 0)
+		return 0;
+	if (a->naddrs != b->naddrs)
+		return 1;
+	for (i = 0; i < a->naddrs; i++) {
+		for (found = 0, k = 0; k < b->naddrs && !found; k++)
+			found = strcmp(a->addrs[i], b->addrs[k]) == 0;
+		if (!found)
+			return 1;
+	}
+	return 0;
+}
+
+/* Servers that disagree: other verdict, first target or addresses. */
+static int
+results_differ(const struct resolve_result *r, size_t n)
+{
+	size_t	 i;
+
+	for (i = 1; i < n; i++) {
+		if (r[i].verdict != r[0].verdict ||
+		    r[i].nhops != r[0].nhops)
+			return 1;
+		/* An authoritative server need not add the target's A. */
+		if (r[0].zone == NULL && addrs_differ(&r[i], &r[0]))
+			return 1;
+		if (r[0].nhops > 0 && strcmp(r[i].hops[0].target,
+		    r[0].hops[0].target) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static long long
+serial_newest(const struct resolve_result *r, size_t n)
+{
+	long long	 max = -1;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].serial > max)
+			max = r[i].serial;
+	return max;
+}
+
+static void
+text_write(const struct resolve_name *name, const struct resolve_result *r,
+    size_t n, int differ)
+{
+	char		 msg[2048];
+	long long	 newest;
+	size_t		 i;
+
+	newest = serial_newest(r, n);
+	for (i = 0; i < n; i++) {
+		resolve_io_message(name, &r[i], msg, sizeof(msg));
+		printf("%s @%s %s: %s\n", name->name, r[i].server,
+		    resolve_verdict_name(r[i].verdict), msg);
+		if (r[i].serial >= 0 && r[i].serial < newest)
+			printf("%s @%s stale: serial %lld, another server "
+			    "has %lld\n", name->name, r[i].server,
+			    r[i].serial, newest);
+	}
+	if (!differ)
+		return;
+	printf("%s disagreement:", name->name);
+	for (i = 0; i < n; i++) {
+		printf("%s %s says %s", i > 0 ? ";" : "", r[i].server,
+		    resolve_verdict_name(r[i].verdict));
+		if (r[i].nhops > 0)
+			printf(" %s", r[i].hops[0].target);
+		if (r[i].zone == NULL && r[i].naddrs > 0)
+			printf(" %s%s", r[i].addrs[0], r[i].naddrs > 1 ?
+			    ",..." : "");
+	}
+	printf("\n");
+}
+
+static struct report_obj *
+result_json(const struct resolve_name *name, const struct resolve_result *r,
+    long long newest)
+{
+	struct report_obj	*o, *chain, *hop, *addrs;
+	char			 msg[2048];
+	size_t			 i;
+
+	o = report_obj_new();
+	chain = report_arr_new();
+	addrs = report_arr_new();
+	if (o == NULL || chain == NULL || addrs == NULL) {
+		report_obj_free(chain);
+		report_obj_free(addrs);
+		return o;
+	}
+	resolve_io_message(name, r, msg, sizeof(msg));
+	report_obj_set_str(o, "server", r->server);
+	report_obj_set_str(o, "verdict", resolve_verdict_name(r->verdict));
+	report_obj_set_str(o, "status", clouddp_status_key(
+	    resolve_verdict_status(r->verdict)));
+	report_obj_set_int(o, "stage", r->stage);
+	report_obj_set_str(o, "message", msg);
+	for (i = 0; i < r->nhops; i++) {
+		hop = report_obj_new();
+		report_obj_set_str(hop, "target", r->hops[i].target);
+		report_obj_set_int(hop, "ttl", r->hops[i].ttl);
+		report_arr_append(chain, hop);
+	}
+	report_obj_set(o, "chain", chain);
+	for (i = 0; i < r->naddrs; i++)
+		report_arr_append_str(addrs, r->addrs[i]);
+	report_obj_set(o, "addresses", addrs);
+	if (r->naddrs > 0)
+		report_obj_set_int(o, "address_ttl", r->addr_ttl);
+	if (r->neg_ttl >= 0)
+		report_obj_set_int(o, "negative_ttl", r->neg_ttl);
+	if (r->aa >= 0)
+		report_obj_set_bool(o, "aa", r->aa);
+	if (r->zone != NULL)
+		report_obj_set_str(o, "zone", r->zone);
+	if (r->serial >= 0) {
+		report_obj_set_int(o, "serial", r->serial);
+		report_obj_set_bool(o, "stale", r->serial < newest);
+	}
+	return o;
+}
+
+static void
+json_write(const struct resolve_name *name, const struct resolve_result *r,
+    size_t n, int differ, enum clouddp_status st)
+{
+	struct report_obj	*o, *arr;
+	long long		 newest;
+	size_t			 i;
+
+	newest = serial_newest(r, n);
+	o = report_obj_new();
+	arr = report_arr_new();
+	if (o == NULL || arr == NULL) {
+		report_obj_free(o);
+		report_obj_free(arr);
+		return;
+	}
+	report_obj_set_str(o, "name", name->name);
+	report_obj_set_str(o, "expect_target", name->target[0] != '\0' ?
+	    name->target : NULL);
+	report_obj_set_str(o, "expect_vip", name->vip[0] != '\0' ?
+	    name->vip : NULL);
+	if (name->line > 0)
+		report_obj_set_int(o, "line", (long long)name->line);
+	report_obj_set_str(o, "status", clouddp_status_key(st));
+	report_obj_set_bool(o, "disagreement", differ);
+	for (i = 0; i < n; i++)
+		report_arr_append(arr, result_json(name, &r[i], newest));
+	report_obj_set(o, "results", arr);
+	report_obj_write(o, stdout);
+	report_obj_free(o);
+}
+
+enum clouddp_status
+resolve_io_name(const struct clouddp_ctx *ctx, struct resolve_tally *t,
+    const struct resolve_name *name, const struct resolve_result *r,
+    size_t n)
+{
+	enum clouddp_status	 st = CLOUDDP_STATUS_OK;
+	long long		 newest;
+	size_t			 i;
+	int			 differ;
+
+	newest = serial_newest(r, n);
+	differ = n > 1 && results_differ(r, n);
+	if (n == 0)
+		st = CLOUDDP_STATUS_UNKNOWN;
+	for (i = 0; i < n; i++) {
+		st = clouddp_status_worst(st,
+		    resolve_verdict_status(r[i].verdict));
+		if (r[i].serial >= 0 && r[i].serial < newest)
+			st = clouddp_status_worst(st, CLOUDDP_STATUS_WARNING);
+		t->verdicts[r[i].verdict]++;
+		t->results++;
+		if (r[i].rcode >= 0)
+			t->answered++;
+	}
+	if (differ) {
+		st = clouddp_status_worst(st, CLOUDDP_STATUS_WARNING);
+		t->disagreements++;
+	}
+	t->names++;
+	t->status[st]++;
+	if (st >= CLOUDDP_STATUS_CRITICAL && t->nfailed <
+	    RESOLVE_IO_FAILED_KEPT)
+		snprintf(t->failed[t->nfailed++], DNSMSG_NAME_MAX, "%s",
+		    name->name);
+	if (ctx->quiet || ctx->output == CLOUDDP_OUTPUT_NAGIOS)
+		return st;
+	if (ctx->output == CLOUDDP_OUTPUT_JSON)
+		json_write(name, r, n, differ, st);
+	else
+		text_write(name, r, n, differ);
+	return st;
+}
+
+static enum clouddp_status
+tally_status(const struct resolve_tally *t)
+{
+	enum clouddp_status	 st = CLOUDDP_STATUS_OK;
+	int			 i;
+
+	/* Nobody answered anything: nothing was checked. */
+	if (t->names == 0 || (t->results > 0 && t->answered == 0))
+		return CLOUDDP_STATUS_UNKNOWN;
+	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
+		if (t->status[i] > 0)
+			st = clouddp_status_worst(st, (enum clouddp_status)i);
+	return st;
+}
+
+static void
+summary_nagios(const struct clouddp_ctx *ctx, const struct resolve_tally *t,
+    enum clouddp_status st, double elapsed)
+{
+	struct report	*rep;
+	char		 failed[3 * DNSMSG_NAME_MAX + 16];
+	size_t		 i, off = 0;
+
+	rep = report_new(ctx->tool);
+	if (rep == NULL)
+		return;
+	report_raise(rep, st);
+	for (i = 0; i < t->nfailed; i++)
+		put(failed, sizeof(failed), &off, "%s%s", i > 0 ? ", " : "",
+		    t->failed[i]);
+	if (off == 0)
+		failed[0] = '\0';
+	if (st == CLOUDDP_STATUS_UNKNOWN)
+		report_summary(rep, "no server answered for %zu names",
+		    t->names);
+	else if (t->status[CLOUDDP_STATUS_CRITICAL] > 0)
+		report_summary(rep, "%zu of %zu names failed: %s%s",
+		    t->status[CLOUDDP_STATUS_CRITICAL], t->names, failed,
+		    t->status[CLOUDDP_STATUS_CRITICAL] > t->nfailed ?
+		    ", ..." : "");
+	else
+		report_summary(rep, "%zu names resolve as expected, %zu with "
+		    "warnings", t->names, t->status[CLOUDDP_STATUS_WARNING]);
+	report_perf(rep, "names", (double)t->names, NULL);
+	report_perf(rep, "ok", (double)t->status[CLOUDDP_STATUS_OK], NULL);
+	report_perf(rep, "warning", (double)t->status[CLOUDDP_STATUS_WARNING],
+	    NULL);
+	report_perf(rep, "critical",
+	    (double)t->status[CLOUDDP_STATUS_CRITICAL], NULL);
+	report_perf(rep, "disagreements", (double)t->disagreements, NULL);
+	report_perf(rep, "time", elapsed, "s");
+	report_write(ctx, rep, stdout);
+	report_free(rep);
+}
+
+static void
+summary_json(const struct resolve_tally *t, enum clouddp_status st,
+    double elapsed, unsigned long long nqueries)
+{
+	struct report_obj	*o, *s, *v;
+	int			 i;
+
+	o = report_obj_new();
+	s = report_obj_new();
+	v = report_obj_new();
+	if (o == NULL || s == NULL || v == NULL) {
+		report_obj_free(o);
+		report_obj_free(s);
+		report_obj_free(v);
+		return;
+	}
+	report_obj_set_int(s, "names", (long long)t->names);
+	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
+		report_obj_set_int(s, clouddp_status_key((enum clouddp_status)i),
+		    (long long)t->status[i]);
+	for (i = 0; i < RESOLVE__MAX; i++)
+		report_obj_set_int(v, resolve_verdict_name(
+		    (enum resolve_verdict)i), (long long)t->verdicts[i]);
+	report_obj_set(s, "verdicts", v);
+	report_obj_set_int(s, "disagreements", (long long)t->disagreements);
+	report_obj_set_int(s, "queries", (long long)nqueries);
+	report_obj_set_real(s, "elapsed_s", elapsed);
+	report_obj_set(o, "summary", s);
+	report_obj_set_str(o, "status", clouddp_status_key(st));
+	report_obj_write(o, stdout);
+	report_obj_free(o);
+}
+
+int
+resolve_io_summary(const struct clouddp_ctx *ctx,
+    const struct resolve_tally *t, double elapsed,
+    unsigned long long nqueries)
+{
+	enum clouddp_status	 st;
+	int			 i;
+
+	st = tally_status(t);
+	if (ctx->output == CLOUDDP_OUTPUT_NAGIOS)
+		summary_nagios(ctx, t, st, elapsed);
+	else if (ctx->quiet)
+		;
+	else if (ctx->output == CLOUDDP_OUTPUT_JSON)
+		summary_json(t, st, elapsed, nqueries);
+	else {
+		printf("summary: %zu names, %zu ok, %zu warning, "
+		    "%zu critical;", t->names, t->status[CLOUDDP_STATUS_OK],
+		    t->status[CLOUDDP_STATUS_WARNING],
+		    t->status[CLOUDDP_STATUS_CRITICAL]);
+		for (i = 0; i < RESOLVE__MAX; i++)
+			if (t->verdicts[i] > 0)
+				printf(" %s=%zu", resolve_verdict_name(
+				    (enum resolve_verdict)i), t->verdicts[i]);
+		printf("; %zu disagreements; %llu queries in %.2fs\n",
+		    t->disagreements, nqueries, elapsed);
+	}
+	fflush(stdout);
+	return (int)st;
+}

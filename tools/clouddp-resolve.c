@@ -1,0 +1,301 @@
+/*
+ * clouddp-resolve: check that each name is a CNAME to its Azure target
+ * and that the target resolves to the VIP, on every resolver or every
+ * authoritative server, for one name or a million.  A thin main: the
+ * engine is resolve.c, the printing resolve_io.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clouddp.h"
+#include "loop.h"
+#include "opts.h"
+#include "resolve.h"
+#include "resolve_io.h"
+
+enum {
+	OPT_AAAA = CLOUDDP_OPT__TOOL,
+	OPT_AUTHORITATIVE,
+	OPT_CONCURRENCY,
+	OPT_EXPECT_TARGET,
+	OPT_EXPECT_VIP,
+	OPT_INPUT,
+	OPT_PORT,
+	OPT_TRIES
+};
+
+static const struct option longopts[] = {
+	{ "aaaa",		no_argument,	   NULL, OPT_AAAA },
+	{ "authoritative",	no_argument,	   NULL, OPT_AUTHORITATIVE },
+	{ "concurrency",	required_argument, NULL, OPT_CONCURRENCY },
+	{ "expect-target",	required_argument, NULL, OPT_EXPECT_TARGET },
+	{ "expect-vip",		required_argument, NULL, OPT_EXPECT_VIP },
+	{ "input",		required_argument, NULL, OPT_INPUT },
+	{ "port",		required_argument, NULL, OPT_PORT },
+	{ "tries",		required_argument, NULL, OPT_TRIES },
+	CLOUDDP_LONGOPTS_COMMON,
+	CLOUDDP_LONGOPTS_RESOLVER,
+	{ NULL,			0,		   NULL, 0 }
+};
+
+/* Where the names come from, and what the run has seen. */
+struct run {
+	struct clouddp_ctx	*ctx;
+	char			**names;
+	int			 nnames;
+	int			 next;
+	const char		*input;
+	FILE			*fp;
+	unsigned long		 lineno;
+	struct clouddp_buf	 line;
+	const char		*target;
+	const char		*vip;
+	struct resolve_tally	 tally;
+	double			 start, shown;
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs(
+"usage: clouddp-resolve [--resolver HOST[:PORT]]... [--port N] [--authoritative]\n"
+"                       [--expect-target NAME] [--expect-vip ADDR]\n"
+"                       [--input FILE|-] [--concurrency N] [--timeout SECONDS]\n"
+"                       [--tries N] [--aaaa] [--json|--nagios] [--quiet] NAME...\n",
+	    fp);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs(
+"\nCheck both resolution stages of each NAME: NAME is a CNAME to its target,\n"
+"and the target resolves to the VIP, on every resolver or authoritative server.\n\n"
+"      --aaaa             ask AAAA records as well as A for every target\n"
+"      --authoritative    ask every authoritative server of each name's zone\n"
+"      --concurrency N    names in flight at once (default 1000)\n"
+"      --expect-target NAME  the CNAME target every name must have\n"
+"      --expect-vip ADDR  the address every target must resolve to\n"
+"      --input FILE|-     read lines \"FQDN [TARGET [VIP]]\" (or CSV) from FILE\n"
+"      --port N           send every query to port N\n"
+"      --tries N          tries per query (default 2)\n", stdout);
+	clouddp_help_common(stdout);
+	clouddp_help_resolver(stdout);
+}
+
+static int
+input_open(struct run *run, struct clouddp_err *err)
+{
+	if (run->input == NULL)
+		return 0;
+	if (strcmp(run->input, "-") == 0) {
+		run->fp = stdin;
+		return 0;
+	}
+	run->fp = fopen(run->input, "r");
+	if (run->fp == NULL)
+		return clouddp_errf(err, CLOUDDP_EIO,
+		    "check the path given to --input", "%s: %s", run->input,
+		    strerror(errno));
+	return 0;
+}
+
+/* resolve_next_cb: the command line's names, then the input lines. */
+static int
+next_name(void *arg, struct resolve_name *name, struct clouddp_err *err)
+{
+	struct run	*run = arg;
+	int		 rc;
+
+	if (run->next < run->nnames)
+		return resolve_name_set(name, run->names[run->next++],
+		    run->target, run->vip, err) == -1 ? -1 : 1;
+	while (run->fp != NULL) {
+		rc = clouddp_buf_getline(&run->line, run->fp, 1000, err);
+		run->lineno++;
+		if (rc == 0)
+			return 0;
+		if (rc == -1) {
+			clouddp_err_prefix(err, "%s: line %lu", run->input,
+			    run->lineno);
+			return -1;
+		}
+		rc = resolve_io_line(run->line.data, run->lineno, run->target,
+		    run->vip, name, err);
+		if (rc == -1)
+			clouddp_err_prefix(err, "%s", run->input);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* resolve_done_cb: print, count, and show progress on a terminal. */
+static void
+name_done(void *arg, const struct resolve_name *name,
+    const struct resolve_result *res, size_t n)
+{
+	struct run	*run = arg;
+	double		 now;
+
+	resolve_io_name(run->ctx, &run->tally, name, res, n);
+	if (!run->ctx->stderr_tty || run->ctx->quiet)
+		return;
+	now = loop_now();
+	if (now - run->shown < 0.25)
+		return;
+	run->shown = now;
+	fprintf(stderr, "\r%zu names, %zu failed, %.0f names/s ",
+	    run->tally.names, run->tally.status[CLOUDDP_STATUS_CRITICAL],
+	    run->tally.names / (now - run->start));
+}
+
+static int
+tool_opt(struct resolve_cfg *cfg, struct run *run, int c, const char *arg,
+    struct clouddp_err *err)
+{
+	long	 v;
+
+	switch (c) {
+	case OPT_AAAA:
+		cfg->aaaa = 1;
+		return 0;
+	case OPT_AUTHORITATIVE:
+		cfg->authoritative = 1;
+		return 0;
+	case OPT_CONCURRENCY:
+		if (clouddp_parse_long("--concurrency", arg, 1, 60000, &v,
+		    err) == -1)
+			return -1;
+		cfg->window = (size_t)v;
+		return 0;
+	case OPT_EXPECT_TARGET:
+		run->target = arg;
+		return 0;
+	case OPT_EXPECT_VIP:
+		run->vip = arg;
+		return 0;
+	case OPT_INPUT:
+		run->input = arg;
+		return 0;
+	case OPT_PORT:
+		if (clouddp_parse_long("--port", arg, 1, 65535, &v, err) == -1)
+			return -1;
+		cfg->port = (unsigned)v;
+		return 0;
+	case OPT_TRIES:
+		if (clouddp_parse_long("--tries", arg, 1, 10, &v, err) == -1)
+			return -1;
+		cfg->tries = (int)v;
+		return 0;
+	default:
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL, "bad option");
+	}
+}
+
+static int
+check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
+    struct clouddp_err *err)
+{
+	struct loop	*loop = NULL;
+	struct resolve	*r = NULL;
+	int		 rc = -1;
+
+	if (input_open(run, err) == -1)
+		goto out;
+	loop = loop_new(err);
+	if (loop == NULL)
+		goto out;
+	cfg->servers = ctx->resolvers;
+	cfg->nservers = ctx->nresolvers;
+	cfg->timeout = ctx->timeout;
+	r = resolve_new(loop, cfg, err);
+	if (r == NULL)
+		goto out;
+	run->start = loop_now();
+	if (resolve_run(r, next_name, name_done, run, err) == -1)
+		goto out;
+	if (ctx->stderr_tty && !ctx->quiet && run->shown > 0)
+		fputs("\r\033[K", stderr);
+	if (run->tally.names == 0) {
+		clouddp_errf(err, CLOUDDP_EINPUT,
+		    "give names on the command line or lines in --input",
+		    "%s: no names to check", run->input);
+		goto out;
+	}
+	rc = resolve_io_summary(ctx, &run->tally, loop_now() - run->start,
+	    resolve_nqueries(r));
+	if (rc == CLOUDDP_STATUS_UNKNOWN)
+		log_warn(ctx, "no server answered any query: check --resolver "
+		    "and --port");
+out:
+	resolve_free(r);
+	loop_free(loop);
+	if (run->fp != NULL && run->fp != stdin)
+		fclose(run->fp);
+	clouddp_buf_free(&run->line);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct clouddp_ctx	 ctx;
+	struct clouddp_err	 err;
+	struct resolve_cfg	 cfg;
+	struct run		 run;
+	int			 c, rc, status;
+
+	clouddp_ctx_init(&ctx, argv[0], "RESOLVE");
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&run, 0, sizeof(run));
+	run.ctx = &ctx;
+	if (clouddp_global_init(&err) == -1)
+		return log_err(&ctx, &err);
+	status = CLOUDDP_STATUS_UNKNOWN;
+	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	    longopts, NULL)) != -1) {
+		if (c == '?')
+			goto done;
+		rc = clouddp_opt_common(&ctx, c, optarg, &err);
+		if (rc == 0)
+			rc = tool_opt(&cfg, &run, c, optarg, &err) == -1 ? -1 :
+			    1;
+		if (rc == -1) {
+			status = log_err(&ctx, &err);
+			goto done;
+		}
+	}
+	if (ctx.help || ctx.version) {
+		if (ctx.help)
+			help();
+		else
+			clouddp_print_version(&ctx);
+		status = CLOUDDP_STATUS_OK;
+		goto done;
+	}
+	run.names = argv + optind;
+	run.nnames = argc - optind;
+	if (run.nnames == 0 && run.input == NULL) {
+		usage(stderr);
+		clouddp_errf(&err, CLOUDDP_EUSAGE, "give a NAME or --input FILE",
+		    "no names to check");
+		status = log_err(&ctx, &err);
+		goto done;
+	}
+	status = check_run(&ctx, &cfg, &run, &err);
+	if (status == -1)
+		status = log_err(&ctx, &err);
+done:
+	if (status == CLOUDDP_STATUS_UNKNOWN && c == '?')
+		status = clouddp_usage_error(&ctx);
+	clouddp_ctx_cleanup(&ctx);
+	clouddp_global_cleanup();
+	return status;
+}
