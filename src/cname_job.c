@@ -428,7 +428,7 @@ summary(struct job *j, int single)
 		report_free(r);
 		return;
 	}
-	if (!single && !j->ctx->quiet)
+	if (!single && !j->ctx->quiet && j->nrecords > 0)
 		fprintf(stderr, "%s: %zu records checked: %zu %s, %zu already "
 		    "present, %zu bad, %zu conflicts\n", j->ctx->prog,
 		    j->nrecords, j->ndone, j->cfg->apply ? "applied" :

@@ -311,6 +311,15 @@ db_read(struct zone_db *db, FILE *fp, const char *path,
 			    "%s:%d: %s", path, line, ldns_get_errorstr_by_id(st));
 			goto out;
 		}
+		/* ldns reads an unknown word as type 0; a zone has none. */
+		if (ldns_rr_get_type(rr) == 0) {
+			ldns_rr_free(rr);
+			clouddp_errf(err, CLOUDDP_EINPUT,
+			    "check the zone with named-checkzone",
+			    "%s:%d: not a resource record (unknown type)",
+			    path, line);
+			goto out;
+		}
 		if (db_add(db, rr, line, err) == -1) {
 			ldns_rr_free(rr);
 			goto out;
@@ -322,6 +331,18 @@ out:
 	ldns_rdf_deep_free(origin);
 	ldns_rdf_deep_free(prev);
 	return rc;
+}
+
+static int
+has_soa(const struct zone_db *db)
+{
+	size_t	 i;
+
+	for (i = entry_find(db, db->origin); i < db->nentries &&
+	    strcmp(db->entries[i].owner, db->origin) == 0; i++)
+		if (db->entries[i].type == LDNS_RR_TYPE_SOA)
+			return 1;
+	return 0;
 }
 
 struct zone_db *
@@ -350,6 +371,13 @@ zone_db_load(const char *path, const char *origin, struct clouddp_err *err)
 	}
 	fclose(fp);
 	qsort(db->entries, db->nentries, sizeof(*db->entries), entry_cmp);
+	if (!has_soa(db)) {
+		clouddp_errf(err, CLOUDDP_EINPUT,
+		    "check that --origin names the zone this file holds",
+		    "%s: no SOA record for %s", path, db->origin);
+		zone_db_free(db);
+		return NULL;
+	}
 	return db;
 }
 

@@ -7,7 +7,7 @@ need named-checkzone bind9-utils
 
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ZONE=$top_srcdir/tests/data/cname/contoso.zone
-plan 60
+plan 64
 
 # check_snippet FILE: the snippet, put into a zone, loads in BIND.
 check_snippet() {
@@ -130,3 +130,10 @@ is "$rc" 0 "the same CNAME already in the zone: exit 0"
 like "$err" "nothing to do" "and it says there is nothing to do"
 run clouddp-cname --zone "$ZONE" --origin contoso.com --target $GUID --fqdn clouddp1.contoso.com --json
 like "$out" '^\{"fqdn":"clouddp1.contoso.com.","target":"d1594d4527614a09b934d470.cloudapp.net.","action":"present"' "--json: one object, also with nothing to do"
+printf '127.0.0.1 localhost\n' >"$T_TMP/hosts"
+run clouddp-cname --zone "$T_TMP/hosts" --origin contoso.com --target $GUID --fqdn dp.contoso.com
+is "$rc" 3 "a file that is not a zone: exit 3"
+like "$err" "hosts:1: not a resource record" "and the line is named"
+run clouddp-cname --zone "$ZONE" --origin fabrikam.com --target $GUID --fqdn dp.fabrikam.com
+is "$rc" 3 "a zone file for another origin: exit 3"
+like "$err" "no SOA record for fabrikam.com." "the wrong --origin is explained"
