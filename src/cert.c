@@ -32,6 +32,7 @@
 
 #include "clouddp.h"
 #include "cert.h"
+#include "report.h"
 
 #define SERVER_AUTH_OID	"1.3.6.1.5.5.7.3.1"
 
@@ -1251,4 +1252,105 @@ cert_check_same(const struct cert *a, const char *aname,
 		    "%s holds %s but %s holds %s (SHA-1): upload the .cer "
 		    "exported from this .pfx", aname, a->sha1, bname,
 		    b->sha1);
+}
+
+static void
+date_iso(time_t t, char *buf, size_t len)
+{
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+static int
+describe_pfx(const struct cert *c, struct report_obj *obj)
+{
+	int	 rc = 0;
+
+	if (!c->is_pfx)
+		return 0;
+	rc |= report_obj_set_str(obj, "pfx_cert_encryption",
+	    c->pfx_cert_cipher);
+	rc |= report_obj_set_str(obj, "pfx_key_encryption",
+	    c->pfx_key_cipher);
+	rc |= report_obj_set_str(obj, "pfx_mac", c->pfx_mac);
+	rc |= report_obj_set_int(obj, "chain_certificates",
+	    (long long)cert_nchain(c));
+	return rc;
+}
+
+int
+cert_describe(const struct cert *c, time_t now, struct report_obj *obj)
+{
+	struct report_obj	*sans;
+	char			 buf[32];
+	size_t			 i;
+	int			 rc = 0;
+
+	rc |= report_obj_set_str(obj, "subject", c->subject);
+	sans = report_arr_new();
+	for (i = 0; sans != NULL && i < c->nsans; i++)
+		rc |= report_arr_append_str(sans, c->sans[i]);
+	rc |= report_obj_set(obj, "sans", sans);
+	rc |= report_obj_set_str(obj, "issuer", c->issuer);
+	rc |= report_obj_set_bool(obj, "self_signed", c->self_signed);
+	rc |= report_obj_set_str(obj, "serial", c->serial);
+	date_iso(c->not_before, buf, sizeof(buf));
+	rc |= report_obj_set_str(obj, "not_before", buf);
+	date_iso(c->not_after, buf, sizeof(buf));
+	rc |= report_obj_set_str(obj, "not_after", buf);
+	rc |= report_obj_set_int(obj, "days_left",
+	    (long long)((c->not_after - now) / 86400));
+	rc |= report_obj_set_str(obj, "key_type", c->key_type);
+	rc |= report_obj_set_int(obj, "key_bits", c->key_bits);
+	rc |= report_obj_set_str(obj, "ekus", c->ekus.len > 0 ?
+	    c->ekus.data : NULL);
+	rc |= report_obj_set_str(obj, "thumbprint_sha1", c->sha1);
+	rc |= report_obj_set_str(obj, "thumbprint_sha256", c->sha256);
+	rc |= describe_pfx(c, obj);
+	return sans == NULL || rc != 0 ? -1 : 0;
+}
+
+static void
+add(struct report *r, const struct cert_policy *p,
+    const struct cert_finding *f)
+{
+	report_check(r, f->check, f->status, "%s%s",
+	    p->prefix != NULL ? p->prefix : "", f->message);
+}
+
+void
+cert_check_all(const struct cert *c, const struct cert_policy *p,
+    struct report *r, char *fqdn, size_t fqdnlen)
+{
+	struct cert_finding	 f;
+
+	if (fqdnlen > 0)
+		fqdn[0] = '\0';
+	if (p->service) {
+		cert_check_service_name(c, p->fqdn, fqdn, fqdnlen, &f);
+		add(r, p, &f);
+		cert_check_server_auth(c, &f);
+		add(r, p, &f);
+	}
+	cert_check_private_key(c, &f);
+	add(r, p, &f);
+	cert_check_key_size(c, 2048, &f);
+	add(r, p, &f);
+	cert_check_validity(c, p->now, p->warn_days, &f);
+	add(r, p, &f);
+	if (!p->service)
+		return;
+	if (c->self_signed)
+		report_check(r, "issuer", CLOUDDP_STATUS_WARNING,
+		    "%sself-signed: every client must trust this certificate "
+		    "itself; use one issued by a CA the clients trust",
+		    p->prefix != NULL ? p->prefix : "");
+	else
+		report_check(r, "issuer", CLOUDDP_STATUS_OK, "%sissued by %s",
+		    p->prefix != NULL ? p->prefix : "", c->issuer);
+	cert_check_pfx_encoding(c, &f);
+	add(r, p, &f);
 }

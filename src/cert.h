@@ -22,6 +22,8 @@ void	 cert_global_cleanup(void);
  * getters below return borrowed values valid while the cert lives.
  */
 struct cert;
+struct report;
+struct report_obj;
 
 /* Files larger than this are refused before parsing. */
 #define CERT_FILE_MAX	(1024 * 1024)
@@ -169,5 +171,34 @@ void	 cert_check_pfx_encoding(const struct cert *,
 /* The .cer holds the same certificate as the .pfx (thumbprints). */
 void	 cert_check_same(const struct cert *, const char *,
 	    const struct cert *, const char *, struct cert_finding *);
+
+/*
+ * Add the certificate's facts to obj (a report object): subject, sans,
+ * issuer, self_signed, serial, not_before, not_after (ISO 8601 UTC),
+ * days_left (from now), key_type, key_bits, ekus, thumbprint_sha1,
+ * thumbprint_sha256 and, for a .pfx, pfx_cert_encryption,
+ * pfx_key_encryption, pfx_mac, chain_certificates.  Returns 0, or -1
+ * on ENOMEM.
+ */
+int	 cert_describe(const struct cert *, time_t, struct report_obj *);
+
+/* What cert_check_all checks against. */
+struct cert_policy {
+	int		 service;	/* 1 service cert, 0 management */
+	const char	*fqdn;		/* --fqdn, or NULL */
+	time_t		 now;
+	long		 warn_days;
+	const char	*prefix;	/* before each message, or NULL */
+};
+
+/*
+ * Run every check of a service certificate (service_fqdn, server_auth,
+ * private_key, key_size >= 2048, validity, issuer, pfx_encoding) or of
+ * a management certificate (private_key, key_size, validity) and add
+ * the findings to report r.  For a service certificate the derived
+ * Service FQDN goes to fqdn ("" when none).
+ */
+void	 cert_check_all(const struct cert *, const struct cert_policy *,
+	    struct report *, char *, size_t);
 
 #endif /* CLOUDDP_CERT_H */

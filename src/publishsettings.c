@@ -13,7 +13,9 @@
 #include <strings.h>
 
 #include "clouddp.h"
+#include "cert.h"
 #include "publishsettings.h"
+#include "report.h"
 #include "xml.h"
 
 struct ps_entry {
@@ -282,4 +284,120 @@ publishsettings_find(const struct publishsettings *ps, const char *id)
 		if (strcasecmp(ps->subs[i].id.data, id) == 0)
 			return &ps->subs[i].pub;
 	return NULL;
+}
+
+const struct publishsettings_sub *
+publishsettings_select(const struct publishsettings *ps, const char *id,
+    struct clouddp_err *err)
+{
+	const struct publishsettings_sub	*s;
+	char					 ids[400];
+	size_t					 i, used;
+
+	s = publishsettings_find(ps, id);
+	if (s != NULL)
+		return s;
+	ids[0] = '\0';
+	for (i = 0; i < ps->nsubs; i++) {
+		used = strlen(ids);
+		snprintf(ids + used, sizeof(ids) - used, "%s%s (%s)",
+		    i > 0 ? ", " : "", ps->subs[i].id.data,
+		    ps->subs[i].name.data);
+	}
+	clouddp_errf(err, CLOUDDP_EUSAGE,
+	    "give one of these ids to --subscription, or leave it out to "
+	    "check them all", "no subscription %s; the file holds %s", id,
+	    ids);
+	return NULL;
+}
+
+/* The state of one publishsettings_check. */
+struct ps_check {
+	struct cert_policy	 policy;
+	struct report		*report;
+	struct report_obj	*subs;	/* borrowed from the root */
+	struct cert		*last;	/* the last one checked */
+	size_t			 ncerts;
+	char			 prefix[128];
+};
+
+/* One subscription: list it, and check its certificate if new. */
+static int
+check_sub(struct ps_check *pc, const struct publishsettings_sub *s,
+    struct clouddp_err *err)
+{
+	struct report_obj	*obj;
+	struct cert		*c;
+	char			 name[300];
+
+	report_check(pc->report, "subscription", CLOUDDP_STATUS_OK,
+	    "%s \"%s\", management API %s", s->id, s->name, s->url);
+	snprintf(name, sizeof(name), "subscription %s", s->id);
+	c = cert_from_base64(s->certificate, strlen(s->certificate), "",
+	    name, err);
+	if (c == NULL && err->code == CLOUDDP_EPASSWORD)
+		return clouddp_errf(err, CLOUDDP_ECERT,
+		    "download the .publishsettings file again",
+		    "%s: the certificate has a password, which Azure never "
+		    "sets", name);
+	if (c == NULL)
+		return -1;
+	obj = report_obj_new();
+	report_obj_set_str(obj, "id", s->id);
+	report_obj_set_str(obj, "name", s->name);
+	report_obj_set_str(obj, "management_url", s->url);
+	cert_describe(c, pc->policy.now, obj);
+	report_arr_append(pc->subs, obj);
+	if (pc->last != NULL && cert_equal(pc->last, c)) {
+		cert_free(c);
+		return 0;
+	}
+	cert_check_all(c, &pc->policy, pc->report, NULL, 0);
+	cert_free(pc->last);
+	pc->last = c;
+	pc->ncerts++;
+	return 0;
+}
+
+int
+publishsettings_check(const struct publishsettings *ps, const char *id,
+    const struct cert_policy *policy, struct report *r,
+    struct clouddp_err *err)
+{
+	const struct publishsettings_sub	*sel = NULL;
+	struct ps_check				 pc;
+	size_t					 i;
+	int					 rc = 0;
+
+	if (id != NULL) {
+		sel = publishsettings_select(ps, id, err);
+		if (sel == NULL)
+			return -1;
+	}
+	memset(&pc, 0, sizeof(pc));
+	pc.policy = *policy;
+	pc.report = r;
+	if (report_obj_set_int(report_root(r), "schema_version",
+	    ps->version) == -1)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	pc.subs = report_arr_new();
+	if (pc.subs == NULL ||
+	    report_obj_set(report_root(r), "subscriptions", pc.subs) == -1)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	for (i = 0; i < ps->nsubs && rc == 0; i++) {
+		if (sel != NULL && sel != &ps->subs[i].pub)
+			continue;
+		/* Version 2: a certificate each; say whose finding it is. */
+		if (ps->version == 2 && sel == NULL && ps->nsubs > 1) {
+			snprintf(pc.prefix, sizeof(pc.prefix),
+			    "%ssubscription %s: ", policy->prefix != NULL ?
+			    policy->prefix : "", ps->subs[i].id.data);
+			pc.policy.prefix = pc.prefix;
+		}
+		rc = check_sub(&pc, &ps->subs[i].pub, err);
+	}
+	if (rc == 0 && pc.ncerts == 1)
+		cert_describe(pc.last, pc.policy.now, report_root(r));
+	cert_free(pc.last);
+	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "clouddp.h"
+#include "cert.h"
 
 /* One subscription; strings borrowed from its publishsettings. */
 struct publishsettings_sub {
@@ -46,5 +47,26 @@ const struct publishsettings_sub *publishsettings_get(
 /* The subscription with this Id (case-insensitive), or NULL. */
 const struct publishsettings_sub *publishsettings_find(
 	    const struct publishsettings *, const char *);
+/* The same, but an unknown Id is an error (CLOUDDP_EUSAGE) naming the
+ * subscriptions the file holds. */
+const struct publishsettings_sub *publishsettings_select(
+	    const struct publishsettings *, const char *,
+	    struct clouddp_err *);
+
+/*
+ * List the subscriptions (all, or only the one with Id id when id is
+ * not NULL) in report r, as "subscription" checks and a "subscriptions"
+ * array of the root with each one's certificate facts, and check each
+ * embedded certificate (empty password) as a management certificate
+ * with cert_check_all(p).  A certificate shared by consecutive
+ * subscriptions (version 1) is checked once; with several, version 2
+ * findings name their subscription.  When one certificate was checked
+ * its facts also go to the root.  Returns 0, or -1 with err filled: an
+ * unknown id (as publishsettings_select), a certificate that cannot be
+ * read (as cert_from_base64).
+ */
+int	 publishsettings_check(const struct publishsettings *, const char *,
+	    const struct cert_policy *, struct report *,
+	    struct clouddp_err *);
 
 #endif /* CLOUDDP_PUBLISHSETTINGS_H */

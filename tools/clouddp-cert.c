@@ -54,9 +54,8 @@ struct run {
 	const char		*fqdn;
 	long			 warn_days;
 	time_t			 now;
-	char			*password;	/* read once, wiped */
+	char			*password;	/* wiped at exit */
 	struct report		*report;
-	char			 prefix[128];	/* of check messages */
 };
 
 static void
@@ -68,7 +67,7 @@ usage(FILE *fp)
 "       clouddp-cert --management file.pfx [--cer file.cer]\n"
 "           [--warn-days days] [password options] [--json | --nagios]\n"
 "       clouddp-cert --publishsettings file [--subscription id]\n"
-"           [--warn-days days] [password options] [--json | --nagios]\n",
+"           [--warn-days days] [--json | --nagios]\n",
 	    fp);
 }
 
@@ -89,99 +88,26 @@ help(void)
 	clouddp_help_common(stdout);
 }
 
-static void
-add(struct run *run, const struct cert_finding *f)
-{
-	report_check(run->report, f->check, f->status, "%s%s", run->prefix,
-	    f->message);
-}
-
-static void
-date_iso(time_t t, char *buf, size_t len)
-{
-	struct tm	 tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "?");
-}
-
-/* The certificate's facts, as fields of obj. */
-static void
-describe(struct report_obj *obj, const struct cert *c, time_t now)
-{
-	struct report_obj	*sans;
-	char			 buf[80];
-	size_t			 i;
-
-	report_obj_set_str(obj, "subject", cert_subject(c));
-	sans = report_arr_new();
-	for (i = 0; sans != NULL && i < cert_nsans(c); i++)
-		report_arr_append_str(sans, cert_san(c, i));
-	report_obj_set(obj, "sans", sans);
-	report_obj_set_str(obj, "issuer", cert_issuer(c));
-	report_obj_set_bool(obj, "self_signed", cert_is_self_signed(c));
-	report_obj_set_str(obj, "serial", cert_serial(c));
-	date_iso(cert_not_before(c), buf, sizeof(buf));
-	report_obj_set_str(obj, "not_before", buf);
-	date_iso(cert_not_after(c), buf, sizeof(buf));
-	report_obj_set_str(obj, "not_after", buf);
-	report_obj_set_int(obj, "days_left",
-	    (long long)((cert_not_after(c) - now) / 86400));
-	report_obj_set_str(obj, "key_type", cert_key_type(c));
-	report_obj_set_int(obj, "key_bits", cert_key_bits(c));
-	report_obj_set_str(obj, "ekus", cert_ekus(c));
-	cert_thumbprint_sha1(c, buf);
-	report_obj_set_str(obj, "thumbprint_sha1", buf);
-	cert_thumbprint_sha256(c, buf);
-	report_obj_set_str(obj, "thumbprint_sha256", buf);
-	if (cert_pfx_mac(c) != NULL) {
-		report_obj_set_str(obj, "pfx_cert_encryption",
-		    cert_pfx_cert_cipher(c));
-		report_obj_set_str(obj, "pfx_key_encryption",
-		    cert_pfx_key_cipher(c));
-		report_obj_set_str(obj, "pfx_mac", cert_pfx_mac(c));
-		report_obj_set_int(obj, "chain_certificates",
-		    (long long)cert_nchain(c));
-	}
-}
-
-static struct cert *
-load_once(const char *path, const char *b64, const char *name,
-    const char *password, struct clouddp_err *err)
-{
-	if (b64 != NULL)
-		return cert_from_base64(b64, strlen(b64), password, name, err);
-	return cert_load_file(path, password, err);
-}
-
 /*
- * Load a .pfx (path) or a base64 PKCS#12 (b64).  Without a password
- * source the empty password is tried first, then a prompt on a
- * terminal; a .publishsettings certificate has the empty password.
+ * Load a .pfx.  Without a password source the empty password is tried
+ * first, then a prompt on a terminal.
  */
 static struct cert *
-load(struct run *run, const char *path, const char *b64, const char *name,
-    struct clouddp_err *err)
+load(struct run *run, const char *path, struct clouddp_err *err)
 {
 	struct cert	*c;
 	char		 prompt[300];
 
-	if (run->password == NULL && (b64 != NULL ||
-	    run->ctx.secret.kind == CLOUDDP_SECRET_NONE)) {
-		c = load_once(path, b64, name, "", err);
+	if (run->ctx.secret.kind == CLOUDDP_SECRET_NONE) {
+		c = cert_load_file(path, "", err);
 		if (c != NULL || err->code != CLOUDDP_EPASSWORD ||
-		    (run->ctx.secret.kind == CLOUDDP_SECRET_NONE &&
-		    !isatty(STDIN_FILENO)))
+		    !isatty(STDIN_FILENO))
 			return c;
 	}
-	if (run->password == NULL) {
-		snprintf(prompt, sizeof(prompt), "Password for %s: ", name);
-		if (secret_read(&run->ctx.secret, prompt, &run->password,
-		    err) == -1)
-			return NULL;
-	}
-	c = load_once(path, b64, name, run->password, err);
+	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
+	if (secret_read(&run->ctx.secret, prompt, &run->password, err) == -1)
+		return NULL;
+	c = cert_load_file(path, run->password, err);
 	if (c == NULL && err->code == CLOUDDP_EPASSWORD &&
 	    run->ctx.secret.kind != CLOUDDP_SECRET_NONE)
 		snprintf(err->hint, sizeof(err->hint), "check the password "
@@ -192,45 +118,30 @@ load(struct run *run, const char *path, const char *b64, const char *name,
 }
 
 static void
-check_common(struct run *run, const struct cert *c)
+policy(const struct run *run, int service, struct cert_policy *p)
 {
-	struct cert_finding	 f;
-
-	cert_check_private_key(c, &f);
-	add(run, &f);
-	cert_check_key_size(c, 2048, &f);
-	add(run, &f);
-	cert_check_validity(c, run->now, run->warn_days, &f);
-	add(run, &f);
+	p->service = service;
+	p->fqdn = run->fqdn;
+	p->now = run->now;
+	p->warn_days = run->warn_days;
+	p->prefix = NULL;
 }
 
 static int
 check_service(struct run *run, struct clouddp_err *err)
 {
-	struct cert_finding	 f;
+	struct cert_policy	 p;
 	struct cert		*c;
 	char			 fqdn[256];
 
-	c = load(run, run->service, NULL, run->service, err);
+	c = load(run, run->service, err);
 	if (c == NULL)
 		return -1;
-	cert_check_service_name(c, run->fqdn, fqdn, sizeof(fqdn), &f);
+	policy(run, 1, &p);
+	cert_check_all(c, &p, run->report, fqdn, sizeof(fqdn));
 	report_obj_set_str(report_root(run->report), "fqdn",
 	    fqdn[0] != '\0' ? fqdn : NULL);
-	describe(report_root(run->report), c, run->now);
-	add(run, &f);
-	cert_check_server_auth(c, &f);
-	add(run, &f);
-	check_common(run, c);
-	if (cert_is_self_signed(c))
-		report_check(run->report, "issuer", CLOUDDP_STATUS_WARNING,
-		    "self-signed: every client must trust this certificate "
-		    "itself; use one issued by a CA the clients trust");
-	else
-		report_check(run->report, "issuer", CLOUDDP_STATUS_OK,
-		    "issued by %s", cert_issuer(c));
-	cert_check_pfx_encoding(c, &f);
-	add(run, &f);
+	cert_describe(c, run->now, report_root(run->report));
 	report_perf(run->report, "days_left",
 	    (double)((cert_not_after(c) - run->now) / 86400), "");
 	cert_free(c);
@@ -240,10 +151,11 @@ check_service(struct run *run, struct clouddp_err *err)
 static int
 check_management(struct run *run, struct clouddp_err *err)
 {
+	struct cert_policy	 p;
 	struct cert_finding	 f;
 	struct cert		*c, *cer = NULL;
 
-	c = load(run, run->management, NULL, run->management, err);
+	c = load(run, run->management, err);
 	if (c == NULL)
 		return -1;
 	if (run->cer != NULL) {
@@ -253,11 +165,13 @@ check_management(struct run *run, struct clouddp_err *err)
 			return -1;
 		}
 	}
-	describe(report_root(run->report), c, run->now);
-	check_common(run, c);
+	cert_describe(c, run->now, report_root(run->report));
+	policy(run, 0, &p);
+	cert_check_all(c, &p, run->report, NULL, 0);
 	if (cer != NULL) {
 		cert_check_same(cer, run->cer, c, run->management, &f);
-		add(run, &f);
+		report_check(run->report, f.check, f.status, "%s",
+		    f.message);
 	}
 	report_perf(run->report, "days_left",
 	    (double)((cert_not_after(c) - run->now) / 86400), "");
@@ -267,105 +181,20 @@ check_management(struct run *run, struct clouddp_err *err)
 }
 
 static int
-unknown_subscription(struct run *run, const struct publishsettings *ps,
-    struct clouddp_err *err)
-{
-	struct clouddp_buf			 ids = { NULL, 0, 0 };
-	const struct publishsettings_sub	*s;
-	size_t					 i;
-
-	for (i = 0; i < publishsettings_count(ps); i++) {
-		s = publishsettings_get(ps, i);
-		clouddp_buf_printf(&ids, NULL, "%s%s (%s)", i > 0 ? ", " : "",
-		    s->id, s->name);
-	}
-	clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
-	    "%s: no subscription %s; the file holds %s", run->publishsettings,
-	    run->subscription, ids.data != NULL ? ids.data : "none");
-	snprintf(err->hint, sizeof(err->hint), "give one of these ids to "
-	    "--subscription, or leave it out to check all");
-	clouddp_buf_free(&ids);
-	return -1;
-}
-
-/* One subscription: list it, and check its certificate if new. */
-static int
-check_sub(struct run *run, const struct publishsettings_sub *s,
-    struct report_obj *arr, struct cert **last, struct clouddp_err *err)
-{
-	struct report_obj	*obj;
-	struct cert		*c;
-	char			 name[512];
-
-	report_check(run->report, "subscription", CLOUDDP_STATUS_OK,
-	    "%s \"%s\", management API %s", s->id, s->name, s->url);
-	snprintf(name, sizeof(name), "%s: subscription %s",
-	    run->publishsettings, s->id);
-	c = load(run, NULL, s->certificate, name, err);
-	if (c == NULL)
-		return -1;
-	obj = report_obj_new();
-	report_obj_set_str(obj, "id", s->id);
-	report_obj_set_str(obj, "name", s->name);
-	report_obj_set_str(obj, "management_url", s->url);
-	describe(obj, c, run->now);
-	report_arr_append(arr, obj);
-	/* Version 1 subscriptions share one certificate: check it once. */
-	if (*last != NULL && cert_equal(*last, c)) {
-		cert_free(c);
-		return 0;
-	}
-	check_common(run, c);
-	cert_free(*last);
-	*last = c;
-	return 1;
-}
-
-static int
 check_publishsettings(struct run *run, struct clouddp_err *err)
 {
-	const struct publishsettings_sub	*s, *sel = NULL;
-	struct publishsettings			*ps;
-	struct report_obj			*arr;
-	struct cert				*last = NULL;
-	size_t					 i, n, ncerts = 0;
-	int					 rc = -1, v2;
+	struct publishsettings	*ps;
+	struct cert_policy	 p;
+	int			 rc;
 
 	ps = publishsettings_load(run->publishsettings, err);
 	if (ps == NULL)
 		return -1;
-	if (run->subscription != NULL) {
-		sel = publishsettings_find(ps, run->subscription);
-		if (sel == NULL) {
-			unknown_subscription(run, ps, err);
-			goto out;
-		}
-	}
-	n = publishsettings_count(ps);
-	v2 = publishsettings_version(ps) == 2;
-	report_obj_set_int(report_root(run->report), "schema_version",
-	    publishsettings_version(ps));
-	arr = report_arr_new();
-	report_obj_set(report_root(run->report), "subscriptions", arr);
-	for (i = 0; arr != NULL && i < n; i++) {
-		s = publishsettings_get(ps, i);
-		if (sel != NULL && s != sel)
-			continue;
-		/* Version 2: one certificate each; say whose finding it is. */
-		if (v2 && sel == NULL && n > 1)
-			snprintf(run->prefix, sizeof(run->prefix),
-			    "subscription %s: ", s->id);
-		rc = check_sub(run, s, arr, &last, err);
-		if (rc == -1)
-			goto out;
-		ncerts += (size_t)rc;
-	}
-	if (ncerts == 1)
-		describe(report_root(run->report), last, run->now);
-	rc = 0;
-out:
-	run->prefix[0] = '\0';
-	cert_free(last);
+	policy(run, 0, &p);
+	rc = publishsettings_check(ps, run->subscription, &p, run->report,
+	    err);
+	if (rc == -1)
+		clouddp_err_prefix(err, "%s", run->publishsettings);
 	publishsettings_free(ps);
 	return rc;
 }
@@ -394,6 +223,11 @@ options_check(const struct run *run, struct clouddp_err *err)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "use --subscription with --publishsettings",
 		    "--subscription without --publishsettings");
+	if (run->publishsettings != NULL &&
+	    run->ctx.secret.kind != CLOUDDP_SECRET_NONE)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "leave out the password option",
+		    "a .publishsettings certificate has no password");
 	return 0;
 }
 

@@ -11,7 +11,7 @@ need jq jq
 
 D=$T_TMP/certs
 PS=$top_srcdir/tests/data/publishsettings
-plan 87
+plan 88
 
 sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
 ok $? "gen-certs.sh made the certificates"
@@ -195,6 +195,10 @@ run clouddp-cert --publishsettings "$PS/malformed.publishsettings"
 like "$rc $err" "^3 .*line [0-9]+: not well-formed XML" "malformed XML"
 run clouddp-cert --publishsettings "$PS/wrong-root.publishsettings"
 like "$rc $err" "^3 .*root element <PublishSettings>" "wrong root element"
+
+run clouddp-cert --publishsettings v1.publishsettings $pw
+like "$rc $err" "^3 .*has no password" \
+    "no password options for .publishsettings"
 
 # Usage.
 run clouddp-cert --service good.pfx --management mgmt.pfx
