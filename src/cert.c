@@ -773,6 +773,17 @@ pem_load(const struct clouddp_buf *buf, const char *password,
 		    "%s: no valid PEM certificate in the file", name);
 		return NULL;
 	}
+	/* A key block we could not read: a wrong or missing password. */
+	if (key == NULL && memmem(buf->data, buf->len, "PRIVATE KEY-----",
+	    16) != NULL) {
+		sk_X509_pop_free(certs, X509_free);
+		clouddp_errf(err, CLOUDDP_EPASSWORD,
+		    "check --password-file, --password-env or --password-fd",
+		    password == NULL || password[0] == '\0' ?
+		    "password required for %s: its private key is encrypted" :
+		    "wrong password for %s", name);
+		return NULL;
+	}
 	x = leaf_take(certs, key);
 	return cert_new(x, key, certs, err);
 }

@@ -161,6 +161,10 @@ cat >v2.publishsettings <<XML
 </PublishData>
 XML
 
+# A PEM bundle: certificate and encrypted key.
+openssl pkey -in good.key -aes256 -passout "pass:$PW" >good-enc.pem
+cat good.pem >>good-enc.pem
+
 # Broken files.
 head -c 700 good.pfx >truncated.pfx
 printf 'this is not a certificate\n' >notapfx.pfx

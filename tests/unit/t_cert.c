@@ -203,6 +203,13 @@ test_passwords(void)
 	ok(c == NULL && err.code == CLOUDDP_EPASSWORD &&
 	    strstr(err.what, "password required") != NULL,
 	    "no password for a protected .pfx: password required");
+	c = cert_load_file(p("good-enc.pem"), "s3cret", &err);
+	ok(c != NULL && cert_key_matches(c), "PEM with an encrypted key");
+	cert_free(c);
+	c = cert_load_file(p("good-enc.pem"), "wrong", &err);
+	ok(c == NULL && err.code == CLOUDDP_EPASSWORD &&
+	    strstr(err.what, "wrong password for") != NULL,
+	    "PEM, wrong password");
 	c = cert_load_file(p("truncated.pfx"), "s3cret", &err);
 	ok(c == NULL && err.code == CLOUDDP_ECERT &&
 	    strstr(err.what, "truncated") != NULL, "a truncated .pfx");
@@ -320,7 +327,7 @@ main(void)
 	struct clouddp_err	 err;
 	struct cert		*c;
 
-	plan(63);
+	plan(65);
 	top = getenv("top_srcdir");
 	if (top == NULL)
 		top = ".";
