@@ -3,12 +3,14 @@
  * parser and publishsettings.c), and cert.c's decoding of the embedded
  * PKCS#12 with the empty password.  Not built by default:
  *
- *   clang -g -fsanitize=fuzzer,address,undefined -I. -Isrc \
- *       tests/fuzz/fuzz_publishsettings.c src/publishsettings.c \
- *       src/xml.c src/cert.c src/err.c src/secret.c \
- *       $(pkg-config --cflags --libs libxml-2.0 openssl)
+ *   clang -g -fsanitize=fuzzer,address,undefined -I. -I$top/src \
+ *       $top/tests/fuzz/fuzz_publishsettings.c \
+ *       $top/src/publishsettings.c $top/src/xml.c $top/src/cert.c \
+ *       $top/src/err.c $top/src/report.c \
+ *       $(pkg-config --cflags --libs libxml-2.0 openssl jansson)
  *
- * run from a configured build directory (for config.h).
+ * run in a configured build directory (for config.h), $top the source
+ * tree; then ./a.out CORPUS_DIR with the files of tests/data/.
  */
 #include "config.h"
 
