@@ -70,7 +70,7 @@ enum clouddp_secret_kind {
 
 struct clouddp_secret_src {
 	enum clouddp_secret_kind	 kind;
-	const char			*arg;	/* path, variable or fd */
+	const char			*arg;	/* path, var or fd */
 };
 
 /*
@@ -79,13 +79,13 @@ struct clouddp_secret_src {
  */
 struct clouddp_ctx {
 	const char			*prog;
-	const char			*tool;		/* e.g. "CNAME" */
+	const char			*tool;	/* "CNAME" */
 	int				 verbose;
 	int				 quiet;
 	int				 help;
 	int				 version;
 	enum clouddp_output		 output;
-	double				 timeout;	/* seconds, 0: default */
+	double				 timeout;	/* 0: default */
 	const char			**resolvers;
 	size_t				 nresolvers;
 	const char			*dp;

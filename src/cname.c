@@ -436,8 +436,8 @@ cname_rec_zone(const struct cname_out *o, const struct cname_rec *rec)
 static void
 timespan(uint32_t ttl, char *buf, size_t len)
 {
-	unsigned	 d = ttl / 86400, h = ttl / 3600 % 24, m = ttl / 60 % 60,
-			 s = ttl % 60;
+	unsigned	 d = ttl / 86400, h = ttl / 3600 % 24;
+	unsigned	 m = ttl / 60 % 60, s = ttl % 60;
 
 	if (d > 0)
 		snprintf(buf, len, "%u.%02u:%02u:%02u", d, h, m, s);

@@ -25,7 +25,7 @@ struct cname_rec {
 	char		 fqdn[ZONE_NAME_MAX];	/* normalised */
 	char		 target[ZONE_NAME_MAX];	/* normalised */
 	uint32_t	 ttl;
-	size_t		 line;			/* 0: from the command line */
+	size_t		 line;		/* 0: not from a file */
 };
 
 struct cname_rules {
@@ -98,7 +98,8 @@ struct cname_out {
 };
 
 /* The header of the output: what it is for and how to use it. */
-int	 cname_write_begin(const struct cname_out *, const struct cname_rec *);
+int	 cname_write_begin(const struct cname_out *,
+	    const struct cname_rec *);
 /* One record in the chosen format. */
 int	 cname_write_rec(const struct cname_out *, const struct cname_rec *);
 /* The zone a record belongs to: --origin, else the FQDN's parent. */
@@ -122,4 +123,5 @@ struct cname_job_cfg {
  * file for the second pass).  Returns the exit status: 0 written or
  * applied, 2 a conflict or a refused update, 3 bad input or options.
  */
-int	 cname_job_run(const struct clouddp_ctx *, const struct cname_job_cfg *);
+int	 cname_job_run(const struct clouddp_ctx *,
+	    const struct cname_job_cfg *);

@@ -28,8 +28,8 @@ struct job {
 	struct zone_server		 server;
 	struct cname_seen		*seen;
 	FILE				*in;
-	size_t				 nrecords, nbad, nconflicts, npresent;
-	size_t				 ndone;
+	size_t				 nrecords, nbad, nconflicts;
+	size_t				 npresent, ndone;
 	enum clouddp_status		 status;
 };
 
@@ -190,7 +190,7 @@ spool_stdin(struct clouddp_err *err)
 }
 
 enum pass {
-	PASS_CHECK = 0,		/* every rule, the zone file; note names */
+	PASS_CHECK = 0,		/* every rule and the zone file */
 	PASS_REPEATS,		/* only when a name may repeat */
 	PASS_EMIT		/* write or apply */
 };

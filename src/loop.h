@@ -12,7 +12,8 @@
 
 #define LOOP_READ	0x1
 #define LOOP_WRITE	0x2
-#define LOOP_ERROR	0x4	/* reported only: POLLERR, POLLHUP, POLLNVAL */
+/* Reported only: POLLERR, POLLHUP or POLLNVAL. */
+#define LOOP_ERROR	0x4
 
 struct loop;
 struct loop_timer;

@@ -26,26 +26,29 @@ enum clouddp_opt_id {
 
 /* Entries for a tool's getopt_long table, each group sorted. */
 #define CLOUDDP_LONGOPTS_COMMON						\
-	{ "help",	no_argument,		NULL, 'h' },		\
-	{ "json",	no_argument,		NULL, CLOUDDP_OPT_JSON }, \
-	{ "nagios",	no_argument,		NULL, CLOUDDP_OPT_NAGIOS }, \
-	{ "quiet",	no_argument,		NULL, 'q' },		\
-	{ "timeout",	required_argument,	NULL, 't' },		\
-	{ "verbose",	no_argument,		NULL, 'v' },		\
-	{ "version",	no_argument,		NULL, 'V' }
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "json", no_argument, NULL, CLOUDDP_OPT_JSON },		\
+	{ "nagios", no_argument, NULL, CLOUDDP_OPT_NAGIOS },		\
+	{ "quiet", no_argument, NULL, 'q' },				\
+	{ "timeout", required_argument, NULL, 't' },			\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "version", no_argument, NULL, 'V' }
 #define CLOUDDP_SHORTOPTS_COMMON	"hqt:vV"
 
 #define CLOUDDP_LONGOPTS_PASSWORD					\
-	{ "password-env", required_argument, NULL, CLOUDDP_OPT_PASSWORD_ENV }, \
-	{ "password-fd", required_argument, NULL, CLOUDDP_OPT_PASSWORD_FD }, \
-	{ "password-file", required_argument, NULL, CLOUDDP_OPT_PASSWORD_FILE }
+	{ "password-env", required_argument, NULL,			\
+	    CLOUDDP_OPT_PASSWORD_ENV },					\
+	{ "password-fd", required_argument, NULL,			\
+	    CLOUDDP_OPT_PASSWORD_FD },					\
+	{ "password-file", required_argument, NULL,			\
+	    CLOUDDP_OPT_PASSWORD_FILE }
 
 #define CLOUDDP_LONGOPTS_RESOLVER					\
-	{ "resolver",	required_argument,	NULL, CLOUDDP_OPT_RESOLVER }
+	{ "resolver", required_argument, NULL, CLOUDDP_OPT_RESOLVER }
 
 #define CLOUDDP_LONGOPTS_INVENTORY					\
-	{ "db",		required_argument,	NULL, CLOUDDP_OPT_DB },	\
-	{ "dp",		required_argument,	NULL, CLOUDDP_OPT_DP }
+	{ "db", required_argument, NULL, CLOUDDP_OPT_DB },		\
+	{ "dp", required_argument, NULL, CLOUDDP_OPT_DP }
 
 /*
  * Handle option c (a getopt_long result) if it is a common one.

@@ -104,7 +104,8 @@ to_ascii(const char *in, char *out, struct clouddp_err *err)
 	if (*p < 0x20)
 		return clouddp_errf(err, CLOUDDP_EINPUT, NULL,
 		    "name contains a control character");
-	rc = idn2_to_ascii_8z(in, &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+	rc = idn2_to_ascii_8z(in, &ascii,
+	    IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
 	if (rc != IDN2_OK)
 		return clouddp_errf(err, CLOUDDP_EINPUT,
 		    "give the name in UTF-8 or as its xn-- A-label form",
@@ -308,7 +309,8 @@ db_read(struct zone_db *db, FILE *fp, const char *path,
 		if (st != LDNS_STATUS_OK) {
 			clouddp_errf(err, CLOUDDP_EINPUT,
 			    "check the zone with named-checkzone",
-			    "%s:%d: %s", path, line, ldns_get_errorstr_by_id(st));
+			    "%s:%d: %s", path, line,
+			    ldns_get_errorstr_by_id(st));
 			goto out;
 		}
 		/* ldns reads an unknown word as type 0; a zone has none. */
@@ -695,7 +697,8 @@ zone_tsig_load(const char *path, const char **warning,
 	secret_wipe(chunk, sizeof(chunk));
 	k = calloc(1, sizeof(*k));
 	if (k == NULL || text.data == NULL) {
-		clouddp_errf(err, CLOUDDP_ECONFIG, NULL, "%s: empty file", path);
+		clouddp_errf(err, CLOUDDP_ECONFIG, NULL, "%s: empty file",
+		    path);
 		goto fail;
 	}
 	snprintf(k->algorithm, sizeof(k->algorithm), "hmac-sha256.");

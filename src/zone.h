@@ -43,7 +43,8 @@ struct zone_db;
  * the SOA owner) is the zone's apex.  $INCLUDE is refused.  Returns NULL
  * with err naming the file, the line and ldns's reason.
  */
-struct zone_db	*zone_db_load(const char *, const char *, struct clouddp_err *);
+struct zone_db	*zone_db_load(const char *, const char *,
+		    struct clouddp_err *);
 void		 zone_db_free(struct zone_db *);
 /* The zone's apex, normalised; borrowed. */
 const char	*zone_db_origin(const struct zone_db *);
@@ -81,7 +82,7 @@ const char	*zone_tsig_name(const struct zone_tsig *);
 struct zone_server {
 	const char		*host;		/* address or name */
 	unsigned short		 port;		/* 0: 53 */
-	double			 timeout;	/* seconds per exchange */
+	double			 timeout;	/* s per exchange */
 	const struct zone_tsig	*tsig;		/* NULL: unsigned */
 };
 
@@ -95,14 +96,14 @@ struct zone_apply_req {
 	const char	*fqdn;		/* normalised */
 	const char	*target;	/* normalised */
 	uint32_t	 ttl;
-	const char	*zone;		/* normalised; NULL: ask the server */
-	int		 replace;	/* may replace a CNAME to elsewhere */
+	const char	*zone;		/* NULL: ask the server */
+	int		 replace;	/* may replace another CNAME */
 };
 
 struct zone_apply_result {
 	enum zone_apply_action	 action;
 	char			 zone[ZONE_NAME_MAX];
-	char			 old_target[ZONE_NAME_MAX];	/* replaced */
+	char			 old_target[ZONE_NAME_MAX]; /* replaced */
 };
 
 /*
