@@ -232,9 +232,10 @@ loop_run(struct loop *l, double deadline, struct clouddp_err *err)
 		if (deadline > 0 && now >= deadline)
 			return clouddp_errf(err, CLOUDDP_ETIMEOUT, NULL,
 			    "gave up: the overall time limit passed");
+		/* -1: no timer.  An overdue timer is due now, not never. */
 		wait = -1;
 		if (l->timers != NULL)
-			wait = l->timers->when - now;
+			wait = l->timers->when > now ? l->timers->when - now : 0;
 		if (deadline > 0 && (wait < 0 || deadline - now < wait))
 			wait = deadline - now;
 		ms = wait < 0 ? -1 : (int)ceil(wait * 1000);

@@ -44,7 +44,7 @@ main(void)
 	double			 t0;
 	static char		 a = 'a', b = 'b', c = 'c';
 
-	plan(7);
+	plan(8);
 	memset(&s, 0, sizeof(s));
 	gs = &s;
 	s.loop = loop_new(&err);
@@ -73,6 +73,15 @@ main(void)
 	ok(loop_fd_set(s.loop, 5000, LOOP_READ, on_read, &s, &err) == 0 &&
 	    loop_fd_set(s.loop, 5000, 0, NULL, NULL, &err) == 0,
 	    "descriptors past FD_SETSIZE are accepted");
+	/* A timer already overdue when the loop polls fires at once. */
+	s.norder = 0;
+	loop_fd_set(s.loop, p[0], 0, NULL, NULL, &err);
+	loop_timer_add(s.loop, 0, mark, &a, &err);
+	t0 = loop_now();
+	while (loop_now() - t0 < 0.005)
+		continue;
+	ok(loop_run(s.loop, t0 + 1, &err) == 0 && s.norder == 1 &&
+	    loop_now() - t0 < 0.5, "an overdue timer does not stall the loop");
 	loop_free(s.loop);
 	close(p[0]);
 	close(p[1]);
