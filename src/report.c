@@ -29,6 +29,12 @@ struct report {
 #define J(o)	((json_t *)(o))
 #define R(j)	((struct report_obj *)(j))
 
+/*
+ * Reals print with 15 significant digits: all a double holds exactly in
+ * decimal, so 0.295 prints as 0.295, not 0.29499999999999998.
+ */
+#define REAL_DIGITS	15
+
 struct report *
 report_new(const char *tool)
 {
@@ -135,7 +141,8 @@ write_scalar(FILE *fp, json_t *v)
 		fputs(json_string_value(v), fp);
 		return;
 	}
-	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT |
+	    JSON_REAL_PRECISION(REAL_DIGITS));
 	if (s != NULL)
 		fputs(s, fp);
 	free(s);
@@ -314,7 +321,7 @@ report_obj_write(const struct report_obj *o, FILE *fp)
 	const json_t	*j = (const json_t *)o;
 
 	if (json_dumpf(j, fp, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_ENCODE_ANY) == -1)
+	    JSON_ENCODE_ANY | JSON_REAL_PRECISION(REAL_DIGITS)) == -1)
 		return -1;
 	fputc('\n', fp);
 	return 0;
