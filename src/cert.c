@@ -1365,3 +1365,73 @@ cert_check_all(const struct cert *c, const struct cert_policy *p,
 	cert_check_pfx_encoding(c, &f);
 	add(r, p, &f);
 }
+
+/* The trust anchors: cafile, or the system's store. */
+static X509_STORE *
+store_load(const char *cafile, struct clouddp_err *err)
+{
+	X509_STORE	*store;
+	int		 ok;
+
+	store = X509_STORE_new();
+	if (store == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	if (cafile != NULL)
+		ok = X509_STORE_load_file(store, cafile);
+	else
+		ok = X509_STORE_set_default_paths(store);
+	ERR_clear_error();
+	if (ok != 1) {
+		X509_STORE_free(store);
+		clouddp_errf(err, CLOUDDP_ECONFIG,
+		    "give a file of PEM CA certificates",
+		    "%s: cannot load CA certificates", cafile != NULL ?
+		    cafile : "the system certificate store");
+		return NULL;
+	}
+	return store;
+}
+
+int
+cert_chain_verify(const struct cert *const *chain, size_t n,
+    const char *cafile, char *why, size_t whylen, struct clouddp_err *err)
+{
+	X509_STORE	*store = NULL;
+	X509_STORE_CTX	*ctx = NULL;
+	STACK_OF(X509)	*untrusted = NULL;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (n == 0)
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "no certificate to verify");
+	store = store_load(cafile, err);
+	if (store == NULL)
+		goto out;
+	ctx = X509_STORE_CTX_new();
+	untrusted = sk_X509_new_null();
+	if (ctx == NULL || untrusted == NULL)
+		goto nomem;
+	for (i = 1; i < n; i++)
+		if (sk_X509_push(untrusted, chain[i]->x509) == 0)
+			goto nomem;
+	if (X509_STORE_CTX_init(ctx, store, chain[0]->x509, untrusted) != 1)
+		goto nomem;
+	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+	X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx),
+	    X509_V_FLAG_NO_CHECK_TIME);
+	rc = X509_verify_cert(ctx) == 1 ? 1 : 0;
+	snprintf(why, whylen, "%s", rc == 1 ? "" :
+	    X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	goto out;
+nomem:
+	clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+out:
+	sk_X509_free(untrusted);	/* the certificates stay the caller's */
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return rc;
+}

@@ -201,4 +201,16 @@ struct cert_policy {
 void	 cert_check_all(const struct cert *, const struct cert_policy *,
 	    struct report *, char *, size_t);
 
+/*
+ * Whether chain (leaf first, as a TLS server sends it) leads to a trust
+ * anchor in cafile, or in OpenSSL's default store (the system's) when
+ * cafile is NULL, for TLS server use.  Dates are not judged here, so an
+ * expired leaf from a trusted CA is "trusted": cert_check_validity says
+ * the rest.  Returns 1 trusted, 0 not (why gets OpenSSL's reason, e.g.
+ * "unable to get local issuer certificate"), or -1 with err filled
+ * (CLOUDDP_ECONFIG when cafile holds no certificate).
+ */
+int	 cert_chain_verify(const struct cert *const *, size_t, const char *,
+	    char *, size_t, struct clouddp_err *);
+
 #endif /* CLOUDDP_CERT_H */
