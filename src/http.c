@@ -1,13 +1,58 @@
 /*
  * HTTP through libcurl.  The only file that includes curl/curl.h; tools
- * and other modules see opaque requests and results.
+ * and other modules see opaque requests and plain results.  One CURLM
+ * per http_multi, driven by the event loop through curl's socket and
+ * timer callbacks; never curl_multi_perform, never a blocking call.
  */
 #include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "clouddp.h"
 #include "http.h"
+#include "loop.h"
+
+struct http_req;
+
+struct http_multi {
+	struct loop		*loop;
+	CURLM			*multi;
+	struct loop_timer	*timer;
+	struct http_req		*reqs;		/* running, for free */
+};
+
+struct http_req {
+	struct http_multi	*m;
+	CURL			*easy;
+	struct curl_slist	*connect_to;
+	http_done_cb		 cb;
+	void			*arg;
+	int			 https;
+	int			 connect_sent;	/* through a proxy tunnel */
+	int			 in_connect;	/* CONNECT sent, no answer */
+	int			 tls_seen;
+	double			 t_open;	/* socket opened (loop_now) */
+	double			 t_up;		/* first byte sent, 0 none */
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct http_result	 res;
+	struct http_req		*prev, *next;
+};
+
+static const char *const stage_names[HTTP_STAGE__MAX] = {
+	"tcp", "proxy", "tls", "response", "done"
+};
 
 int
 http_global_init(struct clouddp_err *err)
@@ -25,4 +70,483 @@ void
 http_global_cleanup(void)
 {
 	curl_global_cleanup();
+}
+
+const char *
+http_stage_name(enum http_stage stage)
+{
+	if ((unsigned)stage >= HTTP_STAGE__MAX)
+		return "unknown";
+	return stage_names[stage];
+}
+
+const char *
+http_env_proxy(const char *scheme, const char **var)
+{
+	/* curl's order (lib/url.c detect_proxy): lower case first; http
+	 * takes only the lower-case name (CGI's HTTP_PROXY is a header). */
+	static const char *const https_vars[] = {
+		"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", NULL
+	};
+	static const char *const http_vars[] = {
+		"http_proxy", "all_proxy", "ALL_PROXY", NULL
+	};
+	const char *const	*v;
+	const char		*val;
+
+	v = strcmp(scheme, "https") == 0 ? https_vars : http_vars;
+	for (; *v != NULL; v++) {
+		val = getenv(*v);
+		if (val != NULL && val[0] != '\0') {
+			*var = *v;
+			return val;
+		}
+	}
+	*var = NULL;
+	return NULL;
+}
+
+/* Curl's socket callback: mirror what curl wants into the loop. */
+static void	on_fd(void *, int, int);
+
+static int
+on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *sockp)
+{
+	struct http_multi	*m = userp;
+	int			 events = 0;
+
+	(void)easy;
+	(void)sockp;
+	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+		events |= LOOP_READ;
+	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+		events |= LOOP_WRITE;
+	return loop_fd_set(m->loop, s, events, on_fd, m, NULL);
+}
+
+static void	on_timer(void *);
+
+static int
+on_timer_set(CURLM *multi, long ms, void *userp)
+{
+	struct http_multi	*m = userp;
+
+	(void)multi;
+	loop_timer_cancel(m->loop, m->timer);
+	m->timer = NULL;
+	if (ms < 0)
+		return 0;
+	m->timer = loop_timer_add(m->loop, (double)ms / 1000, on_timer, m,
+	    NULL);
+	return m->timer != NULL ? 0 : -1;
+}
+
+static void	req_free(struct http_req *);
+
+static void
+collect_times(struct http_req *r)
+{
+	struct http_result	*res = &r->res;
+	curl_off_t		 v;
+	long			 l;
+	char			*s;
+
+	if (curl_easy_getinfo(r->easy, CURLINFO_CONNECT_TIME_T, &v) ==
+	    CURLE_OK && v > 0)
+		res->t_tcp = (double)v / 1e6;
+	else if (r->t_up > 0)
+		res->t_tcp = r->t_up - r->t_open;
+	if (r->https && curl_easy_getinfo(r->easy,
+	    CURLINFO_APPCONNECT_TIME_T, &v) == CURLE_OK && v > 0)
+		res->t_tls = (double)v / 1e6;
+	if (curl_easy_getinfo(r->easy, CURLINFO_PRETRANSFER_TIME_T, &v) ==
+	    CURLE_OK && v > 0)
+		res->t_pretransfer = (double)v / 1e6;
+	if (curl_easy_getinfo(r->easy, CURLINFO_STARTTRANSFER_TIME_T, &v) ==
+	    CURLE_OK && v > 0)
+		res->t_ttfb = (double)v / 1e6;
+	if (curl_easy_getinfo(r->easy, CURLINFO_TOTAL_TIME_T, &v) == CURLE_OK)
+		res->t_total = (double)v / 1e6;
+	if (curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &l) ==
+	    CURLE_OK)
+		res->status = l;
+	if (curl_easy_getinfo(r->easy, CURLINFO_HTTP_CONNECTCODE, &l) ==
+	    CURLE_OK)
+		res->proxy_status = l;
+	if (curl_easy_getinfo(r->easy, CURLINFO_OS_ERRNO, &l) == CURLE_OK)
+		res->os_errno = (int)l;
+	s = NULL;
+	if (curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_URL, &s) ==
+	    CURLE_OK && s != NULL)
+		res->location = s;
+}
+
+static void
+collect_certs(struct http_req *r)
+{
+	struct curl_certinfo	*ci = NULL;
+	struct curl_slist	*s;
+	int			 i;
+
+	if (curl_easy_getinfo(r->easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
+	    ci == NULL)
+		return;
+	/* Entries are "Key:value"; the PEM is under "Cert". */
+	for (i = 0; i < ci->num_of_certs && i < HTTP_CHAIN_MAX; i++) {
+		r->res.certs[i].pem = NULL;
+		for (s = ci->certinfo[i]; s != NULL; s = s->next)
+			if (strncmp(s->data, "Cert:", 5) == 0)
+				r->res.certs[i].pem = s->data + 5;
+	}
+	r->res.ncerts = (size_t)i;
+}
+
+static enum http_fail
+tcp_fail(int timeout, int os_errno)
+{
+	if (timeout)
+		return HTTP_FAIL_TIMEOUT;
+	switch (os_errno) {
+	case ECONNREFUSED:
+		return HTTP_FAIL_REFUSED;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EHOSTDOWN:
+		return HTTP_FAIL_UNREACHABLE;
+	case ETIMEDOUT:
+		return HTTP_FAIL_TIMEOUT;
+	default:
+		return HTTP_FAIL_ERROR;
+	}
+}
+
+/* Which stage failed, and why, from the stages reached. */
+static void
+classify(struct http_req *r, CURLcode rc)
+{
+	struct http_result	*res = &r->res;
+	int			 timeout;
+
+	if (rc == CURLE_OK) {
+		res->stage = HTTP_STAGE_DONE;
+		return;
+	}
+	snprintf(res->error, sizeof(res->error), "%s",
+	    r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(rc));
+	timeout = rc == CURLE_OPERATION_TIMEDOUT;
+	res->fail = timeout ? HTTP_FAIL_TIMEOUT : HTTP_FAIL_ERROR;
+	if (res->t_tcp < 0) {
+		res->stage = HTTP_STAGE_TCP;
+		res->fail = tcp_fail(timeout, res->os_errno);
+	} else if (r->connect_sent && (res->proxy_status < 200 ||
+	    res->proxy_status > 299)) {
+		res->stage = HTTP_STAGE_PROXY;
+		if (res->proxy_status != 0)
+			res->fail = HTTP_FAIL_STATUS;
+	} else if (r->https && res->t_tls < 0)
+		res->stage = HTTP_STAGE_TLS;
+	else
+		res->stage = HTTP_STAGE_RESPONSE;
+}
+
+static void
+drain(struct http_multi *m)
+{
+	CURLMsg		*msg;
+	struct http_req	*r;
+	char		*p;
+	CURLcode	 rc;
+	int		 left;
+
+	for (;;) {
+		msg = curl_multi_info_read(m->multi, &left);
+		if (msg == NULL)
+			break;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		rc = msg->data.result;
+		p = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &p);
+		r = (struct http_req *)(void *)p;
+		collect_times(r);
+		collect_certs(r);
+		classify(r, rc);
+		r->cb(r->arg, NULL, &r->res);
+		req_free(r);
+	}
+}
+
+static void
+on_fd(void *arg, int fd, int ready)
+{
+	struct http_multi	*m = arg;
+	int			 flags = 0, running;
+
+	if (ready & LOOP_READ)
+		flags |= CURL_CSELECT_IN;
+	if (ready & LOOP_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	if (ready & LOOP_ERROR)
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(m->multi, fd, flags, &running);
+	drain(m);
+}
+
+static void
+on_timer(void *arg)
+{
+	struct http_multi	*m = arg;
+	int			 running;
+
+	/* The loop frees this timer after we return: forget it first, as
+	 * curl may set a new one from inside the action. */
+	m->timer = NULL;
+	curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	drain(m);
+}
+
+struct http_multi *
+http_multi_new(struct loop *loop, struct clouddp_err *err)
+{
+	struct http_multi	*m;
+
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	m->loop = loop;
+	m->multi = curl_multi_init();
+	if (m->multi == NULL) {
+		free(m);
+		clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "cannot create a libcurl multi handle");
+		return NULL;
+	}
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, on_timer_set);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+	return m;
+}
+
+static void
+req_free(struct http_req *r)
+{
+	if (r == NULL)
+		return;
+	if (r->easy != NULL) {
+		curl_multi_remove_handle(r->m->multi, r->easy);
+		curl_easy_cleanup(r->easy);
+	}
+	curl_slist_free_all(r->connect_to);
+	if (r->prev != NULL)
+		r->prev->next = r->next;
+	else if (r->m->reqs == r)
+		r->m->reqs = r->next;
+	if (r->next != NULL)
+		r->next->prev = r->prev;
+	free(r);
+}
+
+void
+http_multi_free(struct http_multi *m)
+{
+	if (m == NULL)
+		return;
+	while (m->reqs != NULL)
+		req_free(m->reqs);
+	curl_multi_cleanup(m->multi);
+	loop_timer_cancel(m->loop, m->timer);
+	free(m);
+}
+
+/* Note where each connection goes: the VIP itself, or a proxy. */
+static curl_socket_t
+on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct http_req			*r = arg;
+	const struct sockaddr_in	*in4;
+	const struct sockaddr_in6	*in6;
+	int				 fd;
+
+	(void)purpose;
+	if (a->family == AF_INET) {
+		in4 = (const struct sockaddr_in *)(const void *)&a->addr;
+		inet_ntop(AF_INET, &in4->sin_addr, r->res.peer,
+		    sizeof(r->res.peer));
+		r->res.peer_port = ntohs(in4->sin_port);
+	} else if (a->family == AF_INET6) {
+		in6 = (const struct sockaddr_in6 *)(const void *)&a->addr;
+		inet_ntop(AF_INET6, &in6->sin6_addr, r->res.peer,
+		    sizeof(r->res.peer));
+		r->res.peer_port = ntohs(in6->sin6_port);
+	}
+	r->t_open = loop_now();
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	return fd == -1 ? CURL_SOCKET_BAD : fd;
+}
+
+/*
+ * curl's trace: the only place curl says which TLS version and cipher it
+ * negotiated (lib/vtls/openssl.c: "SSL connection using V / C"), and
+ * where a CONNECT request and its answer can be timed.
+ */
+static int
+on_debug(CURL *easy, curl_infotype type, char *data, size_t len, void *arg)
+{
+	struct http_req	*r = arg;
+	static const char using[] = "SSL connection using ";
+	char		 line[160];
+	size_t		 n;
+
+	(void)easy;
+	/*
+	 * curl records no connect time for a transfer that fails later,
+	 * so note it ourselves: the first thing sent, or curl's "Connected
+	 * to" line, means TCP stood.
+	 */
+	if (r->t_up == 0 && (type == CURLINFO_HEADER_OUT ||
+	    type == CURLINFO_DATA_OUT || type == CURLINFO_SSL_DATA_OUT ||
+	    (type == CURLINFO_TEXT && len > 13 &&
+	    memcmp(data, "Connected to ", 13) == 0)))
+		r->t_up = loop_now();
+	if (type == CURLINFO_HEADER_OUT && len > 8 &&
+	    memcmp(data, "CONNECT ", 8) == 0)
+		r->connect_sent = r->in_connect = 1;
+	else if (type == CURLINFO_HEADER_IN && r->in_connect && len > 5 &&
+	    memcmp(data, "HTTP/", 5) == 0) {
+		r->in_connect = 0;
+		r->res.t_proxy = loop_now() - r->t_open;
+	} else if (type == CURLINFO_TEXT && len > sizeof(using) - 1 &&
+	    memcmp(data, using, sizeof(using) - 1) == 0) {
+		n = len - (sizeof(using) - 1);
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, data + sizeof(using) - 1, n);
+		line[n] = '\0';
+		line[strcspn(line, "\r\n")] = '\0';
+		if (sscanf(line, "%15s / %63s", r->res.tls_version,
+		    r->res.cipher) == 2)
+			r->tls_seen = 1;
+	}
+	return 0;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_req	*r = arg;
+
+	(void)data;
+	r->res.body_len += size * n;
+	return size * n;
+}
+
+/* Set the options every probe shares; returns 0 or -1. */
+static int
+set_common(struct http_req *r, const struct http_req_opts *o)
+{
+	CURL	*e = r->easy;
+	int	 bad = 0;
+
+	bad |= curl_easy_setopt(e, CURLOPT_URL, o->url);
+	bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+	bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_USERAGENT,
+	    "clouddp/" PACKAGE_VERSION);
+	bad |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	/* Every probe measures a new connection and a full handshake. */
+	bad |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
+	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r);
+	bad |= curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+	bad |= curl_easy_setopt(e, CURLOPT_DEBUGDATA, r);
+	bad |= curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(o->connect_timeout * 1000));
+	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+	    (long)(o->timeout * 1000));
+	return bad ? -1 : 0;
+}
+
+static int
+set_route(struct http_req *r, const struct http_req_opts *o)
+{
+	CURL	*e = r->easy;
+	int	 bad = 0;
+
+	if (o->connect_to != NULL) {
+		r->connect_to = curl_slist_append(NULL, o->connect_to);
+		if (r->connect_to == NULL)
+			return -1;
+		bad |= curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
+	}
+	if (o->proxy != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
+	if (o->tunnel)
+		bad |= curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
+	if (o->connect_only)
+		bad |= curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+	if (o->certinfo)
+		bad |= curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	return bad ? -1 : 0;
+}
+
+static void
+result_init(struct http_req *r, const struct http_req_opts *o)
+{
+	struct http_result	*res = &r->res;
+
+	res->t_tcp = res->t_proxy = res->t_tls = -1;
+	res->t_pretransfer = res->t_ttfb = res->t_total = -1;
+	r->https = strncmp(o->url, "https:", 6) == 0;
+	if (o->proxy != NULL)
+		res->proxy = o->proxy[0] != '\0' ? o->proxy : NULL;
+	else
+		res->proxy = http_env_proxy(r->https ? "https" : "http",
+		    &res->proxy_env);
+}
+
+int
+http_req_start(struct http_multi *m, const struct http_req_opts *o,
+    http_done_cb cb, void *arg, struct clouddp_err *err)
+{
+	struct http_req	*r;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	r->m = m;
+	r->cb = cb;
+	r->arg = arg;
+	r->next = m->reqs;
+	if (m->reqs != NULL)
+		m->reqs->prev = r;
+	m->reqs = r;
+	result_init(r, o);
+	r->easy = curl_easy_init();
+	if (r->easy == NULL || set_common(r, o) == -1 ||
+	    set_route(r, o) == -1) {
+		req_free(r);
+		return clouddp_errf(err, CLOUDDP_EINTERNAL,
+		    "check that libcurl was built with proxy and TLS support",
+		    "%s: libcurl refused the request's options", o->url);
+	}
+	if (curl_multi_add_handle(m->multi, r->easy) != CURLM_OK) {
+		curl_easy_cleanup(r->easy);
+		r->easy = NULL;
+		req_free(r);
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "%s: libcurl refused to start the request", o->url);
+	}
+	return 0;
 }

@@ -1,12 +1,130 @@
 /*
  * HTTP through libcurl: the only module that includes curl/curl.h.
+ * Requests run on libcurl's multi interface inside the one event loop
+ * (loop.h): curl's sockets and timer become loop watches and a loop
+ * timer, and each finished transfer is handed to its completion callback
+ * with what happened at every stage (TCP, proxy CONNECT, TLS, response).
  */
 #ifndef CLOUDDP_HTTP_H
 #define CLOUDDP_HTTP_H
 
+#include <stddef.h>
+
 #include "clouddp.h"
+#include "loop.h"
 
 int	 http_global_init(struct clouddp_err *);
 void	 http_global_cleanup(void);
+
+struct http_multi;
+
+/*
+ * What one request asks for.  Strings are borrowed until the completion
+ * callback has run.  curl verifies no certificate here (peer and host
+ * verification off): the caller judges what was served from certs[],
+ * so that a wrong name or an unknown CA is a finding, not a failed
+ * connection that hides the rest.
+ */
+struct http_req_opts {
+	const char	*url;
+	const char	*connect_to;	/* "HOST:PORT:ADDR:PORT" or NULL */
+	const char	*proxy;		/* NULL: environment; "": none */
+	int		 tunnel;	/* CONNECT through the proxy for http */
+	int		 connect_only;	/* stop after TCP, CONNECT and TLS */
+	int		 certinfo;	/* collect the served chain */
+	double		 connect_timeout; /* TCP + CONNECT + TLS, seconds */
+	double		 timeout;	/* the whole request, seconds */
+};
+
+/* The stage a request reached or failed at, in the order they happen. */
+enum http_stage {
+	HTTP_STAGE_TCP = 0,
+	HTTP_STAGE_PROXY,	/* the CONNECT through a proxy */
+	HTTP_STAGE_TLS,
+	HTTP_STAGE_RESPONSE,
+	HTTP_STAGE_DONE,
+	HTTP_STAGE__MAX
+};
+
+/* Why a stage failed. */
+enum http_fail {
+	HTTP_FAIL_NONE = 0,
+	HTTP_FAIL_REFUSED,	/* RST to our SYN */
+	HTTP_FAIL_UNREACHABLE,	/* no route, host or network unreachable */
+	HTTP_FAIL_TIMEOUT,	/* no answer within the time given */
+	HTTP_FAIL_STATUS,	/* the proxy answered CONNECT with non-2xx */
+	HTTP_FAIL_ERROR,	/* anything else; see error */
+	HTTP_FAIL__MAX
+};
+
+#define HTTP_CHAIN_MAX	8
+
+/* One certificate of the served chain, as curl reports it (borrowed). */
+struct http_cert {
+	const char	*pem;
+};
+
+/*
+ * What happened.  Times are seconds since the request started, -1 for a
+ * stage not reached.  Pointers are borrowed and valid only during the
+ * completion callback.
+ */
+struct http_result {
+	enum http_stage	 stage;		/* failed at; DONE on success */
+	enum http_fail	 fail;
+	int		 os_errno;	/* of the failed connect, 0 none */
+	char		 error[256];	/* curl's words for the failure */
+	char		 peer[64];	/* "ADDR" the TCP connection went to */
+	long		 peer_port;
+	const char	*proxy_env;	/* variable curl takes a proxy from */
+	const char	*proxy;		/* configured proxy, NULL none */
+	long		 proxy_status;	/* CONNECT answer, 0 none */
+	double		 t_tcp;
+	double		 t_proxy;
+	double		 t_tls;
+	double		 t_pretransfer;
+	double		 t_ttfb;
+	double		 t_total;
+	char		 tls_version[16];
+	char		 cipher[64];
+	long		 status;	/* HTTP status, 0 none */
+	const char	*location;	/* redirect target, NULL none */
+	size_t		 body_len;
+	size_t		 ncerts;
+	struct http_cert certs[HTTP_CHAIN_MAX];	/* leaf first */
+};
+
+/*
+ * Called once per request when it ends, successfully or not.  err is
+ * NULL, except when the request could not be carried out at all (out of
+ * memory); res is then NULL.  A callback may start new requests.
+ */
+typedef void	(*http_done_cb)(void *, const struct clouddp_err *,
+		    const struct http_result *);
+
+/*
+ * A set of concurrent requests driven by the loop.  Returns NULL with
+ * err filled.  http_multi_free() abandons the requests still running
+ * without calling their callbacks; call it before loop_free().
+ */
+struct http_multi *http_multi_new(struct loop *, struct clouddp_err *);
+void	 http_multi_free(struct http_multi *);
+
+/*
+ * Start one request; it runs when the loop runs.  Returns 0, or -1 with
+ * err filled (and the callback never called) if it could not be set up.
+ */
+int	 http_req_start(struct http_multi *, const struct http_req_opts *,
+	    http_done_cb, void *, struct clouddp_err *);
+
+/* "tcp", "proxy", "tls", "response", "done". */
+const char *http_stage_name(enum http_stage);
+
+/*
+ * The proxy curl will take from the environment for scheme ("https" or
+ * "http"), or NULL: sets *var to the variable's name.  no_proxy is not
+ * consulted; whether the proxy was used shows in the result's peer.
+ */
+const char *http_env_proxy(const char *, const char **);
 
 #endif /* CLOUDDP_HTTP_H */
