@@ -264,3 +264,67 @@ unbound_start() {
 		return 1
 	fi
 }
+
+# nginx_start NAME SERVERS: nginx in the foreground serving the
+# "server { }" blocks of file SERVERS, with its pid, log and temporary
+# files under $T_TMP/nginx-NAME.  Waits until it listens.
+nginx_start() {
+	need nginx nginx-light
+	ngx_dir=$T_TMP/nginx-$1
+	mkdir -p "$ngx_dir/tmp"
+	{
+		# As root, workers would otherwise run as nobody, who cannot
+		# read the keys the test made.
+		if [ "$(id -u)" -eq 0 ]; then echo "user root;"; fi
+		echo "worker_processes 1;"
+		echo "pid $ngx_dir/nginx.pid;"
+		echo "error_log stderr notice;"
+		echo "events { worker_connections 1024; }"
+		echo "http {"
+		echo "  access_log off;"
+		for t in client_body proxy fastcgi uwsgi scgi; do
+			echo "  ${t}_temp_path $ngx_dir/tmp/$t;"
+		done
+		cat "$2"
+		echo "}"
+	} >"$ngx_dir/nginx.conf"
+	spawn "nginx_$1" nginx -e stderr -p "$ngx_dir" -c "$ngx_dir/nginx.conf" \
+	    -g 'daemon off;'
+	if ! wait_for 10 grep -q 'start worker process' "$T_TMP/nginx_$1.log"; then
+		diag "nginx did not start:"
+		sed 's/^/# /' "$T_TMP/nginx_$1.log" | tail -20
+		return 1
+	fi
+}
+
+# tinyproxy_start NAME ADDR PORT [CONFIG-LINES]: tinyproxy in the
+# foreground on ADDR:PORT, allowing loopback clients, with any extra
+# configuration lines (e.g. "ConnectPort 1", "BasicAuth user pass").
+tinyproxy_start() {
+	need tinyproxy tinyproxy
+	tp_dir=$T_TMP/tinyproxy-$1
+	mkdir -p "$tp_dir"
+	{
+		echo "Port $3"
+		echo "Listen $2"
+		echo "Timeout 30"
+		echo "MaxClients 200"
+		echo "LogLevel Info"
+		echo "Allow 127.0.0.0/8"
+		printf '%s\n' "${4:-}"
+	} >"$tp_dir/tinyproxy.conf"
+	spawn "tinyproxy_$1" tinyproxy -d -c "$tp_dir/tinyproxy.conf"
+	if ! wait_for 10 grep -q 'Accepting connections' \
+	    "$T_TMP/tinyproxy_$1.log"; then
+		diag "tinyproxy did not start:"
+		sed 's/^/# /' "$T_TMP/tinyproxy_$1.log" | tail -20
+		return 1
+	fi
+}
+
+# stall_start NAME ADDR PORT [full]: tests/servers/stall, a listener that
+# accepts and never speaks (or, with "full", answers no SYN at all).
+stall_start() {
+	spawn "stall_$1" stall "$2" "$3" ${4:-}
+	wait_for 10 grep -q ready "$T_TMP/stall_$1.log"
+}

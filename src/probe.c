@@ -1,0 +1,994 @@
+/*
+ * VIP probes.  Each repetition opens, at once, an HTTPS request with the
+ * FQDN as SNI and Host pinned to the VIP (CONNECT_TO, so a proxy's
+ * CONNECT goes to the VIP too), a TLS connection without SNI, and an
+ * HTTP request; their results become one verdict per phase.  Never
+ * follows redirects, never trusts what it has not checked.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clouddp.h"
+#include "cert.h"
+#include "http.h"
+#include "probe.h"
+#include "report.h"
+
+#define URL_MAX		2400
+#define PATH_MAX_LEN	2000
+
+enum probe_req_kind {
+	REQ_HTTPS = 0,		/* GET with SNI: TCP, proxy, TLS, cert */
+	REQ_NO_SNI,		/* TLS only, no name: what else is served */
+	REQ_HTTP,		/* GET on the HTTP port */
+	REQ__MAX
+};
+
+struct probe_req {
+	struct probe		*p;
+	enum probe_req_kind	 kind;
+};
+
+#define EXTRA_MAX	8
+
+/* A phase-specific field ("protocol", "http_status", ...). */
+struct extra {
+	const char	*key;		/* static string */
+	int		 kind;		/* 0 string, 1 integer, 2 real */
+	double		 num;
+	char		 str[256];
+};
+
+struct phase {
+	int			 ran;
+	enum clouddp_status	 status;
+	char			 detail[400];
+	double			*ms;		/* one slot per repetition */
+	size_t			 nms;
+	struct extra		 extras[EXTRA_MAX];
+	size_t			 nextras;
+};
+
+struct probe {
+	struct probe_cfg	 cfg;
+	char			 vip[INET6_ADDRSTRLEN];
+	char			 host[INET6_ADDRSTRLEN + 2]; /* vip for URLs */
+	char			*fqdn;
+	char			 url[REQ__MAX][URL_MAX];
+	char			 connect_to[REQ__MAX][600];
+	struct http_multi	*m;
+	probe_done_cb		 cb;
+	void			*arg;
+	struct probe_req	 reqs[REQ__MAX];
+	int			 pending;
+	long			 samples;	/* repetitions done */
+	struct cert		*leaf;		/* served with SNI */
+	struct cert		*leaf_no_sni;	/* served without */
+	char			 no_sni_error[256];
+	char			 proxy_used[300];
+	struct phase		 phases[PROBE__MAX];
+};
+
+static const char *const phase_names[PROBE__MAX] = {
+	[PROBE_TCP] = "tcp_https",
+	[PROBE_PROXY] = "proxy_connect",
+	[PROBE_TLS] = "tls",
+	[PROBE_CERT_NAME] = "cert_name",
+	[PROBE_CERT_VALIDITY] = "cert_validity",
+	[PROBE_CERT_CHAIN] = "cert_chain",
+	[PROBE_CERT_EXPECT] = "cert_expect",
+	[PROBE_CERT_NO_SNI] = "cert_no_sni",
+	[PROBE_HTTPS] = "https",
+	[PROBE_TCP_HTTP] = "tcp_http",
+	[PROBE_HTTP] = "http",
+};
+
+const char *
+probe_phase_name(enum probe_phase ph)
+{
+	if ((unsigned)ph >= PROBE__MAX)
+		return "unknown";
+	return phase_names[ph];
+}
+
+int
+probe_addr_parse(const char *in, char *out, size_t len,
+    struct clouddp_err *err)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if (inet_pton(AF_INET, in, &a4) == 1 &&
+	    inet_ntop(AF_INET, &a4, out, (socklen_t)len) != NULL)
+		return 0;
+	if (inet_pton(AF_INET6, in, &a6) == 1 &&
+	    inet_ntop(AF_INET6, &a6, out, (socklen_t)len) != NULL)
+		return 0;
+	return clouddp_errf(err, CLOUDDP_EUSAGE,
+	    "give the VIP as an address, e.g. --vip 203.0.113.10; "
+	    "clouddp-resolve finds it from a name",
+	    "'%s' is not an IPv4 or IPv6 address", in);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double
+probe_median(double *v, size_t n)
+{
+	if (n == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	if (n % 2 == 1)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* A host name as SNI and Host take it: letters, digits, '-', '.'. */
+static int
+check_fqdn(const char *s, struct clouddp_err *err)
+{
+	size_t	 i, n = strlen(s);
+
+	if (n == 0 || n > 253)
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    (s[i] == '.' && i > 0 && s[i - 1] != '.')))
+			goto bad;
+	return 0;
+bad:
+	return clouddp_errf(err, CLOUDDP_EUSAGE,
+	    "give the service FQDN, e.g. --fqdn clouddp1.contoso.com",
+	    "'%s' is not a host name", s);
+}
+
+static int
+check_path(const char *s, struct clouddp_err *err)
+{
+	size_t	 i;
+
+	if (s[0] != '/' || strlen(s) > PATH_MAX_LEN)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give a path that starts with '/', e.g. --path /",
+		    "--path: '%.64s' is not an absolute path", s);
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return clouddp_errf(err, CLOUDDP_EUSAGE,
+			    "percent-encode spaces and control characters",
+			    "--path: '%.64s' contains a space or control "
+			    "character", s);
+	return 0;
+}
+
+/* Format the URLs and CONNECT_TO entries of each request. */
+static int
+build_urls(struct probe *p, struct clouddp_err *err)
+{
+	const char	*name = p->fqdn != NULL ? p->fqdn : p->host;
+	int		 n[5];
+
+	n[0] = snprintf(p->url[REQ_HTTPS], URL_MAX, "https://%s:%ld%s",
+	    name, p->cfg.port, p->cfg.path);
+	n[1] = snprintf(p->url[REQ_NO_SNI], URL_MAX, "https://%s:%ld/",
+	    p->host, p->cfg.port);
+	n[2] = snprintf(p->url[REQ_HTTP], URL_MAX, "http://%s:%ld%s",
+	    name, p->cfg.http_port, p->cfg.path);
+	n[3] = snprintf(p->connect_to[REQ_HTTPS], sizeof(p->connect_to[0]),
+	    "%s:%ld:%s:%ld", name, p->cfg.port, p->host, p->cfg.port);
+	n[4] = snprintf(p->connect_to[REQ_HTTP], sizeof(p->connect_to[0]),
+	    "%s:%ld:%s:%ld", name, p->cfg.http_port, p->host,
+	    p->cfg.http_port);
+	if (n[0] >= URL_MAX || n[2] >= URL_MAX ||
+	    n[3] >= (int)sizeof(p->connect_to[0]) ||
+	    n[4] >= (int)sizeof(p->connect_to[0]))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
+		    "the URL for %s is too long", name);
+	(void)n[1];
+	return 0;
+}
+
+struct probe *
+probe_new(const struct probe_cfg *cfg, struct clouddp_err *err)
+{
+	struct probe	*p;
+	size_t		 i;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	p->cfg = *cfg;
+	if (p->cfg.count < 1)
+		p->cfg.count = 1;
+	if (probe_addr_parse(cfg->vip, p->vip, sizeof(p->vip), err) == -1)
+		goto fail;
+	snprintf(p->host, sizeof(p->host), strchr(p->vip, ':') != NULL ?
+	    "[%s]" : "%s", p->vip);
+	if (cfg->fqdn != NULL && (check_fqdn(cfg->fqdn, err) == -1 ||
+	    (p->fqdn = strdup(cfg->fqdn)) == NULL))
+		goto fail;
+	if (check_path(cfg->path, err) == -1 || build_urls(p, err) == -1)
+		goto fail;
+	p->cfg.vip = p->vip;
+	p->cfg.fqdn = p->fqdn;
+	for (i = 0; i < PROBE__MAX; i++) {
+		p->phases[i].ms = calloc((size_t)p->cfg.count, sizeof(double));
+		if (p->phases[i].ms == NULL) {
+			clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+			    "out of memory");
+			goto fail;
+		}
+	}
+	return p;
+fail:
+	if (err != NULL && err->code == CLOUDDP_OK)
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	probe_free(p);
+	return NULL;
+}
+
+void
+probe_free(struct probe *p)
+{
+	size_t	 i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < PROBE__MAX; i++) {
+		free(p->phases[i].ms);
+	}
+	cert_free(p->leaf);
+	cert_free(p->leaf_no_sni);
+	free(p->fqdn);
+	free(p);
+}
+
+enum clouddp_status
+probe_status(const struct probe *p)
+{
+	enum clouddp_status	 st = CLOUDDP_STATUS_OK;
+	size_t			 i;
+
+	for (i = 0; i < PROBE__MAX; i++)
+		if (p->phases[i].ran)
+			st = clouddp_status_worst(st, p->phases[i].status);
+	return st;
+}
+
+/*
+ * Record one repetition's verdict on a phase: the worst verdict and its
+ * words are kept; ms < 0 means no timing.
+ */
+static void __attribute__((format(printf, 5, 6)))
+verdict(struct probe *p, enum probe_phase id, enum clouddp_status st,
+    double ms, const char *fmt, ...)
+{
+	struct phase	*ph = &p->phases[id];
+	va_list		 ap;
+
+	if (!ph->ran || st > ph->status) {
+		va_start(ap, fmt);
+		vsnprintf(ph->detail, sizeof(ph->detail), fmt, ap);
+		va_end(ap);
+		ph->status = st;
+	}
+	ph->ran = 1;
+	if (ms >= 0 && ph->nms < (size_t)p->cfg.count)
+		ph->ms[ph->nms++] = ms * 1000;
+}
+
+/* Phase-specific fields; the last repetition's value wins. */
+static struct extra *
+extra_slot(struct probe *p, enum probe_phase id, const char *key)
+{
+	struct phase	*ph = &p->phases[id];
+	size_t		 i;
+
+	for (i = 0; i < ph->nextras; i++)
+		if (strcmp(ph->extras[i].key, key) == 0)
+			return &ph->extras[i];
+	if (ph->nextras == EXTRA_MAX)
+		return NULL;
+	ph->extras[ph->nextras].key = key;
+	return &ph->extras[ph->nextras++];
+}
+
+static void
+extra_str(struct probe *p, enum probe_phase id, const char *key,
+    const char *val)
+{
+	struct extra	*e;
+
+	e = extra_slot(p, id, key);
+	if (e == NULL)
+		return;
+	e->kind = 0;
+	snprintf(e->str, sizeof(e->str), "%s", val != NULL ? val : "");
+}
+
+static void
+extra_num(struct probe *p, enum probe_phase id, const char *key, double v,
+    int integer)
+{
+	struct extra	*e;
+
+	e = extra_slot(p, id, key);
+	if (e == NULL)
+		return;
+	e->kind = integer ? 1 : 2;
+	e->num = v;
+}
+
+/* The connection went to a proxy rather than straight to the VIP. */
+static int
+went_via_proxy(const struct probe *p, const struct http_result *res,
+    long port)
+{
+	if (res->proxy == NULL)
+		return 0;
+	if (res->peer[0] == '\0')
+		return 1;
+	return strcmp(res->peer, p->vip) != 0 || res->peer_port != port;
+}
+
+static const char *
+subject_name(const struct probe *p)
+{
+	return p->fqdn != NULL ? p->fqdn : p->vip;
+}
+
+/* TCP: to VIP:port, or to the proxy.  Returns 1 when it connected. */
+static int
+judge_tcp(struct probe *p, enum probe_phase id,
+    const struct http_result *res, long port, int via)
+{
+	char	 where[400];
+
+	if (via)
+		snprintf(where, sizeof(where), "proxy %s (%s port %ld)",
+		    res->proxy, res->peer[0] != '\0' ? res->peer : "?",
+		    res->peer_port);
+	else
+		snprintf(where, sizeof(where), "%s port %ld", p->vip, port);
+	if (res->stage != HTTP_STAGE_TCP) {
+		verdict(p, id, CLOUDDP_STATUS_OK, res->t_tcp, "connected to %s",
+		    where);
+		extra_str(p, id, "peer", res->peer);
+		return 1;
+	}
+	switch (res->fail) {
+	case HTTP_FAIL_REFUSED:
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "refused: %s rejected the connection (%s)", where, via ?
+		    "is the proxy running?" : "nothing listens there, or a "
+		    "firewall rejects it");
+		break;
+	case HTTP_FAIL_UNREACHABLE:
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "unreachable: %s: %s", where, strerror(res->os_errno));
+		break;
+	case HTTP_FAIL_TIMEOUT:
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "timeout: no answer from %s within %g s (packets dropped "
+		    "by a firewall, or the host is down)", where,
+		    p->cfg.timeout);
+		break;
+	default:
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "cannot connect to %s: %s", where, res->error);
+		break;
+	}
+	extra_str(p, id, "outcome", res->fail == HTTP_FAIL_REFUSED ?
+	    "refused" : res->fail == HTTP_FAIL_UNREACHABLE ? "unreachable" :
+	    res->fail == HTTP_FAIL_TIMEOUT ? "timeout" : "error");
+	return 0;
+}
+
+/* The words for a failed CONNECT through the proxy. */
+static void
+proxy_failure(const struct probe *p, const struct http_result *res,
+    long port, char *buf, size_t len)
+{
+	long	 st = res->proxy_status;
+
+	if (res->fail == HTTP_FAIL_STATUS && st == 407)
+		snprintf(buf, len, "proxy %s requires authentication (407): "
+		    "put the user in the proxy URL and check the account",
+		    res->proxy);
+	else if (res->fail == HTTP_FAIL_STATUS && st >= 500)
+		snprintf(buf, len, "proxy %s could not reach %s port %ld "
+		    "(CONNECT answered %ld)", res->proxy, p->vip, port, st);
+	else if (res->fail == HTTP_FAIL_STATUS)
+		snprintf(buf, len, "proxy %s refused CONNECT to %s port %ld "
+		    "(answered %ld): its rules do not allow this destination "
+		    "or port", res->proxy, p->vip, port, st);
+	else if (res->fail == HTTP_FAIL_TIMEOUT)
+		snprintf(buf, len, "proxy %s did not answer CONNECT to %s "
+		    "port %ld within %g s", res->proxy, p->vip, port,
+		    p->cfg.timeout);
+	else
+		snprintf(buf, len, "CONNECT through proxy %s failed: %s",
+		    res->proxy, res->error);
+}
+
+/* The CONNECT step.  Returns 1 when the tunnel stands (or no proxy). */
+static int
+judge_proxy(struct probe *p, const struct http_result *res, int via)
+{
+	char	 text[400];
+	double	 ms;
+
+	if (!via) {
+		if (res->proxy != NULL)
+			verdict(p, PROBE_PROXY, CLOUDDP_STATUS_OK, -1,
+			    "bypassed: no_proxy exempts %s from proxy %s%s%s; "
+			    "connected directly", subject_name(p), res->proxy,
+			    res->proxy_env != NULL ? " set in " : "",
+			    res->proxy_env != NULL ? res->proxy_env : "");
+		return 1;
+	}
+	if (res->stage < HTTP_STAGE_PROXY)
+		return 0;
+	if (res->stage == HTTP_STAGE_PROXY) {
+		proxy_failure(p, res, p->cfg.port, text, sizeof(text));
+		verdict(p, PROBE_PROXY, CLOUDDP_STATUS_CRITICAL, -1, "%s",
+		    text);
+		extra_num(p, PROBE_PROXY, "http_status",
+		    (double)res->proxy_status, 1);
+		return 0;
+	}
+	ms = res->t_proxy >= 0 && res->t_tcp >= 0 ?
+	    res->t_proxy - res->t_tcp : -1;
+	if (ms < 0 && res->t_proxy >= 0)
+		ms = 0;
+	verdict(p, PROBE_PROXY, CLOUDDP_STATUS_OK, ms,
+	    "CONNECT %s:%ld through %s answered %ld", p->vip, p->cfg.port,
+	    res->proxy, res->proxy_status);
+	extra_num(p, PROBE_PROXY, "http_status", (double)res->proxy_status,
+	    1);
+	return 1;
+}
+
+static int
+judge_tls(struct probe *p, const struct http_result *res, int via)
+{
+	double	 base;
+
+	base = via && res->t_proxy >= 0 ? res->t_proxy : res->t_tcp;
+	if (res->stage > HTTP_STAGE_TLS) {
+		verdict(p, PROBE_TLS, CLOUDDP_STATUS_OK,
+		    res->t_tls >= base ? res->t_tls - base : -1,
+		    "%s %s, SNI %s", res->tls_version, res->cipher,
+		    p->fqdn != NULL ? p->fqdn : "none");
+		extra_str(p, PROBE_TLS, "protocol", res->tls_version);
+		extra_str(p, PROBE_TLS, "cipher", res->cipher);
+		return 1;
+	}
+	if (res->stage < HTTP_STAGE_TLS)
+		return 0;
+	if (res->fail == HTTP_FAIL_TIMEOUT)
+		verdict(p, PROBE_TLS, CLOUDDP_STATUS_CRITICAL, -1,
+		    "timeout: no TLS handshake within %g s: the port accepts "
+		    "TCP but does not answer TLS", p->cfg.timeout);
+	else
+		verdict(p, PROBE_TLS, CLOUDDP_STATUS_CRITICAL, -1,
+		    "handshake failed: %s", res->error);
+	return 0;
+}
+
+static void
+judge_response(struct probe *p, enum probe_phase id,
+    const struct http_result *res)
+{
+	enum clouddp_status	 st;
+	long			 code = res->status;
+
+	if (res->stage == HTTP_STAGE_RESPONSE) {
+		if (res->fail == HTTP_FAIL_TIMEOUT)
+			verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+			    "timeout: no answer to GET %s within %g s",
+			    p->cfg.path, 2 * p->cfg.timeout);
+		else
+			verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+			    "GET %s failed: %s", p->cfg.path, res->error);
+		return;
+	}
+	st = code >= 200 && code <= 299 ? CLOUDDP_STATUS_OK :
+	    code >= 300 && code <= 399 ? CLOUDDP_STATUS_WARNING :
+	    CLOUDDP_STATUS_CRITICAL;
+	if (code >= 300 && code <= 399)
+		verdict(p, id, st, res->t_total, "%ld redirect to %s (not "
+		    "followed)", code, res->location != NULL ?
+		    res->location : "nowhere");
+	else
+		verdict(p, id, st, res->t_total, "%ld for GET %s, first byte "
+		    "%.1f ms, total %.1f ms, %zu bytes", code, p->cfg.path,
+		    res->t_ttfb * 1000, res->t_total * 1000, res->body_len);
+	extra_num(p, id, "http_status", (double)code, 1);
+	extra_num(p, id, "ttfb_ms", res->t_ttfb * 1000, 0);
+	extra_num(p, id, "total_ms", res->t_total * 1000, 0);
+	if (res->location != NULL)
+		extra_str(p, id, "location", res->location);
+}
+
+static void	judge_cert(struct probe *, const struct http_result *);
+
+static void
+judge_https(struct probe *p, const struct http_result *res)
+{
+	int	 via;
+
+	via = went_via_proxy(p, res, p->cfg.port);
+	snprintf(p->proxy_used, sizeof(p->proxy_used), "%s", via ?
+	    res->proxy : res->proxy != NULL ? "bypassed" : "none");
+	if (!judge_tcp(p, PROBE_TCP, res, p->cfg.port, via))
+		return;
+	if (!judge_proxy(p, res, via) || !judge_tls(p, res, via))
+		return;
+	judge_cert(p, res);
+	judge_response(p, PROBE_HTTPS, res);
+}
+
+static void
+judge_http(struct probe *p, const struct http_result *res)
+{
+	char	 text[400];
+	int	 via;
+
+	via = went_via_proxy(p, res, p->cfg.http_port);
+	if (!judge_tcp(p, PROBE_TCP_HTTP, res, p->cfg.http_port, via))
+		return;
+	if (res->stage == HTTP_STAGE_PROXY) {
+		proxy_failure(p, res, p->cfg.http_port, text, sizeof(text));
+		verdict(p, PROBE_HTTP, CLOUDDP_STATUS_CRITICAL, -1, "%s",
+		    text);
+		return;
+	}
+	judge_response(p, PROBE_HTTP, res);
+}
+
+/* Without SNI: keep the leaf for the comparison at the repetition's end. */
+static void
+judge_no_sni(struct probe *p, const struct http_result *res)
+{
+	struct clouddp_err	 e;
+
+	cert_free(p->leaf_no_sni);
+	p->leaf_no_sni = NULL;
+	p->no_sni_error[0] = '\0';
+	if (res->stage < HTTP_STAGE_TLS)
+		return;		/* said by the request with SNI */
+	if (res->stage == HTTP_STAGE_TLS) {
+		snprintf(p->no_sni_error, sizeof(p->no_sni_error), "%s",
+		    res->error);
+		return;
+	}
+	if (res->ncerts == 0 || res->certs[0].pem == NULL) {
+		snprintf(p->no_sni_error, sizeof(p->no_sni_error),
+		    "no certificate was reported");
+		return;
+	}
+	p->leaf_no_sni = cert_from_pem(res->certs[0].pem,
+	    strlen(res->certs[0].pem), &e);
+	if (p->leaf_no_sni == NULL)
+		snprintf(p->no_sni_error, sizeof(p->no_sni_error), "%s",
+		    e.what);
+}
+
+/* All the names a certificate answers to, for messages. */
+static void
+names_text(const struct cert *c, char *buf, size_t len)
+{
+	size_t	 i, n = cert_nsans(c), used;
+
+	if (n == 0) {
+		snprintf(buf, len, "CN %s", cert_cn(c) != NULL ? cert_cn(c) :
+		    "(none)");
+		return;
+	}
+	snprintf(buf, len, "SAN ");
+	for (i = 0; i < n; i++) {
+		used = strlen(buf);
+		if (used + 1 >= len)
+			break;
+		snprintf(buf + used, len - used, "%s%s", i > 0 ? ", " : "",
+		    cert_san(c, i));
+	}
+}
+
+static void
+judge_name(struct probe *p, const struct cert *leaf)
+{
+	char	 names[300];
+
+	if (p->fqdn == NULL)
+		return;
+	names_text(leaf, names, sizeof(names));
+	if (cert_name_matches(leaf, p->fqdn))
+		verdict(p, PROBE_CERT_NAME, CLOUDDP_STATUS_OK, -1,
+		    "%s matches the certificate (%s)", p->fqdn, names);
+	else
+		verdict(p, PROBE_CERT_NAME, CLOUDDP_STATUS_CRITICAL, -1,
+		    "%s does not match the certificate (%s): clients will "
+		    "refuse it; deploy the service certificate issued for "
+		    "%s", p->fqdn, names, p->fqdn);
+}
+
+static void
+judge_chain(struct probe *p, const struct cert *const *chain, size_t n)
+{
+	struct clouddp_err	 e;
+	const char		*anchors;
+	char			 why[256];
+	int			 rc;
+
+	anchors = p->cfg.cacert != NULL ? p->cfg.cacert :
+	    "the system store";
+	rc = cert_chain_verify(chain, n, p->cfg.cacert, why, sizeof(why),
+	    &e);
+	if (rc == 1)
+		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_OK, -1,
+		    "trusted: the chain of %zu leads to a CA in %s", n,
+		    anchors);
+	else if (rc == 0 && p->cfg.cacert != NULL)
+		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_CRITICAL, -1,
+		    "not trusted by %s: %s", anchors, why);
+	else if (rc == 0)
+		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_WARNING, -1,
+		    "not trusted by the system store: %s (a private PKI? "
+		    "give its CA with --cacert)", why);
+	else
+		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_UNKNOWN, -1,
+		    "%s", e.what);
+}
+
+static void
+judge_expect(struct probe *p, const struct cert *leaf)
+{
+	char	 got[41], want[41];
+
+	if (p->cfg.expect == NULL)
+		return;
+	cert_thumbprint_sha1(leaf, got);
+	cert_thumbprint_sha1(p->cfg.expect, want);
+	if (cert_equal(leaf, p->cfg.expect))
+		verdict(p, PROBE_CERT_EXPECT, CLOUDDP_STATUS_OK, -1,
+		    "the served certificate is the expected one (SHA-1 %s)",
+		    got);
+	else
+		verdict(p, PROBE_CERT_EXPECT, CLOUDDP_STATUS_CRITICAL, -1,
+		    "the VIP serves SHA-1 %s, expected SHA-1 %s: another "
+		    "certificate is deployed", got, want);
+	extra_str(p, PROBE_CERT_EXPECT, "served_sha1", got);
+	extra_str(p, PROBE_CERT_EXPECT, "expected_sha1", want);
+}
+
+static void
+judge_cert(struct probe *p, const struct http_result *res)
+{
+	struct cert		*chain[HTTP_CHAIN_MAX];
+	struct cert_finding	 f;
+	struct clouddp_err	 e;
+	char			 sha1[41];
+	size_t			 i, n;
+
+	cert_free(p->leaf);
+	p->leaf = NULL;
+	for (n = 0; n < res->ncerts && res->certs[n].pem != NULL; n++) {
+		chain[n] = cert_from_pem(res->certs[n].pem,
+		    strlen(res->certs[n].pem), &e);
+		if (chain[n] == NULL)
+			break;
+	}
+	if (n == 0) {
+		verdict(p, PROBE_CERT_NAME, CLOUDDP_STATUS_UNKNOWN, -1,
+		    "the served certificate could not be read: %s",
+		    res->ncerts == 0 ? "libcurl reported none" : e.what);
+		return;
+	}
+	judge_name(p, chain[0]);
+	cert_check_validity(chain[0], p->cfg.now, p->cfg.warn_days, &f);
+	verdict(p, PROBE_CERT_VALIDITY, f.status, -1, "%s", f.message);
+	judge_chain(p, (const struct cert *const *)chain, n);
+	judge_expect(p, chain[0]);
+	cert_thumbprint_sha1(chain[0], sha1);
+	extra_str(p, PROBE_CERT_NAME, "subject", cert_subject(chain[0]));
+	extra_str(p, PROBE_CERT_NAME, "sha1", sha1);
+	extra_str(p, PROBE_CERT_CHAIN, "issuer", cert_issuer(chain[0]));
+	p->leaf = chain[0];
+	for (i = 1; i < n; i++)
+		cert_free(chain[i]);
+}
+
+/* At the end of a repetition: compare what is served without SNI. */
+static void
+judge_no_sni_end(struct probe *p)
+{
+	const char	*subject;
+
+	if (p->fqdn == NULL || p->leaf == NULL)
+		return;
+	if (p->leaf_no_sni == NULL) {
+		if (p->no_sni_error[0] != '\0')
+			verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_WARNING,
+			    -1, "without SNI the handshake fails (%s): "
+			    "clients that send no server name cannot connect",
+			    p->no_sni_error);
+		return;
+	}
+	subject = cert_subject(p->leaf_no_sni);
+	extra_str(p, PROBE_CERT_NO_SNI, "subject", subject);
+	if (cert_equal(p->leaf, p->leaf_no_sni))
+		verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_OK, -1,
+		    "the same certificate as with SNI");
+	else if (cert_name_matches(p->leaf_no_sni, p->fqdn))
+		verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_OK, -1,
+		    "another certificate (%s), also valid for %s", subject,
+		    p->fqdn);
+	else
+		verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_WARNING, -1,
+		    "another certificate (%s), not valid for %s: clients "
+		    "that send no server name will refuse it", subject,
+		    p->fqdn);
+}
+
+static void	on_req_done(void *, const struct clouddp_err *,
+		    const struct http_result *);
+
+static int
+req_start(struct probe *p, enum probe_req_kind kind,
+    const struct http_req_opts *o, struct clouddp_err *err)
+{
+	p->reqs[kind].p = p;
+	p->reqs[kind].kind = kind;
+	if (http_req_start(p->m, o, on_req_done, &p->reqs[kind], err) == -1)
+		return -1;
+	p->pending++;
+	return 0;
+}
+
+/* Start one repetition: its requests run at once. */
+static int
+sample_start(struct probe *p, struct clouddp_err *err)
+{
+	struct http_req_opts	 o;
+
+	memset(&o, 0, sizeof(o));
+	o.proxy = p->cfg.proxy;
+	o.connect_timeout = p->cfg.timeout;
+	o.timeout = 2 * p->cfg.timeout;
+	o.url = p->url[REQ_HTTPS];
+	o.connect_to = p->fqdn != NULL ? p->connect_to[REQ_HTTPS] : NULL;
+	o.certinfo = 1;
+	if (req_start(p, REQ_HTTPS, &o, err) == -1)
+		return -1;
+	if (p->fqdn != NULL) {
+		o.url = p->url[REQ_NO_SNI];
+		o.connect_to = NULL;
+		o.connect_only = 1;
+		if (req_start(p, REQ_NO_SNI, &o, err) == -1)
+			return -1;
+	}
+	if (p->cfg.http_port > 0) {
+		o.url = p->url[REQ_HTTP];
+		o.connect_to = p->fqdn != NULL ? p->connect_to[REQ_HTTP] :
+		    NULL;
+		o.connect_only = 0;
+		o.certinfo = 0;
+		/* A plain proxied GET would make the proxy resolve the
+		 * name; a tunnel takes us to the VIP, as for HTTPS. */
+		o.tunnel = 1;
+		if (req_start(p, REQ_HTTP, &o, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+on_req_done(void *arg, const struct clouddp_err *err,
+    const struct http_result *res)
+{
+	struct probe_req	*q = arg;
+	struct probe		*p = q->p;
+	struct clouddp_err	 e;
+
+	if (err != NULL)
+		verdict(p, q->kind == REQ_HTTP ? PROBE_HTTP : PROBE_TCP,
+		    CLOUDDP_STATUS_UNKNOWN, -1, "%s", err->what);
+	else if (q->kind == REQ_HTTPS)
+		judge_https(p, res);
+	else if (q->kind == REQ_NO_SNI)
+		judge_no_sni(p, res);
+	else
+		judge_http(p, res);
+	if (--p->pending > 0)
+		return;
+	judge_no_sni_end(p);
+	p->samples++;
+	if (p->samples < p->cfg.count) {
+		clouddp_err_clear(&e);
+		if (sample_start(p, &e) == 0)
+			return;
+		if (p->pending > 0) {
+			verdict(p, PROBE_TCP, CLOUDDP_STATUS_UNKNOWN, -1,
+			    "%s", e.what);
+			p->samples = p->cfg.count;
+			return;
+		}
+		p->cb(p->arg, &e, p);
+		return;
+	}
+	p->cb(p->arg, NULL, p);
+}
+
+int
+probe_start(struct probe *p, struct http_multi *m, probe_done_cb cb,
+    void *arg, struct clouddp_err *err)
+{
+	p->m = m;
+	p->cb = cb;
+	p->arg = arg;
+	if (sample_start(p, err) == -1 && p->pending == 0)
+		return -1;
+	return 0;
+}
+
+static struct report_obj *
+phase_obj(const struct probe *p, enum probe_phase id)
+{
+	const struct phase	*ph = &p->phases[id];
+	const struct extra	*e;
+	struct report_obj	*o;
+	double			 v[64], *ms = ph->ms;
+	size_t			 i, n = ph->nms;
+
+	/* probe_median() sorts: work on a copy where one fits. */
+
+	o = report_obj_new();
+	if (o == NULL)
+		return NULL;
+	report_obj_set_str(o, "status", ph->ran ?
+	    clouddp_status_key(ph->status) : "skipped");
+	if (n > 0 && n <= sizeof(v) / sizeof(v[0])) {
+		memcpy(v, ms, n * sizeof(*v));
+		ms = v;
+	}
+	if (n > 0) {
+		report_obj_set_real(o, "ms", round(probe_median(ms, n) *
+		    1000) / 1000);
+		if (p->cfg.count > 1) {
+			report_obj_set_real(o, "min_ms", round(ms[0] * 1000) /
+			    1000);
+			report_obj_set_real(o, "max_ms",
+			    round(ms[n - 1] * 1000) / 1000);
+			report_obj_set_int(o, "samples", (long long)n);
+		}
+	} else
+		report_obj_set_str(o, "ms", NULL);
+	report_obj_set_str(o, "detail", ph->ran ? ph->detail :
+	    "not reached: an earlier phase failed");
+	for (i = 0; i < ph->nextras; i++) {
+		e = &ph->extras[i];
+		if (e->kind == 0)
+			report_obj_set_str(o, e->key, e->str);
+		else if (e->kind == 1)
+			report_obj_set_int(o, e->key, (long long)e->num);
+		else
+			report_obj_set_real(o, e->key,
+			    round(e->num * 1000) / 1000);
+	}
+	return o;
+}
+
+/* Whether a phase belongs in this probe's report at all. */
+static int
+applies(const struct probe *p, enum probe_phase id)
+{
+	switch (id) {
+	case PROBE_PROXY:
+		return p->phases[id].ran || (p->proxy_used[0] != '\0' &&
+		    strcmp(p->proxy_used, "none") != 0);
+	case PROBE_CERT_NAME:
+	case PROBE_CERT_NO_SNI:
+		return p->fqdn != NULL;
+	case PROBE_CERT_EXPECT:
+		return p->cfg.expect != NULL;
+	case PROBE_TCP_HTTP:
+	case PROBE_HTTP:
+		return p->cfg.http_port > 0;
+	default:
+		return 1;
+	}
+}
+
+static int
+report_fields(const struct probe *p, struct report *r)
+{
+	struct report_obj	*root = report_root(r);
+	int			 bad = 0;
+
+	bad |= report_obj_set_str(root, "vip", p->vip);
+	bad |= report_obj_set_str(root, "fqdn", p->fqdn);
+	bad |= report_obj_set_int(root, "port", p->cfg.port);
+	if (p->cfg.http_port > 0)
+		bad |= report_obj_set_int(root, "http_port",
+		    p->cfg.http_port);
+	else
+		bad |= report_obj_set_str(root, "http_port", NULL);
+	bad |= report_obj_set_str(root, "path", p->cfg.path);
+	bad |= report_obj_set_str(root, "proxy", p->proxy_used[0] != '\0' ?
+	    p->proxy_used : "none");
+	bad |= report_obj_set_int(root, "count", p->cfg.count);
+	return bad ? -1 : 0;
+}
+
+/* One check line: the detail, then the timing. */
+static int
+report_phase(const struct probe *p, struct report *r, enum probe_phase id)
+{
+	const struct phase	*ph = &p->phases[id];
+	double			 v[64], median;
+	size_t			 n = ph->nms;
+	char			 t[96] = "";
+
+	if (n > sizeof(v) / sizeof(v[0]))
+		n = sizeof(v) / sizeof(v[0]);
+	memcpy(v, ph->ms, n * sizeof(*v));
+	median = probe_median(v, n);	/* sorts v */
+	if (n == 1)
+		snprintf(t, sizeof(t), " (%.1f ms)", v[0]);
+	else if (n > 1)
+		snprintf(t, sizeof(t), " (min/median/max %.1f/%.1f/%.1f ms)",
+		    v[0], median, v[n - 1]);
+	if (n > 0 && report_perf(r, probe_phase_name(id),
+	    round(median * 1000) / 1000, "ms") == -1)
+		return -1;
+	return report_check(r, probe_phase_name(id), ph->status, "%s%s",
+	    ph->detail, t);
+}
+
+int
+probe_report(const struct probe *p, struct report *r)
+{
+	struct report_obj	*phases, *o;
+	size_t			 i;
+
+	if (report_fields(p, r) == -1)
+		return -1;
+	phases = report_obj_new();
+	if (phases == NULL)
+		return -1;
+	for (i = 0; i < PROBE__MAX; i++) {
+		if (!applies(p, (enum probe_phase)i))
+			continue;
+		o = phase_obj(p, (enum probe_phase)i);
+		if (o == NULL || report_obj_set(phases, phase_names[i], o)) {
+			report_obj_free(phases);
+			return -1;
+		}
+		if (p->phases[i].ran &&
+		    report_phase(p, r, (enum probe_phase)i) == -1) {
+			report_obj_free(phases);
+			return -1;
+		}
+	}
+	return report_obj_set(report_root(r), "phases", phases);
+}

@@ -1,0 +1,459 @@
+/*
+ * clouddp-vip: is the VIP reachable on HTTPS and HTTP, through the proxy
+ * too, does it serve the right certificate for the service FQDN, and how
+ * long does each step take.  A thin main over probe.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clouddp.h"
+#include "cert.h"
+#include "http.h"
+#include "loop.h"
+#include "opts.h"
+#include "probe.h"
+#include "report.h"
+#include "secret.h"
+
+enum {
+	OPT_CACERT = CLOUDDP_OPT__TOOL,
+	OPT_CONCURRENCY,
+	OPT_COUNT,
+	OPT_EXPECT_CERT,
+	OPT_FQDN,
+	OPT_HTTP_PORT,
+	OPT_INPUT,
+	OPT_PATH,
+	OPT_PORT,
+	OPT_PROXY,
+	OPT_VIP,
+	OPT_WARN_DAYS
+};
+
+static const struct option longopts[] = {
+	{ "cacert",	required_argument,	NULL, OPT_CACERT },
+	{ "concurrency", required_argument,	NULL, OPT_CONCURRENCY },
+	{ "count",	required_argument,	NULL, OPT_COUNT },
+	{ "expect-cert", required_argument,	NULL, OPT_EXPECT_CERT },
+	{ "fqdn",	required_argument,	NULL, OPT_FQDN },
+	{ "http-port",	required_argument,	NULL, OPT_HTTP_PORT },
+	{ "input",	required_argument,	NULL, OPT_INPUT },
+	{ "path",	required_argument,	NULL, OPT_PATH },
+	{ "port",	required_argument,	NULL, OPT_PORT },
+	{ "proxy",	required_argument,	NULL, OPT_PROXY },
+	{ "vip",	required_argument,	NULL, OPT_VIP },
+	{ "warn-days",	required_argument,	NULL, OPT_WARN_DAYS },
+	CLOUDDP_LONGOPTS_COMMON,
+	CLOUDDP_LONGOPTS_PASSWORD,
+	{ NULL,		0,			NULL, 0 }
+};
+
+/* The batch: input, the window of probes in flight, the tally. */
+struct run {
+	struct clouddp_ctx	*ctx;
+	struct probe_cfg	 cfg;
+	struct http_multi	*m;
+	FILE			*in;
+	const char		*in_name;
+	const char		*expect_path;
+	struct cert		*expect;
+	struct clouddp_buf	 line;
+	long			 lineno;
+	long			 concurrency;
+	long			 running;
+	size_t			 counts[CLOUDDP_STATUS__MAX];
+	int			 batch;
+	int			 eof;
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs(
+"usage: clouddp-vip --vip ADDR [--fqdn NAME] [--port N] [--http-port N|none]\n"
+"                   [--path PATH] [--expect-cert FILE [--password-file F |\n"
+"                   --password-env VAR | --password-fd N]] [--cacert FILE]\n"
+"                   [--proxy URL]\n"
+"                   [--timeout SECONDS] [--count N] [--warn-days N]\n"
+"                   [--json | --nagios]\n"
+"       clouddp-vip --input FILE|- [--concurrency N] [options]\n", fp);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\nProbe a VIP: TCP, proxy CONNECT, TLS, the served "
+	    "certificate and HTTP.\n\n"
+"      --cacert FILE      judge the chain against these CAs, not the system\n"
+"      --concurrency N    probe at most N targets at once (default 100)\n"
+"      --count N          probe N times; report min/median/max per phase\n"
+"      --expect-cert FILE the VIP must serve this certificate (.pfx, .cer,\n"
+"                         .pem); a .pfx password as the options below say\n"
+"      --fqdn NAME        the service FQDN: SNI, Host and certificate name\n"
+"      --http-port N|none the HTTP port to probe (default 80)\n"
+"      --input FILE|-     probe every 'VIP [FQDN]' line of FILE\n"
+"      --path PATH        the path to GET (default /)\n"
+"      --port N           the HTTPS port (default 443)\n"
+"      --proxy URL        go through this proxy; \"\" for none (default:\n"
+"                         https_proxy and no_proxy, as curl reads them)\n"
+"      --vip ADDR         the VIP, an IPv4 or IPv6 address\n"
+"      --warn-days N      warn when the certificate expires within N days\n"
+"                         (default 30)\n", stdout);
+	clouddp_help_common(stdout);
+	clouddp_help_password(stdout);
+}
+
+static int
+parse_port(const char *opt, const char *arg, long *out,
+    struct clouddp_err *err)
+{
+	if (strcmp(opt, "--http-port") == 0 && strcmp(arg, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return clouddp_parse_long(opt, arg, 1, 65535, out, err);
+}
+
+static int
+tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
+{
+	struct probe_cfg	*cfg = &run->cfg;
+
+	switch (c) {
+	case OPT_CACERT:
+		cfg->cacert = arg;
+		return 0;
+	case OPT_CONCURRENCY:
+		return clouddp_parse_long("--concurrency", arg, 1, 10000,
+		    &run->concurrency, err);
+	case OPT_COUNT:
+		return clouddp_parse_long("--count", arg, 1, 1000,
+		    &cfg->count, err);
+	case OPT_EXPECT_CERT:
+		run->expect_path = arg;
+		return 0;
+	case OPT_FQDN:
+		cfg->fqdn = arg;
+		return 0;
+	case OPT_HTTP_PORT:
+		return parse_port("--http-port", arg, &cfg->http_port, err);
+	case OPT_INPUT:
+		run->in_name = arg;
+		return 0;
+	case OPT_PATH:
+		cfg->path = arg;
+		return 0;
+	case OPT_PORT:
+		return parse_port("--port", arg, &cfg->port, err);
+	case OPT_PROXY:
+		cfg->proxy = arg;
+		return 0;
+	case OPT_VIP:
+		cfg->vip = arg;
+		return 0;
+	case OPT_WARN_DAYS:
+		return clouddp_parse_long("--warn-days", arg, 0, 3650,
+		    &cfg->warn_days, err);
+	default:
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
+		    "unknown option");
+	}
+}
+
+static int	next_target(struct run *, struct clouddp_err *);
+
+static void
+on_probe_done(void *arg, const struct clouddp_err *err, struct probe *p)
+{
+	struct run		*run = arg;
+	struct report		*r;
+	struct clouddp_err	 e;
+	enum clouddp_status	 st;
+
+	run->running--;
+	clouddp_err_clear(&e);
+	r = report_new("VIP");
+	if (err == NULL && r != NULL && probe_report(p, r) == 0) {
+		st = report_status(r);
+		if (!run->batch || run->ctx->output != CLOUDDP_OUTPUT_NAGIOS)
+			report_write(run->ctx, r, stdout);
+		if (run->batch && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
+		    !run->ctx->quiet)
+			putchar('\n');
+	} else {
+		if (err == NULL)
+			clouddp_errf(&e, CLOUDDP_ENOMEM, NULL, "out of memory");
+		st = (enum clouddp_status)log_err(run->ctx,
+		    err != NULL ? err : &e);
+	}
+	run->counts[st]++;
+	report_free(r);
+	probe_free(p);
+	if (next_target(run, &e) == -1)
+		run->counts[log_err(run->ctx, &e)]++;
+}
+
+/*
+ * Read the next "VIP [FQDN]" line into cfg (fields point into the line
+ * buffer).  Returns 1, 0 at the end, 2 for a line to skip, -1 on error.
+ */
+static int
+read_target(struct run *run, struct probe_cfg *cfg, struct clouddp_err *err)
+{
+	char	*s, *vip, *fqdn, *extra, *save = NULL;
+	int	 rc;
+
+	rc = clouddp_buf_getline(&run->line, run->in, 4096, err);
+	if (rc <= 0) {
+		if (rc == -1)
+			clouddp_err_prefix(err, "%s:%ld", run->in_name,
+			    run->lineno + 1);
+		return rc;
+	}
+	run->lineno++;
+	s = run->line.data;
+	s[strcspn(s, "#")] = '\0';
+	vip = strtok_r(s, " \t\r", &save);
+	if (vip == NULL)
+		return 2;
+	fqdn = strtok_r(NULL, " \t\r", &save);
+	extra = strtok_r(NULL, " \t\r", &save);
+	if (extra != NULL)
+		return clouddp_errf(err, CLOUDDP_EINPUT,
+		    "write one 'VIP [FQDN]' per line",
+		    "%s:%ld: unexpected '%s' after the FQDN", run->in_name,
+		    run->lineno, extra);
+	*cfg = run->cfg;
+	cfg->vip = vip;
+	if (fqdn != NULL)
+		cfg->fqdn = fqdn;
+	return 1;
+}
+
+/* Fill the window of probes in flight.  Returns -1 on a read error. */
+static int
+next_target(struct run *run, struct clouddp_err *err)
+{
+	struct probe_cfg	 cfg;
+	struct probe		*p;
+	int			 rc = 1;
+
+	while (!run->eof && run->running < run->concurrency) {
+		cfg = run->cfg;
+		if (run->batch)
+			rc = read_target(run, &cfg, err);
+		else
+			run->eof = 1;
+		if (rc == 0 || (rc == -1 && err->code != CLOUDDP_EINPUT)) {
+			run->eof = 1;
+			return rc;
+		}
+		if (rc == 2)
+			continue;
+		p = rc == 1 ? probe_new(&cfg, err) : NULL;
+		if (p == NULL && run->batch && rc == 1)
+			clouddp_err_prefix(err, "%s:%ld", run->in_name,
+			    run->lineno);
+		if (p == NULL || probe_start(p, run->m, on_probe_done, run,
+		    err) == -1) {
+			probe_free(p);
+			if (!run->batch)
+				return -1;
+			run->counts[log_err(run->ctx, err)]++;
+			continue;
+		}
+		run->running++;
+	}
+	return 0;
+}
+
+static void
+write_summary(struct run *run, double wall)
+{
+	struct report		*r;
+	struct report_obj	*root;
+	size_t			 n = 0, i;
+
+	r = report_new("VIP");
+	if (r == NULL)
+		return;
+	root = report_root(r);
+	for (i = 0; i < CLOUDDP_STATUS__MAX; i++) {
+		n += run->counts[i];
+		if (run->counts[i] > 0)
+			report_raise(r, (enum clouddp_status)i);
+	}
+	report_obj_set_int(root, "targets", (long long)n);
+	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
+		report_obj_set_int(root, clouddp_status_key(
+		    (enum clouddp_status)i), (long long)run->counts[i]);
+	report_obj_set_real(root, "wall_ms", wall * 1000);
+	report_summary(r, "%zu targets: %zu ok, %zu warning, %zu critical, "
+	    "%zu unknown in %.2f s", n, run->counts[0], run->counts[1],
+	    run->counts[2], run->counts[3], wall);
+	report_perf(r, "targets", (double)n, NULL);
+	report_perf(r, "wall", wall * 1000, "ms");
+	report_write(run->ctx, r, stdout);
+	report_free(r);
+}
+
+/*
+ * The certificate the VIP must serve.  Without a password source the
+ * empty password is tried first, then a prompt on a terminal.
+ */
+static int
+load_expect(struct run *run, struct clouddp_err *err)
+{
+	char	*pw = NULL;
+	char	 prompt[300];
+
+	if (run->ctx->secret.kind == CLOUDDP_SECRET_NONE) {
+		run->expect = cert_load_file(run->expect_path, "", err);
+		if (run->expect != NULL || err->code != CLOUDDP_EPASSWORD ||
+		    !isatty(STDIN_FILENO))
+			goto out;
+	}
+	snprintf(prompt, sizeof(prompt), "Password for %s: ",
+	    run->expect_path);
+	if (secret_read(&run->ctx->secret, prompt, &pw, err) == -1)
+		return -1;
+	run->expect = cert_load_file(run->expect_path, pw, err);
+	secret_free(pw);
+out:
+	if (run->expect == NULL)
+		clouddp_err_prefix(err, "--expect-cert");
+	run->cfg.expect = run->expect;
+	return run->expect != NULL ? 0 : -1;
+}
+
+/* Check the options together and open the input. */
+static int
+setup(struct run *run, struct clouddp_err *err)
+{
+	if ((run->cfg.vip == NULL) == (run->in_name == NULL))
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give --vip ADDR for one VIP or --input FILE for many",
+		    "give exactly one of --vip and --input");
+	run->cfg.timeout = run->ctx->timeout > 0 ? run->ctx->timeout : 10;
+	run->cfg.now = time(NULL);
+	if (run->cfg.cacert != NULL && access(run->cfg.cacert, R_OK) == -1)
+		return clouddp_errf(err, CLOUDDP_EIO,
+		    "check the path given to --cacert",
+		    "%s: %s", run->cfg.cacert, strerror(errno));
+	if (run->expect_path != NULL && load_expect(run, err) == -1)
+		return -1;
+	if (run->in_name == NULL)
+		return 0;
+	run->batch = 1;
+	if (strcmp(run->in_name, "-") == 0) {
+		run->in = stdin;
+		return 0;
+	}
+	run->in = fopen(run->in_name, "r");
+	if (run->in == NULL)
+		return clouddp_errf(err, CLOUDDP_EIO,
+		    "check the path given to --input",
+		    "%s: %s", run->in_name, strerror(errno));
+	return 0;
+}
+
+static int
+parse_args(struct run *run, int argc, char *argv[], struct clouddp_err *err)
+{
+	int	 c, rc;
+
+	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	    longopts, NULL)) != -1) {
+		if (c == '?')
+			return -2;
+		rc = clouddp_opt_common(run->ctx, c, optarg, err);
+		if (rc == 0)
+			rc = tool_opt(run, c, optarg, err);
+		if (rc == -1)
+			return -1;
+	}
+	if (optind < argc)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give the VIP with --vip, or many with --input",
+		    "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct clouddp_ctx	 ctx;
+	struct clouddp_err	 err;
+	struct run		 run;
+	struct loop		*loop = NULL;
+	double			 t0;
+	int			 status = CLOUDDP_STATUS_UNKNOWN, rc, i;
+
+	clouddp_ctx_init(&ctx, argv[0], "VIP");
+	clouddp_err_clear(&err);
+	memset(&run, 0, sizeof(run));
+	run.ctx = &ctx;
+	run.concurrency = 100;
+	run.cfg.port = 443;
+	run.cfg.http_port = 80;
+	run.cfg.path = "/";
+	run.cfg.count = 1;
+	run.cfg.warn_days = 30;
+	if (clouddp_global_init(&err) == -1)
+		return log_err(&ctx, &err);
+	rc = parse_args(&run, argc, argv, &err);
+	if (rc == -2) {
+		status = clouddp_usage_error(&ctx);
+		goto out;
+	}
+	if (rc == -1)
+		goto fail;
+	if (ctx.help || ctx.version) {
+		if (ctx.help)
+			help();
+		else
+			clouddp_print_version(&ctx);
+		status = CLOUDDP_STATUS_OK;
+		goto out;
+	}
+	if (setup(&run, &err) == -1)
+		goto fail;
+	loop = loop_new(&err);
+	if (loop == NULL)
+		goto fail;
+	run.m = http_multi_new(loop, &err);
+	if (run.m == NULL)
+		goto fail;
+	t0 = loop_now();
+	if (next_target(&run, &err) == -1 && !run.batch)
+		goto fail;
+	if (loop_run(loop, 0, &err) == -1)
+		goto fail;
+	if (run.batch)
+		write_summary(&run, loop_now() - t0);
+	status = CLOUDDP_STATUS_OK;
+	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
+		if (run.counts[i] > 0)
+			status = i;
+	goto out;
+fail:
+	status = log_err(&ctx, &err);
+out:
+	http_multi_free(run.m);
+	loop_free(loop);
+	if (run.in != NULL && run.in != stdin)
+		fclose(run.in);
+	clouddp_buf_free(&run.line);
+	cert_free(run.expect);
+	clouddp_ctx_cleanup(&ctx);
+	clouddp_global_cleanup();
+	return status;
+}
