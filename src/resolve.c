@@ -22,6 +22,8 @@
 #include "resolve.h"
 
 #define RCVBUF_SIZE	(4 * 1024 * 1024)	/* see dns-engine notes */
+#define WINDOW_START	32	/* names in flight before any answer */
+#define WINDOW_DEFAULT	250	/* below a server's socket buffer */
 #define MAX_NS		13
 #define NS_ADDRS	4
 
@@ -33,6 +35,7 @@ struct chan {
 	char			 label[RESOLVE_LABEL_MAX];
 	size_t			 inflight;
 	long long		 serial;	/* authoritative servers */
+	double			 last_answer;	/* loop_now() of the last */
 	struct zone		*zone;
 	struct chan		*next;		/* every channel */
 };
@@ -114,6 +117,9 @@ struct resolve {
 	struct zone		*zones;
 	struct job		*jobs;
 	size_t			 inflight;	/* names */
+	double			 cwnd;		/* names allowed in flight */
+	double			 ssthresh;
+	double			 last_cut;
 	unsigned long long	 nqueries;
 	struct loop_timer	*tick;
 	double			 tick_s;
@@ -423,11 +429,13 @@ resolve_new(struct loop *loop, const struct resolve_cfg *cfg,
 	r->loop = loop;
 	r->cfg = *cfg;
 	if (r->cfg.timeout <= 0)
-		r->cfg.timeout = 2;
+		r->cfg.timeout = 1;
 	if (r->cfg.tries <= 0)
-		r->cfg.tries = 2;
+		r->cfg.tries = 3;
 	if (r->cfg.window == 0)
-		r->cfg.window = 1000;
+		r->cfg.window = WINDOW_DEFAULT;
+	r->cwnd = r->cfg.window < WINDOW_START ? r->cfg.window : WINDOW_START;
+	r->ssthresh = r->cfg.window;
 	/* Timeouts are seen within a tick: a twentieth of the timeout. */
 	r->tick_s = r->cfg.timeout / 20 < 0.05 ? r->cfg.timeout / 20 : 0.05;
 	for (i = 0; i < cfg->nservers; i++) {
@@ -862,6 +870,49 @@ check_step(struct check *ck, const struct dnsmsg *msg)
 		check_judge(ck);
 }
 
+/*
+ * Congestion control of the window, after TCP's (RFC 5681): start small,
+ * grow by one name per answer (doubling each round trip) up to ssthresh
+ * and by 1/cwnd past it; halve it (to no less than a quarter of the
+ * configured window), once per timeout period, when a
+ * query needed a retry on a server that still answers.  Without it the
+ * first burst of a batch overflows the server's socket buffer, and the
+ * lost queries, retried all at once, overflow it again.  A server that
+ * answers nothing is dead, not congested, and shrinks nothing.
+ */
+static void
+window_update(struct chan *c, int status, int timeouts)
+{
+	struct resolve	*r = c->r;
+	double		 now, quiet, low;
+
+	if (status == ARES_EDESTRUCTION)
+		return;
+	now = loop_now();
+	if (timeouts == 0) {
+		c->last_answer = now;
+		r->cwnd += r->cwnd < r->ssthresh ? 1 : 1 / r->cwnd;
+		if (r->cwnd > r->cfg.window)
+			r->cwnd = r->cfg.window;
+		return;
+	}
+	if (status != ARES_ETIMEOUT)
+		c->last_answer = now;
+	quiet = r->cfg.timeout * (1 << r->cfg.tries);
+	if (now - c->last_answer > quiet || now - r->last_cut <
+	    r->cfg.timeout)
+		return;
+	/* A floor keeps one slow name from starving a whole batch. */
+	low = r->cfg.window / 4.0;
+	if (low < WINDOW_START)
+		low = WINDOW_START;
+	if (low > r->cfg.window)
+		low = r->cfg.window;
+	r->ssthresh = r->cwnd / 2 > low ? r->cwnd / 2 : low;
+	r->cwnd = r->ssthresh;
+	r->last_cut = now;
+}
+
 static void
 on_check_answer(void *arg, int status, int timeouts, unsigned char *abuf,
     int alen)
@@ -870,7 +921,7 @@ on_check_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	struct dnsmsg	 msg;
 	int		 rc;
 
-	(void)timeouts;
+	window_update(ck->chan, status, timeouts);
 	rc = answer_get(ck->chan, status, abuf, alen, &msg, ck->res);
 	if (rc == -1)
 		return;
@@ -1249,7 +1300,7 @@ pump(struct resolve *r)
 	if (r->pumping)
 		return;
 	r->pumping = 1;
-	while (!r->eof && !r->failed && r->inflight < r->cfg.window) {
+	while (!r->eof && !r->failed && (double)r->inflight < r->cwnd) {
 		rc = r->next_cb(r->cb_arg, &in, &r->err);
 		if (rc == -1)
 			r->failed = 1;

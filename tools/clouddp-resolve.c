@@ -79,12 +79,12 @@ help(void)
 "and the target resolves to the VIP, on every resolver or authoritative server.\n\n"
 "      --aaaa             ask AAAA records as well as A for every target\n"
 "      --authoritative    ask every authoritative server of each name's zone\n"
-"      --concurrency N    names in flight at once (default 1000)\n"
+"      --concurrency N    names in flight at once (default 250)\n"
 "      --expect-target NAME  the CNAME target every name must have\n"
 "      --expect-vip ADDR  the address every target must resolve to\n"
 "      --input FILE|-     read lines \"FQDN [TARGET [VIP]]\" (or CSV) from FILE\n"
 "      --port N           send every query to port N\n"
-"      --tries N          tries per query (default 2)\n", stdout);
+"      --tries N          tries per query (default 3)\n", stdout);
 	clouddp_help_common(stdout);
 	clouddp_help_resolver(stdout);
 }

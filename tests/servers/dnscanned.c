@@ -1,7 +1,8 @@
 /*
  * A hostile DNS server for tests: on a loopback UDP port it answers
  * every query the one way a real server never would (silence, SERVFAIL,
- * FORMERR, a wrong ID, garbage, a record cut short).  Queries are read
+ * FORMERR, a wrong ID, garbage, a record cut short), or drops the
+ * first copy of each query and answers SERVFAIL to the retry.  Queries are read
  * with ldns so that only well-formed ones get the canned answer.
  * Usage: dnscanned ADDR PORT MODE; it runs until killed.
  */
@@ -21,7 +22,7 @@
 
 static const char *const modes[] = {
 	"silent", "servfail", "formerr", "wrongid", "garbage", "truncrr",
-	NULL
+	"dropfirst", NULL
 };
 
 /* The answer for query q (len bytes) in buf; returns its length, 0 for
@@ -46,7 +47,7 @@ answer(const char *mode, const unsigned char *q, size_t len,
 	memcpy(buf, q, len);
 	buf[2] |= 0x80;				/* QR */
 	buf[3] = (unsigned char)(buf[3] & 0xf0);
-	if (strcmp(mode, "servfail") == 0)
+	if (strcmp(mode, "servfail") == 0 || strcmp(mode, "dropfirst") == 0)
 		buf[3] |= 2;
 	else if (strcmp(mode, "formerr") == 0)
 		buf[3] |= 1;
@@ -66,7 +67,7 @@ main(int argc, char *argv[])
 {
 	struct sockaddr_in	 sin, peer;
 	socklen_t		 plen;
-	unsigned char		 q[512], a[1024];
+	unsigned char		 q[512], a[1024], seen[65536 / 8];
 	ldns_pkt		*pkt;
 	ssize_t			 len;
 	size_t			 n;
@@ -78,6 +79,7 @@ main(int argc, char *argv[])
 		continue;
 	if (modes[i] == NULL)
 		goto usage;
+	memset(seen, 0, sizeof(seen));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((unsigned short)atoi(argv[2]));
@@ -98,12 +100,17 @@ main(int argc, char *argv[])
 		if (ldns_wire2pkt(&pkt, q, (size_t)len) != LDNS_STATUS_OK)
 			continue;
 		ldns_pkt_free(pkt);
+		if (strcmp(argv[3], "dropfirst") == 0 &&
+		    !(seen[(q[0] << 5) | (q[1] >> 3)] & (1 << (q[1] & 7)))) {
+			seen[(q[0] << 5) | (q[1] >> 3)] |= 1 << (q[1] & 7);
+			continue;
+		}
 		n = answer(argv[3], q, (size_t)len, a, sizeof(a));
 		if (n > 0)
 			sendto(fd, a, n, 0, (struct sockaddr *)&peer, plen);
 	}
 usage:
 	fprintf(stderr, "usage: dnscanned ADDR PORT "
-	    "silent|servfail|formerr|wrongid|garbage|truncrr\n");
+	    "silent|servfail|formerr|wrongid|garbage|truncrr|dropfirst\n");
 	return 2;
 }

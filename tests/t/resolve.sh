@@ -17,7 +17,7 @@ NSD=$(loopback_addr)
 UB=$(loopback_addr)
 HOSTILE=$(loopback_addr)
 
-plan 64
+plan 65
 
 sed -e "s/@NS1@/$NSD/;s/@NS2@/$BIND/;s/@SERIAL@/2/" \
     "$D/contoso.zone.in" >"$T_TMP/contoso-2.zone"
@@ -138,13 +138,14 @@ verdict "$out" ok.contoso.test "$HOSTILE:$P" timeout
 kill "$PID_silent"
 
 # --- Hostile answers -------------------------------------------------------
+# dropfirst answers only the retry: SERVFAIL proves the retry was sent.
 for m in servfail:servfail formerr:bad_answer wrongid:timeout \
-    garbage:timeout truncrr:bad_answer; do
+    garbage:timeout dropfirst:servfail truncrr:bad_answer; do
 	mode=${m%%:*} want=${m#*:}
 	a=$(loopback_addr)
 	spawn "$mode" dnscanned "$a" "$P" "$mode"
 	sleep 0.1
-	run $R --resolver "$a:$P" --timeout 0.3 --tries 1 ok.contoso.test
+	run $R --resolver "$a:$P" --timeout 0.3 --tries 2 ok.contoso.test
 	verdict "$out" ok.contoso.test "$a:$P" "$want"
 done
 like "$out" "malformed DNS answer" "a record cut short is reported, not trusted"
