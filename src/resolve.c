@@ -35,7 +35,8 @@ struct chan {
 	char			 label[RESOLVE_LABEL_MAX];
 	size_t			 inflight;
 	long long		 serial;	/* authoritative servers */
-	double			 last_answer;	/* loop_now() of the last */
+	/* When it last answered (loop_now()): a dead server is not busy. */
+	double			 last_answer;
 	struct zone		*zone;
 	struct chan		*next;		/* every channel */
 };
@@ -111,13 +112,13 @@ struct zone {
 struct resolve {
 	struct loop		*loop;
 	struct resolve_cfg	 cfg;
-	struct chan		*chans;		/* every channel, newest first */
+	struct chan		*chans;		/* all, newest first */
 	struct chan		**base;		/* the resolvers */
 	size_t			 nbase;
 	struct zone		*zones;
 	struct job		*jobs;
 	size_t			 inflight;	/* names */
-	double			 cwnd;		/* names allowed in flight */
+	double			 cwnd;		/* names let in flight */
 	double			 ssthresh;
 	double			 last_cut;
 	unsigned long long	 nqueries;

@@ -49,7 +49,7 @@ struct resolve_name {
 	char		 name[DNSMSG_NAME_MAX];
 	char		 target[DNSMSG_NAME_MAX];
 	char		 vip[RESOLVE_ADDR_MAX];
-	unsigned long	 line;		/* input line, 0 for the command line */
+	unsigned long	 line;		/* input line, 0: command line */
 };
 
 /* One CNAME hop: the previous name (or the subject) -> target. */
@@ -68,33 +68,31 @@ struct resolve_result {
 	const char		*server;	/* label, borrowed */
 	enum resolve_verdict	 verdict;
 	int			 stage;
-	int			 rcode;		/* last rcode seen, -1 none */
+	int			 rcode;		/* last rcode, -1 none */
 	size_t			 nhops;
 	struct resolve_hop	 hops[RESOLVE_MAX_HOPS + 1];
 	size_t			 naddrs;
 	char			 addrs[RESOLVE_MAX_ADDRS][RESOLVE_ADDR_MAX];
 	size_t			 nmore;		/* addresses not kept */
-	uint32_t		 addr_ttl;	/* lowest address TTL */
-	long			 neg_ttl;	/* NXDOMAIN/NODATA cache time,
-						   -1 unknown */
-	int			 aa;		/* AA bit of the first answer */
-	long long		 serial;	/* authoritative: SOA serial,
-						   -1 unknown */
-	const char		*zone;		/* authoritative: the zone,
-						   borrowed; NULL otherwise */
-	char			 note[160];	/* extra detail, may be "" */
+	uint32_t		 addr_ttl;	/* the lowest */
+	/* NXDOMAIN or NODATA cache time (RFC 2308), -1 unknown. */
+	long			 neg_ttl;
+	int			 aa;		/* of the first answer */
+	/* Authoritative mode: SOA serial (-1 unknown), zone (borrowed). */
+	long long		 serial;
+	const char		*zone;
+	char			 note[160];	/* more detail, may be "" */
 };
 
 struct resolve_cfg {
-	const char *const	*servers;	/* "ADDR[:PORT]"; none: the
-						   system's resolv.conf */
+	/* "ADDR[:PORT]"; none: the system's resolv.conf. */
+	const char *const	*servers;
 	size_t			 nservers;
-	unsigned		 port;		/* 0: per server, else for
-						   every server contacted */
+	unsigned		 port;		/* 0, or for every server */
 	double			 timeout;	/* first try, seconds */
 	int			 tries;
 	size_t			 window;	/* names in flight */
-	int			 aaaa;		/* ask AAAA as well as A */
+	int			 aaaa;		/* AAAA as well as A */
 	int			 authoritative;
 };
 

@@ -511,7 +511,8 @@ summary_json(const struct resolve_tally *t, enum clouddp_status st,
 	}
 	report_obj_set_int(s, "names", (long long)t->names);
 	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
-		report_obj_set_int(s, clouddp_status_key((enum clouddp_status)i),
+		report_obj_set_int(s,
+		    clouddp_status_key((enum clouddp_status)i),
 		    (long long)t->status[i]);
 	for (i = 0; i < RESOLVE__MAX; i++)
 		report_obj_set_int(v, resolve_verdict_name(
@@ -537,11 +538,9 @@ resolve_io_summary(const struct clouddp_ctx *ctx,
 	st = tally_status(t);
 	if (ctx->output == CLOUDDP_OUTPUT_NAGIOS)
 		summary_nagios(ctx, t, st, elapsed);
-	else if (ctx->quiet)
-		;
-	else if (ctx->output == CLOUDDP_OUTPUT_JSON)
+	else if (ctx->output == CLOUDDP_OUTPUT_JSON && !ctx->quiet)
 		summary_json(t, st, elapsed, nqueries);
-	else {
+	else if (!ctx->quiet) {
 		printf("summary: %zu names, %zu ok, %zu warning, "
 		    "%zu critical;", t->names, t->status[CLOUDDP_STATUS_OK],
 		    t->status[CLOUDDP_STATUS_WARNING],

@@ -12,12 +12,13 @@
 #include "clouddp.h"
 #include "resolve.h"
 
-#define RESOLVE_IO_FAILED_KEPT	3	/* failing names named in --nagios */
+/* How many failing names --nagios names. */
+#define RESOLVE_IO_FAILED_KEPT	3
 
 /* Counts over a run; zero it before the first name. */
 struct resolve_tally {
 	size_t		 names;
-	size_t		 status[CLOUDDP_STATUS__MAX];	/* per name */
+	size_t		 status[CLOUDDP_STATUS__MAX];	/* names */
 	size_t		 verdicts[RESOLVE__MAX];	/* per result */
 	size_t		 disagreements;
 	size_t		 results;

@@ -30,14 +30,14 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{ "aaaa",		no_argument,	   NULL, OPT_AAAA },
-	{ "authoritative",	no_argument,	   NULL, OPT_AUTHORITATIVE },
-	{ "concurrency",	required_argument, NULL, OPT_CONCURRENCY },
-	{ "expect-target",	required_argument, NULL, OPT_EXPECT_TARGET },
-	{ "expect-vip",		required_argument, NULL, OPT_EXPECT_VIP },
-	{ "input",		required_argument, NULL, OPT_INPUT },
-	{ "port",		required_argument, NULL, OPT_PORT },
-	{ "tries",		required_argument, NULL, OPT_TRIES },
+	{ "aaaa",	   no_argument,	      NULL, OPT_AAAA },
+	{ "authoritative", no_argument,	      NULL, OPT_AUTHORITATIVE },
+	{ "concurrency",   required_argument, NULL, OPT_CONCURRENCY },
+	{ "expect-target", required_argument, NULL, OPT_EXPECT_TARGET },
+	{ "expect-vip",	   required_argument, NULL, OPT_EXPECT_VIP },
+	{ "input",	   required_argument, NULL, OPT_INPUT },
+	{ "port",	   required_argument, NULL, OPT_PORT },
+	{ "tries",	   required_argument, NULL, OPT_TRIES },
 	CLOUDDP_LONGOPTS_COMMON,
 	CLOUDDP_LONGOPTS_RESOLVER,
 	{ NULL,			0,		   NULL, 0 }
@@ -62,12 +62,14 @@ struct run {
 static void
 usage(FILE *fp)
 {
-	fputs(
-"usage: clouddp-resolve [--resolver HOST[:PORT]]... [--port N] [--authoritative]\n"
-"                       [--expect-target NAME] [--expect-vip ADDR]\n"
-"                       [--input FILE|-] [--concurrency N] [--timeout SECONDS]\n"
-"                       [--tries N] [--aaaa] [--json|--nagios] [--quiet] NAME...\n",
-	    fp);
+	fputs("usage: clouddp-resolve [--resolver HOST[:PORT]]... [--port N] "
+	    "[--authoritative]\n"
+	    "                       [--expect-target NAME] "
+	    "[--expect-vip ADDR]\n"
+	    "                       [--input FILE|-] [--concurrency N] "
+	    "[--timeout SECONDS]\n"
+	    "                       [--tries N] [--aaaa] [--json|--nagios] "
+	    "[--quiet] NAME...\n", fp);
 }
 
 static void
@@ -76,13 +78,14 @@ help(void)
 	usage(stdout);
 	fputs(
 "\nCheck both resolution stages of each NAME: NAME is a CNAME to its target,\n"
-"and the target resolves to the VIP, on every resolver or authoritative server.\n\n"
+"and the target resolves to the VIP, on every resolver or authoritative\n"
+"server.\n\n"
 "      --aaaa             ask AAAA records as well as A for every target\n"
 "      --authoritative    ask every authoritative server of each name's zone\n"
 "      --concurrency N    names in flight at once (default 250)\n"
 "      --expect-target NAME  the CNAME target every name must have\n"
 "      --expect-vip ADDR  the address every target must resolve to\n"
-"      --input FILE|-     read lines \"FQDN [TARGET [VIP]]\" (or CSV) from FILE\n"
+"      --input FILE|-     read lines FQDN [TARGET [VIP]] (or CSV) from FILE\n"
 "      --port N           send every query to port N\n"
 "      --tries N          tries per query (default 3)\n", stdout);
 	clouddp_help_common(stdout);
@@ -205,6 +208,7 @@ check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
 {
 	struct loop	*loop = NULL;
 	struct resolve	*r = NULL;
+	size_t		 i;
 	int		 rc = -1;
 
 	if (input_open(run, err) == -1)
@@ -218,6 +222,9 @@ check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
 	r = resolve_new(loop, cfg, err);
 	if (r == NULL)
 		goto out;
+	for (i = 0; i < resolve_nservers(r); i++)
+		log_debug(ctx, 1, "resolver %zu: %s", i + 1,
+		    resolve_server(r, i));
 	run->start = loop_now();
 	if (resolve_run(r, next_name, name_done, run, err) == -1)
 		goto out;
@@ -284,8 +291,8 @@ main(int argc, char *argv[])
 	run.nnames = argc - optind;
 	if (run.nnames == 0 && run.input == NULL) {
 		usage(stderr);
-		clouddp_errf(&err, CLOUDDP_EUSAGE, "give a NAME or --input FILE",
-		    "no names to check");
+		clouddp_errf(&err, CLOUDDP_EUSAGE,
+		    "give a NAME or --input FILE", "no names to check");
 		status = log_err(&ctx, &err);
 		goto done;
 	}

@@ -17,7 +17,7 @@ NSD=$(loopback_addr)
 UB=$(loopback_addr)
 HOSTILE=$(loopback_addr)
 
-plan 65
+plan 68
 
 sed -e "s/@NS1@/$NSD/;s/@NS2@/$BIND/;s/@SERIAL@/2/" \
     "$D/contoso.zone.in" >"$T_TMP/contoso-2.zone"
@@ -59,6 +59,12 @@ like "$out" "indirect: CNAME alias.contoso.test \(ttl [0-9]+\) -> 88888888888888
     "indirect reports every hop with its TTL"
 verdict "$out" v6.contoso.test "$UB:$P" ok
 like "$out" "^summary: 11 names, 3 ok, 1 warning, 7 critical;" "summary counts"
+# name, server, verdict: TTLs count down and Unbound rotates addresses.
+verdicts() { printf '%s\n' "$1" | awk '!/^summary/ { print $1, $2, $3 }' | sort; }
+all=$(verdicts "$out")
+run $R --resolver "$UB" --port "$P" --input "$D/names.txt" --concurrency 1
+is "$(verdicts "$out")" "$all" \
+    "--concurrency 1: the same verdicts, one name at a time"
 
 # --- TCP fallback: the UDP answer is truncated, the VIP is the 60th --------
 tc=$(dig +noedns +notcp +ignore +norec -p "$P" @"$NSD" big.cloudapp.test A)
@@ -75,6 +81,9 @@ like "$out" "CNAME loop: loop1.contoso.test -> CNAME loop2.contoso.test \(ttl 30
     "the loop is shown where it closes"
 run $R --resolver "$NSD" --port "$P" other.example.test
 verdict "$out" other.example.test "$NSD:$P" refused
+run $R -v --aaaa --resolver "$NSD:$P" --expect-vip 192.0.2.10 ok.contoso.test
+like "$out" "ok=1; 0 disagreements; 2 queries" "--aaaa asks AAAA too"
+like "$err" "resolver 1: $NSD:$P" "-v names the resolvers"
 # BIND (recursion off) answers with the CNAME only: a second query, refused.
 run $R --resolver "$BIND:$P" ok.contoso.test
 like "$out" "refused: the server refused the query for $G" \
