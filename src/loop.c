@@ -235,7 +235,8 @@ loop_run(struct loop *l, double deadline, struct clouddp_err *err)
 		/* -1: no timer.  An overdue timer is due now, not never. */
 		wait = -1;
 		if (l->timers != NULL)
-			wait = l->timers->when > now ? l->timers->when - now : 0;
+			wait = l->timers->when > now ?
+			    l->timers->when - now : 0;
 		if (deadline > 0 && (wait < 0 || deadline - now < wait))
 			wait = deadline - now;
 		ms = wait < 0 ? -1 : (int)ceil(wait * 1000);

@@ -520,8 +520,8 @@ judge_response(struct probe *p, enum probe_phase id,
 		    res->location : "nowhere");
 	else
 		verdict(p, id, st, res->t_total, "%ld for GET %s, first byte "
-		    "%.1f ms, total %.1f ms, %zu bytes", code, p->cfg.path,
-		    res->t_ttfb * 1000, res->t_total * 1000, res->body_len);
+		    "after %.1f ms, %zu bytes", code, p->cfg.path,
+		    res->t_ttfb * 1000, res->body_len);
 	extra_num(p, id, "http_status", (double)code, 1);
 	extra_num(p, id, "ttfb_ms", res->t_ttfb * 1000, 0);
 	extra_num(p, id, "total_ms", res->t_total * 1000, 0);

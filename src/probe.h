@@ -8,6 +8,7 @@
 #define CLOUDDP_PROBE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "clouddp.h"
@@ -42,11 +43,11 @@ struct probe_cfg {
 	long			 port;		/* HTTPS port */
 	long			 http_port;	/* 0: no HTTP probe */
 	const char		*path;		/* starts with '/' */
-	const char		*proxy;		/* NULL: environment; "": none */
+	const char		*proxy;		/* NULL: from environment */
 	const char		*cacert;	/* NULL: the system store */
 	double			 timeout;	/* seconds per network step */
 	long			 count;		/* repetitions, >= 1 */
-	const struct cert	*expect;	/* the certificate to expect */
+	const struct cert	*expect;	/* what must be served */
 	time_t			 now;
 	long			 warn_days;	/* expiring within: WARNING */
 };
@@ -93,5 +94,47 @@ int		 probe_addr_parse(const char *, char *, size_t,
 
 /* The median of n values (sorted in place); NAN when n is 0. */
 double		 probe_median(double *, size_t);
+
+/*
+ * Many probes at once (probe_batch.c): targets come from "VIP [FQDN]"
+ * lines, or one target from the configuration alone; at most
+ * concurrency run at a time, and the input is read only as the window
+ * frees up, so memory stays O(concurrency).
+ */
+struct probe_batch;
+
+/*
+ * Called once per target as it ends: r is its report (borrowed for the
+ * call), or NULL with err saying why the target could not be probed (a
+ * bad input line, named "FILE:LINE").
+ */
+typedef void	(*probe_emit_cb)(void *, struct report *,
+		    const struct clouddp_err *);
+
+/*
+ * cfg gives every target's settings; a line's FQDN replaces cfg->fqdn.
+ * in is NULL for the one target cfg->vip names, else read up to its end
+ * (name in messages).  Returns NULL with err filled on ENOMEM.
+ */
+struct probe_batch *probe_batch_new(const struct probe_cfg *, FILE *,
+		    const char *, long, struct clouddp_err *);
+void		 probe_batch_free(struct probe_batch *);
+
+/*
+ * Start the first window of probes on m's loop; the rest start as
+ * earlier ones end, while the loop runs.  Returns 0, or -1 with err
+ * filled when the single target or the input could not be used at all.
+ */
+int		 probe_batch_start(struct probe_batch *, struct http_multi *,
+		    probe_emit_cb, void *, struct clouddp_err *);
+
+/*
+ * After the loop: the number of targets per status, and a summary
+ * report (targets, ok, warning, critical, unknown, wall_ms) raised to
+ * the worst status.  Returns the worst status seen.
+ */
+enum clouddp_status probe_batch_status(const struct probe_batch *);
+int		 probe_batch_summary(const struct probe_batch *, double,
+		    struct report *);
 
 #endif /* CLOUDDP_PROBE_H */

@@ -55,22 +55,16 @@ static const struct option longopts[] = {
 	{ NULL,		0,			NULL, 0 }
 };
 
-/* The batch: input, the window of probes in flight, the tally. */
+/* What the options asked for, and what main holds for the run. */
 struct run {
 	struct clouddp_ctx	*ctx;
 	struct probe_cfg	 cfg;
-	struct http_multi	*m;
 	FILE			*in;
 	const char		*in_name;
 	const char		*expect_path;
 	struct cert		*expect;
-	struct clouddp_buf	 line;
-	long			 lineno;
 	long			 concurrency;
-	long			 running;
-	size_t			 counts[CLOUDDP_STATUS__MAX];
-	int			 batch;
-	int			 eof;
+	struct probe_batch	*batch;
 };
 
 static void
@@ -168,140 +162,34 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 	}
 }
 
-static int	next_target(struct run *, struct clouddp_err *);
-
+/* Print each target as it ends; in a --nagios batch only the summary. */
 static void
-on_probe_done(void *arg, const struct clouddp_err *err, struct probe *p)
+emit(void *arg, struct report *r, const struct clouddp_err *err)
 {
-	struct run		*run = arg;
-	struct report		*r;
-	struct clouddp_err	 e;
-	enum clouddp_status	 st;
+	struct run	*run = arg;
 
-	run->running--;
-	clouddp_err_clear(&e);
-	r = report_new("VIP");
-	if (err == NULL && r != NULL && probe_report(p, r) == 0) {
-		st = report_status(r);
-		if (!run->batch || run->ctx->output != CLOUDDP_OUTPUT_NAGIOS)
-			report_write(run->ctx, r, stdout);
-		if (run->batch && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
-		    !run->ctx->quiet)
-			putchar('\n');
-	} else {
-		if (err == NULL)
-			clouddp_errf(&e, CLOUDDP_ENOMEM, NULL, "out of memory");
-		st = (enum clouddp_status)log_err(run->ctx,
-		    err != NULL ? err : &e);
+	if (r == NULL) {
+		log_err(run->ctx, err);
+		return;
 	}
-	run->counts[st]++;
-	report_free(r);
-	probe_free(p);
-	if (next_target(run, &e) == -1)
-		run->counts[log_err(run->ctx, &e)]++;
-}
-
-/*
- * Read the next "VIP [FQDN]" line into cfg (fields point into the line
- * buffer).  Returns 1, 0 at the end, 2 for a line to skip, -1 on error.
- */
-static int
-read_target(struct run *run, struct probe_cfg *cfg, struct clouddp_err *err)
-{
-	char	*s, *vip, *fqdn, *extra, *save = NULL;
-	int	 rc;
-
-	rc = clouddp_buf_getline(&run->line, run->in, 4096, err);
-	if (rc <= 0) {
-		if (rc == -1)
-			clouddp_err_prefix(err, "%s:%ld", run->in_name,
-			    run->lineno + 1);
-		return rc;
-	}
-	run->lineno++;
-	s = run->line.data;
-	s[strcspn(s, "#")] = '\0';
-	vip = strtok_r(s, " \t\r", &save);
-	if (vip == NULL)
-		return 2;
-	fqdn = strtok_r(NULL, " \t\r", &save);
-	extra = strtok_r(NULL, " \t\r", &save);
-	if (extra != NULL)
-		return clouddp_errf(err, CLOUDDP_EINPUT,
-		    "write one 'VIP [FQDN]' per line",
-		    "%s:%ld: unexpected '%s' after the FQDN", run->in_name,
-		    run->lineno, extra);
-	*cfg = run->cfg;
-	cfg->vip = vip;
-	if (fqdn != NULL)
-		cfg->fqdn = fqdn;
-	return 1;
-}
-
-/* Fill the window of probes in flight.  Returns -1 on a read error. */
-static int
-next_target(struct run *run, struct clouddp_err *err)
-{
-	struct probe_cfg	 cfg;
-	struct probe		*p;
-	int			 rc = 1;
-
-	while (!run->eof && run->running < run->concurrency) {
-		cfg = run->cfg;
-		if (run->batch)
-			rc = read_target(run, &cfg, err);
-		else
-			run->eof = 1;
-		if (rc == 0 || (rc == -1 && err->code != CLOUDDP_EINPUT)) {
-			run->eof = 1;
-			return rc;
-		}
-		if (rc == 2)
-			continue;
-		p = rc == 1 ? probe_new(&cfg, err) : NULL;
-		if (p == NULL && run->batch && rc == 1)
-			clouddp_err_prefix(err, "%s:%ld", run->in_name,
-			    run->lineno);
-		if (p == NULL || probe_start(p, run->m, on_probe_done, run,
-		    err) == -1) {
-			probe_free(p);
-			if (!run->batch)
-				return -1;
-			run->counts[log_err(run->ctx, err)]++;
-			continue;
-		}
-		run->running++;
-	}
-	return 0;
+	if (run->in_name != NULL &&
+	    run->ctx->output == CLOUDDP_OUTPUT_NAGIOS)
+		return;
+	report_write(run->ctx, r, stdout);
+	if (run->in_name != NULL && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
+	    !run->ctx->quiet)
+		putchar('\n');
+	fflush(stdout);
 }
 
 static void
 write_summary(struct run *run, double wall)
 {
-	struct report		*r;
-	struct report_obj	*root;
-	size_t			 n = 0, i;
+	struct report	*r;
 
 	r = report_new("VIP");
-	if (r == NULL)
-		return;
-	root = report_root(r);
-	for (i = 0; i < CLOUDDP_STATUS__MAX; i++) {
-		n += run->counts[i];
-		if (run->counts[i] > 0)
-			report_raise(r, (enum clouddp_status)i);
-	}
-	report_obj_set_int(root, "targets", (long long)n);
-	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
-		report_obj_set_int(root, clouddp_status_key(
-		    (enum clouddp_status)i), (long long)run->counts[i]);
-	report_obj_set_real(root, "wall_ms", wall * 1000);
-	report_summary(r, "%zu targets: %zu ok, %zu warning, %zu critical, "
-	    "%zu unknown in %.2f s", n, run->counts[0], run->counts[1],
-	    run->counts[2], run->counts[3], wall);
-	report_perf(r, "targets", (double)n, NULL);
-	report_perf(r, "wall", wall * 1000, "ms");
-	report_write(run->ctx, r, stdout);
+	if (r != NULL && probe_batch_summary(run->batch, wall, r) == 0)
+		report_write(run->ctx, r, stdout);
 	report_free(r);
 }
 
@@ -352,7 +240,6 @@ setup(struct run *run, struct clouddp_err *err)
 		return -1;
 	if (run->in_name == NULL)
 		return 0;
-	run->batch = 1;
 	if (strcmp(run->in_name, "-") == 0) {
 		run->in = stdin;
 		return 0;
@@ -394,8 +281,9 @@ main(int argc, char *argv[])
 	struct clouddp_err	 err;
 	struct run		 run;
 	struct loop		*loop = NULL;
+	struct http_multi	*m = NULL;
 	double			 t0;
-	int			 status = CLOUDDP_STATUS_UNKNOWN, rc, i;
+	int			 status = CLOUDDP_STATUS_UNKNOWN, rc;
 
 	clouddp_ctx_init(&ctx, argv[0], "VIP");
 	clouddp_err_clear(&err);
@@ -429,29 +317,29 @@ main(int argc, char *argv[])
 	loop = loop_new(&err);
 	if (loop == NULL)
 		goto fail;
-	run.m = http_multi_new(loop, &err);
-	if (run.m == NULL)
+	m = http_multi_new(loop, &err);
+	if (m == NULL)
+		goto fail;
+	run.batch = probe_batch_new(&run.cfg, run.in, run.in_name,
+	    run.concurrency, &err);
+	if (run.batch == NULL)
 		goto fail;
 	t0 = loop_now();
-	if (next_target(&run, &err) == -1 && !run.batch)
+	if (probe_batch_start(run.batch, m, emit, &run, &err) == -1 ||
+	    loop_run(loop, 0, &err) == -1)
 		goto fail;
-	if (loop_run(loop, 0, &err) == -1)
-		goto fail;
-	if (run.batch)
+	if (run.in_name != NULL)
 		write_summary(&run, loop_now() - t0);
-	status = CLOUDDP_STATUS_OK;
-	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
-		if (run.counts[i] > 0)
-			status = i;
+	status = probe_batch_status(run.batch);
 	goto out;
 fail:
 	status = log_err(&ctx, &err);
 out:
-	http_multi_free(run.m);
+	http_multi_free(m);
 	loop_free(loop);
+	probe_batch_free(run.batch);
 	if (run.in != NULL && run.in != stdin)
 		fclose(run.in);
-	clouddp_buf_free(&run.line);
 	cert_free(run.expect);
 	clouddp_ctx_cleanup(&ctx);
 	clouddp_global_cleanup();

@@ -11,7 +11,7 @@ need jq jq
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 90
+plan 93
 
 F=clouddp1.contoso.test
 D=$T_TMP/certs
@@ -269,6 +269,14 @@ is "$(printf '%s\n' "$out" | tail -1 | jq -r '.targets, .unknown' | tr '\n' ' ')
 like "$err" "batch:22: 'not-an-address' is not an IPv4 or IPv6 address" \
     "batch: the bad line is named"
 is "$rc" 3 "batch with a bad line: exit 3"
+printf '%s %s\n%s\n' "$A" "$F" "$A" >"$T_TMP/two"
+run clouddp-vip --input - --port "$P_GOOD" --http-port none \
+    --cacert "$D/ca.pem" --nagios <"$T_TMP/two"
+is "$rc" 0 "batch from standard input: exit 0"
+like "$out" "^CLOUDDP-VIP OK: 2 targets: 2 ok, 0 warning, 0 critical, 0 unknown in [0-9.]+ s \\| 'targets'=2 'wall'=" \
+    "--nagios batch: one summary line"
+run clouddp-vip --input "$T_TMP/nonexistent"
+is "$rc" 3 "unreadable --input: exit 3"
 
 # Bad usage: exit 3 before any network.
 run clouddp-vip --vip example.com
