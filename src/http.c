@@ -50,10 +50,6 @@ struct http_req {
 	struct http_req		*prev, *next;
 };
 
-static const char *const stage_names[HTTP_STAGE__MAX] = {
-	"tcp", "proxy", "tls", "response", "done"
-};
-
 int
 http_global_init(struct clouddp_err *err)
 {
@@ -70,14 +66,6 @@ void
 http_global_cleanup(void)
 {
 	curl_global_cleanup();
-}
-
-const char *
-http_stage_name(enum http_stage stage)
-{
-	if ((unsigned)stage >= HTTP_STAGE__MAX)
-		return "unknown";
-	return stage_names[stage];
 }
 
 const char *

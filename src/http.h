@@ -42,8 +42,7 @@ enum http_stage {
 	HTTP_STAGE_PROXY,	/* the CONNECT through a proxy */
 	HTTP_STAGE_TLS,
 	HTTP_STAGE_RESPONSE,
-	HTTP_STAGE_DONE,
-	HTTP_STAGE__MAX
+	HTTP_STAGE_DONE
 };
 
 /* Why a stage failed. */
@@ -53,8 +52,7 @@ enum http_fail {
 	HTTP_FAIL_UNREACHABLE,	/* no route, host or network unreachable */
 	HTTP_FAIL_TIMEOUT,	/* no answer within the time given */
 	HTTP_FAIL_STATUS,	/* the proxy answered CONNECT with non-2xx */
-	HTTP_FAIL_ERROR,	/* anything else; see error */
-	HTTP_FAIL__MAX
+	HTTP_FAIL_ERROR		/* anything else; see error */
 };
 
 #define HTTP_CHAIN_MAX	8
@@ -116,9 +114,6 @@ void	 http_multi_free(struct http_multi *);
  */
 int	 http_req_start(struct http_multi *, const struct http_req_opts *,
 	    http_done_cb, void *, struct clouddp_err *);
-
-/* "tcp", "proxy", "tls", "response", "done". */
-const char *http_stage_name(enum http_stage);
 
 /*
  * The proxy curl will take from the environment for scheme ("https" or

@@ -699,7 +699,7 @@ judge_cert(struct probe *p, const struct http_result *res)
 			break;
 	}
 	if (n == 0) {
-		verdict(p, PROBE_CERT_NAME, CLOUDDP_STATUS_UNKNOWN, -1,
+		verdict(p, PROBE_CERT_VALIDITY, CLOUDDP_STATUS_UNKNOWN, -1,
 		    "the served certificate could not be read: %s",
 		    res->ncerts == 0 ? "libcurl reported none" : e.what);
 		return;
@@ -771,6 +771,11 @@ sample_start(struct probe *p, struct clouddp_err *err)
 {
 	struct http_req_opts	 o;
 
+	/* Nothing of an earlier repetition may be compared with this one. */
+	cert_free(p->leaf);
+	cert_free(p->leaf_no_sni);
+	p->leaf = p->leaf_no_sni = NULL;
+	p->no_sni_error[0] = '\0';
 	memset(&o, 0, sizeof(o));
 	o.proxy = p->cfg.proxy;
 	o.connect_timeout = p->cfg.timeout;

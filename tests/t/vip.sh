@@ -11,7 +11,7 @@ need jq jq
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 93
+plan 94
 
 F=clouddp1.contoso.test
 D=$T_TMP/certs
@@ -227,6 +227,9 @@ is "$(jqv .proxy)" bypassed "no_proxy: the proxy is bypassed"
 like "$(detail proxy_connect)" "^bypassed: no_proxy exempts $F" \
     "and the report says so"
 is "$(jqv .phases.tcp_https.peer)" "$A" "no_proxy: TCP went to the VIP"
+https_proxy=http://$PA:$PP vip --port "$P_GOOD" --http-port none \
+    --cacert "$D/ca.pem" --proxy "" --json
+is "$(jqv .proxy)" none "--proxy \"\" overrides https_proxy"
 
 vip --port "$P_GOOD" --http-port none --proxy "http://$PA:$PDENY" --json
 is "$rc" 2 "a proxy denying CONNECT: exit 2"
