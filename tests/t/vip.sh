@@ -11,7 +11,7 @@ need jq jq
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 94
+plan 95
 
 F=clouddp1.contoso.test
 D=$T_TMP/certs
@@ -180,6 +180,9 @@ vip --port "$P_CLOSED" --http-port none --json
 is "$rc" 2 "closed port: exit 2"
 is "$(jqv .phases.tcp_https.outcome)" refused "closed port: refused"
 is "$(st tls)" skipped "closed port: TLS not reached"
+vip --port "$P_HTTP" --http-port none --json
+like "$(detail tls)" "^handshake failed: .*(wrong version number|packet length)" \
+    "TLS to a plain HTTP port: the handshake fails with OpenSSL's reason"
 t0=$(date +%s.%N)
 vip --port "$P_STALL" --http-port none --timeout 1 --json
 t1=$(date +%s.%N)
