@@ -122,6 +122,7 @@ struct resolve {
 	double			 ssthresh;
 	double			 last_cut;
 	unsigned long long	 nqueries;
+	unsigned long long	 ntimeouts;
 	struct loop_timer	*tick;
 	double			 tick_s;
 	resolve_next_cb		 next_cb;
@@ -505,10 +506,11 @@ resolve_server(const struct resolve *r, size_t i)
 	return i < r->nbase ? r->base[i]->label : NULL;
 }
 
-unsigned long long
-resolve_nqueries(const struct resolve *r)
+void
+resolve_stats_get(const struct resolve *r, struct resolve_stats *st)
 {
-	return r->nqueries;
+	st->queries = r->nqueries;
+	st->timeouts = r->ntimeouts;
 }
 
 /* Queries ----------------------------------------------------------------- */
@@ -889,6 +891,7 @@ window_update(struct chan *c, int status, int timeouts)
 
 	if (status == ARES_EDESTRUCTION)
 		return;
+	r->ntimeouts += (unsigned)timeouts;
 	now = loop_now();
 	if (timeouts == 0) {
 		c->last_answer = now;

@@ -132,8 +132,13 @@ const char	*resolve_server(const struct resolve *, size_t);
 int		 resolve_run(struct resolve *, resolve_next_cb,
 		    resolve_done_cb, void *, struct clouddp_err *);
 
-/* Queries sent so far (every try counts once). */
-unsigned long long resolve_nqueries(const struct resolve *);
+/* Counts so far: queries asked, and tries that got no answer in time. */
+struct resolve_stats {
+	unsigned long long	 queries;
+	unsigned long long	 timeouts;
+};
+void		 resolve_stats_get(const struct resolve *,
+		    struct resolve_stats *);
 
 /* "ok", "wrong_target"...: the verdict's stable name. */
 const char	*resolve_verdict_name(enum resolve_verdict);

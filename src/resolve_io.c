@@ -495,7 +495,7 @@ summary_nagios(const struct clouddp_ctx *ctx, const struct resolve_tally *t,
 
 static void
 summary_json(const struct resolve_tally *t, enum clouddp_status st,
-    double elapsed, unsigned long long nqueries)
+    double elapsed, const struct resolve_stats *rs)
 {
 	struct report_obj	*o, *s, *v;
 	int			 i;
@@ -519,7 +519,8 @@ summary_json(const struct resolve_tally *t, enum clouddp_status st,
 		    (enum resolve_verdict)i), (long long)t->verdicts[i]);
 	report_obj_set(s, "verdicts", v);
 	report_obj_set_int(s, "disagreements", (long long)t->disagreements);
-	report_obj_set_int(s, "queries", (long long)nqueries);
+	report_obj_set_int(s, "queries", (long long)rs->queries);
+	report_obj_set_int(s, "timeouts", (long long)rs->timeouts);
 	report_obj_set_real(s, "elapsed_s", elapsed);
 	report_obj_set(o, "summary", s);
 	report_obj_set_str(o, "status", clouddp_status_key(st));
@@ -530,7 +531,7 @@ summary_json(const struct resolve_tally *t, enum clouddp_status st,
 int
 resolve_io_summary(const struct clouddp_ctx *ctx,
     const struct resolve_tally *t, double elapsed,
-    unsigned long long nqueries)
+    const struct resolve_stats *rs)
 {
 	enum clouddp_status	 st;
 	int			 i;
@@ -539,7 +540,7 @@ resolve_io_summary(const struct clouddp_ctx *ctx,
 	if (ctx->output == CLOUDDP_OUTPUT_NAGIOS)
 		summary_nagios(ctx, t, st, elapsed);
 	else if (ctx->output == CLOUDDP_OUTPUT_JSON && !ctx->quiet)
-		summary_json(t, st, elapsed, nqueries);
+		summary_json(t, st, elapsed, rs);
 	else if (!ctx->quiet) {
 		printf("summary: %zu names, %zu ok, %zu warning, "
 		    "%zu critical;", t->names, t->status[CLOUDDP_STATUS_OK],
@@ -549,8 +550,9 @@ resolve_io_summary(const struct clouddp_ctx *ctx,
 			if (t->verdicts[i] > 0)
 				printf(" %s=%zu", resolve_verdict_name(
 				    (enum resolve_verdict)i), t->verdicts[i]);
-		printf("; %zu disagreements; %llu queries in %.2fs\n",
-		    t->disagreements, nqueries, elapsed);
+		printf("; %zu disagreements; %llu queries, %llu tries timed "
+		    "out, in %.2fs\n", t->disagreements, rs->queries,
+		    rs->timeouts, elapsed);
 	}
 	fflush(stdout);
 	return (int)st;

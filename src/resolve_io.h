@@ -56,6 +56,7 @@ enum clouddp_status resolve_io_name(const struct clouddp_ctx *,
  * exit status of the run.
  */
 int	 resolve_io_summary(const struct clouddp_ctx *,
-	    const struct resolve_tally *, double, unsigned long long);
+	    const struct resolve_tally *, double,
+	    const struct resolve_stats *);
 
 #endif /* CLOUDDP_RESOLVE_IO_H */

@@ -208,6 +208,7 @@ check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
 {
 	struct loop	*loop = NULL;
 	struct resolve	*r = NULL;
+	struct resolve_stats stats;
 	size_t		 i;
 	int		 rc = -1;
 
@@ -236,8 +237,9 @@ check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
 		    "%s: no names to check", run->input);
 		goto out;
 	}
+	resolve_stats_get(r, &stats);
 	rc = resolve_io_summary(ctx, &run->tally, loop_now() - run->start,
-	    resolve_nqueries(r));
+	    &stats);
 	if (rc == CLOUDDP_STATUS_UNKNOWN)
 		log_warn(ctx, "no server answered any query: check --resolver "
 		    "and --port");
