@@ -4,11 +4,12 @@
 # a wrong VIP and every 997th name is missing from the zone.
 . "$top_srcdir/tests/lib.sh"
 need nsd nsd
+need script bsdutils
 
 N=100000
 A=$(loopback_addr)
 P=$(free_port "$A")
-plan 8
+plan 10
 
 awk -v n=$N 'BEGIN {
 	print "$TTL 300"
@@ -57,3 +58,10 @@ summary=$(tail -1 "$T_TMP/out.json")
 like "$summary" "^\\{\"summary\":\\{\"names\":$N,\"ok\":$okn,\"warning\":0,\"critical\":$((nx + wv))," \
     "summary object counts"
 is "$(cat "$T_TMP/err")" "" "nothing on stderr (not a terminal: no progress)"
+
+# On a terminal (script(1) gives one), a progress line on stderr only.
+script -qec "clouddp-resolve --resolver $A:$P --input $T_TMP/names.txt \
+    >$T_TMP/out.txt" "$T_TMP/typescript" >/dev/null
+like "$(tr '\r' '\n' <"$T_TMP/typescript")" "^[0-9]+ names, [0-9]+ failed, [0-9]+ names/s" \
+    "a progress line on the terminal"
+unlike "$(cat "$T_TMP/out.txt")" "names/s" "and none in the results"
