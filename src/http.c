@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,8 @@ struct http_req {
 	struct curl_slist	*connect_to;
 	http_done_cb		 cb;
 	void			*arg;
+	http_trace_cb		 trace;
+	void			*trace_arg;
 	int			 https;
 	int			 connect_sent;	/* through a proxy tunnel */
 	int			 in_connect;	/* CONNECT sent, no answer */
@@ -46,6 +49,7 @@ struct http_req {
 	double			 t_open;	/* socket opened (loop_now) */
 	double			 t_up;		/* first byte sent, 0 none */
 	char			 errbuf[CURL_ERROR_SIZE];
+	char			 proxy_shown[512];
 	struct http_result	 res;
 	struct http_req		*prev, *next;
 };
@@ -377,6 +381,70 @@ on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 }
 
 /*
+ * Cut the password out of every URL in s ("http://user:secret@proxy"
+ * becomes "http://user@proxy"), so a proxy's credentials never reach a
+ * report or a log.
+ */
+static void
+redact_userinfo(char *s)
+{
+	char	*p = s, *host, *at, *colon;
+	size_t	 n;
+
+	for (;;) {
+		p = strstr(p, "://");
+		if (p == NULL)
+			return;
+		host = p + 3;
+		n = strcspn(host, "/ '\"");
+		at = memchr(host, '@', n);
+		colon = at != NULL ? memchr(host, ':', (size_t)(at - host)) :
+		    NULL;
+		if (colon != NULL)
+			memmove(colon, at, strlen(at) + 1);
+		p = host;
+	}
+}
+
+/*
+ * Hand curl's words to the trace callback line by line, "* " before
+ * text, "> " before headers sent, "< " before headers received.  A
+ * credential must not reach a log: Authorization headers are cut.
+ */
+static void
+trace_lines(struct http_req *r, curl_infotype type, const char *data,
+    size_t len)
+{
+	char		 line[512];
+	const char	*mark, *nl;
+	size_t		 n;
+
+	mark = type == CURLINFO_TEXT ? "* " : type == CURLINFO_HEADER_OUT ?
+	    "> " : "< ";
+	while (len > 0) {
+		nl = memchr(data, '\n', len);
+		n = nl != NULL ? (size_t)(nl - data) : len;
+		if (n > 0 && data[n - 1] == '\r')
+			n--;
+		if (n > 0) {
+			snprintf(line, sizeof(line), "%s%.*s", mark, (int)n,
+			    data);
+			if (strncasecmp(line + 2, "proxy-authorization:",
+			    20) == 0 || strncasecmp(line + 2,
+			    "authorization:", 14) == 0)
+				snprintf(strchr(line, ':') + 1, 12,
+				    " [redacted]");
+			redact_userinfo(line);
+			r->trace(r->trace_arg, line);
+		}
+		if (nl == NULL)
+			break;
+		len -= (size_t)(nl - data) + 1;
+		data = nl + 1;
+	}
+}
+
+/*
  * curl's trace: the only place curl says which TLS version and cipher it
  * negotiated (lib/vtls/openssl.c: "SSL connection using V / C"), and
  * where a CONNECT request and its answer can be timed.
@@ -390,6 +458,9 @@ on_debug(CURL *easy, curl_infotype type, char *data, size_t len, void *arg)
 	size_t		 n;
 
 	(void)easy;
+	if (r->trace != NULL && (type == CURLINFO_TEXT ||
+	    type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT))
+		trace_lines(r, type, data, len);
 	/*
 	 * curl records no connect time for a transfer that fails later,
 	 * so note it ourselves: the first thing sent, or curl's "Connected
@@ -493,15 +564,21 @@ static void
 result_init(struct http_req *r, const struct http_req_opts *o)
 {
 	struct http_result	*res = &r->res;
+	const char		*proxy;
 
 	res->t_tcp = res->t_proxy = res->t_tls = -1;
 	res->t_pretransfer = res->t_ttfb = res->t_total = -1;
 	r->https = strncmp(o->url, "https:", 6) == 0;
 	if (o->proxy != NULL)
-		res->proxy = o->proxy[0] != '\0' ? o->proxy : NULL;
+		proxy = o->proxy[0] != '\0' ? o->proxy : NULL;
 	else
-		res->proxy = http_env_proxy(r->https ? "https" : "http",
+		proxy = http_env_proxy(r->https ? "https" : "http",
 		    &res->proxy_env);
+	if (proxy != NULL) {
+		snprintf(r->proxy_shown, sizeof(r->proxy_shown), "%s", proxy);
+		redact_userinfo(r->proxy_shown);
+		res->proxy = r->proxy_shown;
+	}
 }
 
 int
@@ -516,6 +593,8 @@ http_req_start(struct http_multi *m, const struct http_req_opts *o,
 	r->m = m;
 	r->cb = cb;
 	r->arg = arg;
+	r->trace = o->trace;
+	r->trace_arg = o->trace_arg;
 	r->next = m->reqs;
 	if (m->reqs != NULL)
 		m->reqs->prev = r;

@@ -25,6 +25,13 @@ struct http_multi;
  * so that a wrong name or an unknown CA is a finding, not a failed
  * connection that hides the rest.
  */
+/*
+ * Called with each line curl says about a request (its informational
+ * text and the headers sent and received, never the body), without the
+ * line ending; Authorization headers arrive redacted.
+ */
+typedef void	(*http_trace_cb)(void *, const char *);
+
 struct http_req_opts {
 	const char	*url;
 	const char	*connect_to;	/* "HOST:PORT:ADDR:PORT" or NULL */
@@ -34,6 +41,8 @@ struct http_req_opts {
 	int		 certinfo;	/* collect the served chain */
 	double		 connect_timeout; /* TCP + CONNECT + TLS, seconds */
 	double		 timeout;	/* the whole request, seconds */
+	http_trace_cb	 trace;		/* NULL: none */
+	void		*trace_arg;
 };
 
 /* The stage a request reached or failed at, in the order they happen. */
@@ -75,7 +84,8 @@ struct http_result {
 	char		 peer[64];	/* "ADDR" the TCP connection went to */
 	long		 peer_port;
 	const char	*proxy_env;	/* variable curl takes a proxy from */
-	const char	*proxy;		/* configured proxy, NULL none */
+	const char	*proxy;		/* configured proxy, NULL none;
+					 * any password in it cut out */
 	long		 proxy_status;	/* CONNECT answer, 0 none */
 	double		 t_tcp;
 	double		 t_proxy;

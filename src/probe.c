@@ -753,13 +753,35 @@ judge_no_sni_end(struct probe *p)
 static void	on_req_done(void *, const struct clouddp_err *,
 		    const struct http_result *);
 
+static void
+on_trace(void *arg, const char *line)
+{
+	static const char *const kinds[REQ__MAX] = {
+		"https", "no-sni", "http"
+	};
+	struct probe_req	*q = arg;
+	struct probe		*p = q->p;
+	char			 text[640];
+
+	snprintf(text, sizeof(text), "%s %s: %s", p->vip, kinds[q->kind],
+	    line);
+	p->cfg.trace(p->cfg.trace_arg, text);
+}
+
 static int
 req_start(struct probe *p, enum probe_req_kind kind,
     const struct http_req_opts *o, struct clouddp_err *err)
 {
+	struct http_req_opts	 opts = *o;
+
 	p->reqs[kind].p = p;
 	p->reqs[kind].kind = kind;
-	if (http_req_start(p->m, o, on_req_done, &p->reqs[kind], err) == -1)
+	if (p->cfg.trace != NULL) {
+		opts.trace = on_trace;
+		opts.trace_arg = &p->reqs[kind];
+	}
+	if (http_req_start(p->m, &opts, on_req_done, &p->reqs[kind],
+	    err) == -1)
 		return -1;
 	p->pending++;
 	return 0;

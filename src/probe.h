@@ -35,7 +35,9 @@ enum probe_phase {
 
 /*
  * What to probe and how.  Strings are borrowed for the probe's life,
- * except vip and fqdn, which probe_new() copies.
+ * except vip and fqdn, which probe_new() copies.  trace gets every line
+ * curl says, prefixed with the VIP and the connection ("https",
+ * "no-sni", "http").
  */
 struct probe_cfg {
 	const char		*vip;		/* IPv4 or IPv6 address */
@@ -50,6 +52,8 @@ struct probe_cfg {
 	const struct cert	*expect;	/* what must be served */
 	time_t			 now;
 	long			 warn_days;	/* expiring within: WARNING */
+	http_trace_cb		 trace;		/* curl's words, or NULL */
+	void			*trace_arg;
 };
 
 struct probe;

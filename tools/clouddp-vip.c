@@ -162,6 +162,13 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 	}
 }
 
+/* -v: what curl says about each connection, on stderr. */
+static void
+trace(void *arg, const char *line)
+{
+	log_debug(arg, 1, "%s", line);
+}
+
 /* Print each target as it ends; in a --nagios batch only the summary. */
 static void
 emit(void *arg, struct report *r, const struct clouddp_err *err)
@@ -314,6 +321,10 @@ main(int argc, char *argv[])
 	}
 	if (setup(&run, &err) == -1)
 		goto fail;
+	if (ctx.verbose > 0) {
+		run.cfg.trace = trace;
+		run.cfg.trace_arg = &ctx;
+	}
 	loop = loop_new(&err);
 	if (loop == NULL)
 		goto fail;

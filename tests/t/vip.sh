@@ -11,7 +11,7 @@ need jq jq
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 95
+plan 100
 
 F=clouddp1.contoso.test
 D=$T_TMP/certs
@@ -242,6 +242,15 @@ like "$(detail proxy_connect)" "refused CONNECT to $A port $P_GOOD" \
 vip --port "$P_GOOD" --http-port none --proxy "http://$PA:$PAUTH" --json
 like "$(detail proxy_connect)" "requires authentication \\(407\\)" \
     "a proxy asking for credentials: 407"
+vip --port "$P_GOOD" --http-port none --cacert "$D/ca.pem" \
+    --proxy "http://clouddp:s3cret@$PA:$PAUTH" --json -v
+is "$(st proxy_connect)" ok "with the credentials the proxy lets us through"
+is "$(jqv .proxy)" "http://clouddp@$PA:$PAUTH" \
+    "the proxy's password is not in the report"
+like "$err" "https: > CONNECT $A:$P_GOOD" "-v: curl's CONNECT on stderr"
+like "$err" "Proxy-Authorization: \\[redacted\\]" "-v: credentials redacted"
+unlike "$out$err" "s3cret|$(printf clouddp:s3cret | openssl base64)" \
+    "the password appears nowhere, plain or base64"
 vip --port "$P_CLOSED" --http-port none --proxy "http://$PA:$PP" --json
 like "$(detail proxy_connect)" "could not reach $A port $P_CLOSED" \
     "the proxy could not reach the VIP"
