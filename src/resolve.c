@@ -23,7 +23,7 @@
 
 #define RCVBUF_SIZE	(4 * 1024 * 1024)	/* see dns-engine notes */
 #define WINDOW_START	32	/* names in flight before any answer */
-#define WINDOW_DEFAULT	250	/* below a server's socket buffer */
+#define WINDOW_DEFAULT	150	/* under a server's socket buffer */
 #define MAX_NS		13
 #define NS_ADDRS	4
 
@@ -129,6 +129,7 @@ struct resolve {
 	resolve_done_cb		 done_cb;
 	void			*cb_arg;
 	int			 eof;
+	int			 running;	/* inside resolve_run */
 	int			 pumping;
 	int			 failed;
 	struct clouddp_err	 err;
@@ -1314,13 +1315,14 @@ pump(struct resolve *r)
 			job_start(r, &in);
 	}
 	r->pumping = 0;
-	if (r->failed || (r->eof && r->inflight == 0))
+	/* Only resolve_run owns the loop; other drivers poll. */
+	if (r->running && (r->failed || (r->eof && r->inflight == 0)))
 		loop_stop(r->loop);
 }
 
-int
-resolve_run(struct resolve *r, resolve_next_cb next, resolve_done_cb done,
-    void *arg, struct clouddp_err *err)
+void
+resolve_start(struct resolve *r, resolve_next_cb next, resolve_done_cb done,
+    void *arg)
 {
 	r->next_cb = next;
 	r->done_cb = done;
@@ -1328,16 +1330,35 @@ resolve_run(struct resolve *r, resolve_next_cb next, resolve_done_cb done,
 	r->eof = 0;
 	r->failed = 0;
 	pump(r);
-	if (!r->failed && !(r->eof && r->inflight == 0) &&
-	    loop_run(r->loop, 0, err) == -1)
-		return -1;
+}
+
+int
+resolve_finished(const struct resolve *r, struct clouddp_err *err)
+{
 	if (r->failed) {
 		*err = r->err;
 		return -1;
 	}
-	if (r->inflight > 0)
+	return r->eof && r->inflight == 0;
+}
+
+int
+resolve_run(struct resolve *r, resolve_next_cb next, resolve_done_cb done,
+    void *arg, struct clouddp_err *err)
+{
+	int	 rc;
+
+	r->running = 1;
+	resolve_start(r, next, done, arg);
+	rc = resolve_finished(r, err);
+	if (rc == 0 && loop_run(r->loop, 0, err) == -1)
+		rc = -1;
+	else if (rc == 0)
+		rc = resolve_finished(r, err);
+	r->running = 0;
+	if (rc == 0)
 		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
 		    "resolution engine: %zu names still in flight",
 		    r->inflight);
-	return 0;
+	return rc == -1 ? -1 : 0;
 }

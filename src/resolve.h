@@ -126,11 +126,23 @@ const char	*resolve_server(const struct resolve *, size_t);
 
 /*
  * Check every subject next() gives, calling done() as each completes,
- * until the input ends and every check is done.  Runs the loop.
- * Returns 0, or -1 when next() failed or the loop failed.
+ * until the input ends and every check is done.  Runs the loop and
+ * stops it at the end.  Returns 0, or -1 when next() failed or the loop
+ * failed.
  */
 int		 resolve_run(struct resolve *, resolve_next_cb,
 		    resolve_done_cb, void *, struct clouddp_err *);
+
+/*
+ * The same for a caller that drives the loop itself alongside other
+ * work: start pulling subjects and return at once.  The engine never
+ * stops the loop then; resolve_finished() says 0 while names remain, 1
+ * when all are done, -1 (err filled) when next() failed.
+ */
+void		 resolve_start(struct resolve *, resolve_next_cb,
+		    resolve_done_cb, void *);
+int		 resolve_finished(const struct resolve *,
+		    struct clouddp_err *);
 
 /* Counts so far: queries asked, and tries that got no answer in time. */
 struct resolve_stats {

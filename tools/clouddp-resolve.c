@@ -82,7 +82,7 @@ help(void)
 "server.\n\n"
 "      --aaaa             ask AAAA records as well as A for every target\n"
 "      --authoritative    ask every authoritative server of each name's zone\n"
-"      --concurrency N    names in flight at once (default 250)\n"
+"      --concurrency N    names in flight at once (default 150)\n"
 "      --expect-target NAME  the CNAME target every name must have\n"
 "      --expect-vip ADDR  the address every target must resolve to\n"
 "      --input FILE|-     read lines FQDN [TARGET [VIP]] (or CSV) from FILE\n"
