@@ -234,7 +234,8 @@ check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
 	if (run->tally.names == 0) {
 		clouddp_errf(err, CLOUDDP_EINPUT,
 		    "give names on the command line or lines in --input",
-		    "%s: no names to check", run->input);
+		    "%s: no names to check",
+		    run->input != NULL ? run->input : "input");
 		goto out;
 	}
 	resolve_stats_get(r, &stats);

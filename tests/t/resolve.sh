@@ -17,7 +17,7 @@ NSD=$(loopback_addr)
 UB=$(loopback_addr)
 HOSTILE=$(loopback_addr)
 
-plan 68
+plan 72
 
 sed -e "s/@NS1@/$NSD/;s/@NS2@/$BIND/;s/@SERIAL@/2/" \
     "$D/contoso.zone.in" >"$T_TMP/contoso-2.zone"
@@ -178,3 +178,12 @@ run $R --resolver "$NSD:$P" --expect-vip 300.1.1.1 ok.contoso.test
 is "$rc" 3 "a bad --expect-vip exits 3"
 run $R
 is "$rc" 3 "no names exits 3"
+printf '# only a comment\n' >"$T_TMP/empty.txt"
+run $R --resolver "$NSD:$P" --input "$T_TMP/empty.txt"
+is "$rc" 3 "an input without names exits 3"
+like "$err" "empty.txt: no names to check" "and says so"
+closed=$(loopback_addr)
+run $R --resolver "$closed:$P" ok.contoso.test
+is "$rc" 3 "a closed port: nothing answered, exit 3"
+like "$out" "bad_answer: connection refused: nothing listens on that port" \
+    "a closed port is told apart from silence"
