@@ -104,7 +104,18 @@ need() {
 }
 
 # A free port on ADDR (default 127.0.0.1), free for both TCP and UDP.
-free_port() { freeport "${1:-127.0.0.1}"; }
+# A port handed out once is never handed out again in the same test: the
+# kernel may pick the same free port twice before a server binds it.  The
+# record is a file because callers use $(free_port) (a subshell).
+free_port() {
+	while :; do
+		fp=$(freeport "${1:-127.0.0.1}") || return 1
+		grep -qx "$fp" "$T_TMP/.ports" 2>/dev/null && continue
+		echo "$fp" >>"$T_TMP/.ports"
+		echo "$fp"
+		return 0
+	done
+}
 
 # A random loopback address 127.0.X.Y, so that parallel tests keep apart.
 # (sh has no $RANDOM: the bytes come from /dev/urandom.)
