@@ -117,10 +117,10 @@ cname_rec_make(const struct cname_rules *r, const char *fqdn,
     const char *target, const char *ttl, struct cname_rec *rec,
     struct clouddp_err *err)
 {
-	if (zone_name_parse(fqdn, 1, rec->fqdn, err) == -1 ||
-	    zone_name_parse(target, 0, rec->target, err) == -1)
+	if (name_parse(fqdn, 1, rec->fqdn, err) == -1 ||
+	    name_parse(target, 0, rec->target, err) == -1)
 		return -1;
-	if (zone_name_is_wildcard(rec->fqdn))
+	if (name_is_wildcard(rec->fqdn))
 		return clouddp_errf(err, CLOUDDP_EINPUT,
 		    "name one host, e.g. clouddp1.contoso.com",
 		    "%s: the service FQDN may not be a wildcard", fqdn);
@@ -129,7 +129,7 @@ cname_rec_make(const struct cname_rules *r, const char *fqdn,
 		    "a CNAME cannot stand at a zone apex beside its SOA and "
 		    "NS records: pick a host name inside the zone",
 		    "%s is the apex of zone %s", fqdn, r->origin);
-	if (r->origin != NULL && !zone_name_is_within(rec->fqdn, r->origin))
+	if (r->origin != NULL && !name_is_within(rec->fqdn, r->origin))
 		return clouddp_errf(err, CLOUDDP_EINPUT,
 		    "check --origin, or the name",
 		    "%s lies outside zone %s", fqdn, r->origin);
@@ -528,7 +528,7 @@ write_powershell(const struct cname_out *o, const struct cname_rec *r)
 			 cn[ZONE_NAME_MAX + 20] = "";
 	const char	*z = cname_rec_zone(o, r);
 
-	zone_name_relative(r->fqdn, z, rel);
+	name_relative(r->fqdn, z, rel);
 	nodot(z, zone);
 	timespan(r->ttl, ts, sizeof(ts));
 	if (o->server != NULL)
@@ -560,7 +560,7 @@ write_json(const struct cname_out *o, const struct cname_rec *r)
 	report_obj_set_int(obj, "ttl", r->ttl);
 	report_obj_set_str(obj, "target", r->target);
 	report_obj_set_str(obj, "zone", z);
-	report_obj_set_str(obj, "name", zone_name_relative(r->fqdn, z, rel));
+	report_obj_set_str(obj, "name", name_relative(r->fqdn, z, rel));
 	if (r->line > 0)
 		report_obj_set_int(obj, "line", (long long)r->line);
 	rc = report_obj_write(obj, o->fp);
@@ -576,7 +576,7 @@ cname_write_rec(const struct cname_out *o, const struct cname_rec *r)
 	switch (o->format) {
 	case CNAME_FORMAT_BIND:
 		fprintf(o->fp, "%s\t%u\tIN\tCNAME\t%s\n", o->zone != NULL ?
-		    zone_name_relative(r->fqdn, o->zone, rel) : r->fqdn,
+		    name_relative(r->fqdn, o->zone, rel) : r->fqdn,
 		    (unsigned)r->ttl, r->target);
 		break;
 	case CNAME_FORMAT_NSUPDATE:
@@ -590,7 +590,7 @@ cname_write_rec(const struct cname_out *o, const struct cname_rec *r)
 		    o->server != NULL ? " " : "",
 		    o->server != NULL ? o->server : "",
 		    nodot(cname_rec_zone(o, r), zone),
-		    zone_name_relative(r->fqdn, cname_rec_zone(o, r), rel),
+		    name_relative(r->fqdn, cname_rec_zone(o, r), rel),
 		    (unsigned)r->ttl, r->target);
 		break;
 	case CNAME_FORMAT_JSON:

@@ -105,7 +105,6 @@ int	 cname_write_rec(const struct cname_out *, const struct cname_rec *);
 /* The zone a record belongs to: --origin, else the FQDN's parent. */
 const char *cname_rec_zone(const struct cname_out *, const struct cname_rec *);
 
-#endif /* CLOUDDP_CNAME_H */
 
 /* What clouddp-cname was asked to do; strings are borrowed from argv. */
 struct cname_job_cfg {
@@ -125,3 +124,5 @@ struct cname_job_cfg {
  */
 int	 cname_job_run(const struct clouddp_ctx *,
 	    const struct cname_job_cfg *);
+
+#endif /* CLOUDDP_CNAME_H */

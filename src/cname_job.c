@@ -14,6 +14,7 @@
 #include "cname.h"
 #include "opts.h"
 #include "report.h"
+#include "update.h"
 #include "zone.h"
 
 struct job {
@@ -134,7 +135,7 @@ job_setup(struct job *j, struct clouddp_err *err)
 	if (c->ttl != NULL && cname_ttl_parse(c->ttl, &j->rules.ttl, err) == -1)
 		return -1;
 	if (c->origin != NULL) {
-		if (zone_name_parse(c->origin, 0, j->origin, err) == -1) {
+		if (name_parse(c->origin, 0, j->origin, err) == -1) {
 			clouddp_err_prefix(err, "--origin");
 			return -1;
 		}

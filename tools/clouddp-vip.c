@@ -18,7 +18,7 @@
 #include "http.h"
 #include "loop.h"
 #include "opts.h"
-#include "probe.h"
+#include "vip.h"
 #include "report.h"
 #include "secret.h"
 
@@ -58,13 +58,13 @@ static const struct option longopts[] = {
 /* What the options asked for, and what main holds for the run. */
 struct run {
 	struct clouddp_ctx	*ctx;
-	struct probe_cfg	 cfg;
+	struct vip_cfg	 cfg;
 	FILE			*in;
 	const char		*in_name;
 	const char		*expect_path;
 	struct cert		*expect;
 	long			 concurrency;
-	struct probe_batch	*batch;
+	struct vip_batch	*batch;
 };
 
 static void
@@ -119,7 +119,7 @@ parse_port(const char *opt, const char *arg, long *out,
 static int
 tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 {
-	struct probe_cfg	*cfg = &run->cfg;
+	struct vip_cfg	*cfg = &run->cfg;
 
 	switch (c) {
 	case OPT_CACERT:
@@ -195,7 +195,7 @@ write_summary(struct run *run, double wall)
 	struct report	*r;
 
 	r = report_new("VIP");
-	if (r != NULL && probe_batch_summary(run->batch, wall, r) == 0)
+	if (r != NULL && vip_batch_summary(run->batch, wall, r) == 0)
 		report_write(run->ctx, r, stdout);
 	report_free(r);
 }
@@ -331,24 +331,24 @@ main(int argc, char *argv[])
 	m = http_multi_new(loop, &err);
 	if (m == NULL)
 		goto fail;
-	run.batch = probe_batch_new(&run.cfg, run.in, run.in_name,
+	run.batch = vip_batch_new(&run.cfg, run.in, run.in_name,
 	    run.concurrency, &err);
 	if (run.batch == NULL)
 		goto fail;
 	t0 = loop_now();
-	if (probe_batch_start(run.batch, m, emit, &run, &err) == -1 ||
+	if (vip_batch_start(run.batch, m, emit, &run, &err) == -1 ||
 	    loop_run(loop, 0, &err) == -1)
 		goto fail;
 	if (run.in_name != NULL)
 		write_summary(&run, loop_now() - t0);
-	status = probe_batch_status(run.batch);
+	status = vip_batch_status(run.batch);
 	goto out;
 fail:
 	status = log_err(&ctx, &err);
 out:
 	http_multi_free(m);
 	loop_free(loop);
-	probe_batch_free(run.batch);
+	vip_batch_free(run.batch);
 	if (run.in != NULL && run.in != stdin)
 		fclose(run.in);
 	cert_free(run.expect);

@@ -21,28 +21,28 @@ main(void)
 	int			 i, dups = 0;
 
 	plan(16);
-	ok(zone_name_parse("Host.Example.COM", 0, out, &err) == 0 &&
+	ok(name_parse("Host.Example.COM", 0, out, &err) == 0 &&
 	    strcmp(out, "host.example.com.") == 0, "lower-cased, dot added");
-	ok(zone_name_parse("host.example.com.", 0, out, &err) == 0,
+	ok(name_parse("host.example.com.", 0, out, &err) == 0,
 	    "trailing dot accepted");
-	ok(zone_name_parse("münchen.example", 0, out, &err) == 0 &&
+	ok(name_parse("münchen.example", 0, out, &err) == 0 &&
 	    strcmp(out, "xn--mnchen-3ya.example.") == 0, "UTF-8 to A-label");
-	ok(zone_name_parse("host", 0, out, &err) == -1,
+	ok(name_parse("host", 0, out, &err) == -1,
 	    "a single label is not an FQDN");
-	ok(zone_name_parse("192.0.2.1", 0, out, &err) == -1,
+	ok(name_parse("192.0.2.1", 0, out, &err) == -1,
 	    "an address is not a host name");
-	ok(zone_name_parse("*.example.com", 0, out, &err) == -1,
+	ok(name_parse("*.example.com", 0, out, &err) == -1,
 	    "wildcard refused unless allowed");
-	ok(zone_name_parse("*.example.com", 1, out, &err) == 0 &&
-	    zone_name_is_wildcard(out), "wildcard allowed when asked");
-	ok(zone_name_parse("a.*.example.com", 1, out, &err) == -1,
+	ok(name_parse("*.example.com", 1, out, &err) == 0 &&
+	    name_is_wildcard(out), "wildcard allowed when asked");
+	ok(name_parse("a.*.example.com", 1, out, &err) == -1,
 	    "a wildcard only as the left-most label");
-	ok(zone_name_parse("ex\xff" "ample.com", 0, out, &err) == -1,
+	ok(name_parse("ex\xff" "ample.com", 0, out, &err) == -1,
 	    "invalid UTF-8 refused");
-	ok(zone_name_is_within("a.b.contoso.com.", "contoso.com.") &&
-	    !zone_name_is_within("acontoso.com.", "contoso.com."),
+	ok(name_is_within("a.b.contoso.com.", "contoso.com.") &&
+	    !name_is_within("acontoso.com.", "contoso.com."),
 	    "is_within compares whole labels");
-	is(zone_name_relative("a.b.contoso.com.", "contoso.com.", out), "a.b",
+	is(name_relative("a.b.contoso.com.", "contoso.com.", out), "a.b",
 	    "relative name");
 	ok(cname_rec_make(&rules, "dp.contoso.com", "abc.cloudapp.net", "60",
 	    &rec, &err) == 0 && rec.ttl == 60, "a good record");

@@ -4,8 +4,8 @@
  * http.h (the connections) and cert.h (judging the certificate).  A
  * probe is asynchronous: many run at once in one event loop.
  */
-#ifndef CLOUDDP_PROBE_H
-#define CLOUDDP_PROBE_H
+#ifndef CLOUDDP_VIP_H
+#define CLOUDDP_VIP_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -18,28 +18,28 @@
 struct cert;
 
 /* The verdicts, in the order a connection meets them. */
-enum probe_phase {
-	PROBE_TCP = 0,		/* "tcp_https": VIP:port, or the proxy */
-	PROBE_PROXY,		/* "proxy_connect" */
-	PROBE_TLS,		/* "tls" */
-	PROBE_CERT_NAME,	/* "cert_name" */
-	PROBE_CERT_VALIDITY,	/* "cert_validity" */
-	PROBE_CERT_CHAIN,	/* "cert_chain" */
-	PROBE_CERT_EXPECT,	/* "cert_expect" */
-	PROBE_CERT_NO_SNI,	/* "cert_no_sni" */
-	PROBE_HTTPS,		/* "https" */
-	PROBE_TCP_HTTP,		/* "tcp_http" */
-	PROBE_HTTP,		/* "http" */
-	PROBE__MAX
+enum vip_phase {
+	VIP_TCP = 0,		/* "tcp_https": VIP:port, or the proxy */
+	VIP_PROXY,		/* "proxy_connect" */
+	VIP_TLS,		/* "tls" */
+	VIP_CERT_NAME,	/* "cert_name" */
+	VIP_CERT_VALIDITY,	/* "cert_validity" */
+	VIP_CERT_CHAIN,	/* "cert_chain" */
+	VIP_CERT_EXPECT,	/* "cert_expect" */
+	VIP_CERT_NO_SNI,	/* "cert_no_sni" */
+	VIP_HTTPS,		/* "https" */
+	VIP_TCP_HTTP,		/* "tcp_http" */
+	VIP_HTTP,		/* "http" */
+	VIP__MAX
 };
 
 /*
  * What to probe and how.  Strings are borrowed for the probe's life,
- * except vip and fqdn, which probe_new() copies.  trace gets every line
+ * except vip and fqdn, which vip_probe_new() copies.  trace gets every line
  * curl says, prefixed with the VIP and the connection ("https",
  * "no-sni", "http").
  */
-struct probe_cfg {
+struct vip_cfg {
 	const char		*vip;		/* IPv4 or IPv6 address */
 	const char		*fqdn;		/* SNI and Host; NULL: none */
 	long			 port;		/* HTTPS port */
@@ -56,63 +56,63 @@ struct probe_cfg {
 	void			*trace_arg;
 };
 
-struct probe;
+struct vip_probe;
 
 /*
  * Called once when every repetition of the probe has ended.  err is
  * NULL unless the probe could not be carried out (out of memory).
  */
-typedef void	(*probe_done_cb)(void *, const struct clouddp_err *,
-		    struct probe *);
+typedef void	(*vip_probe_done_cb)(void *, const struct clouddp_err *,
+		    struct vip_probe *);
 
 /*
  * Check cfg and make a probe.  Returns NULL with err filled: a vip that
  * is not an address, a bad name or path (CLOUDDP_EUSAGE).
  */
-struct probe	*probe_new(const struct probe_cfg *, struct clouddp_err *);
-void		 probe_free(struct probe *);
+struct vip_probe	*vip_probe_new(const struct vip_cfg *, struct clouddp_err *);
+void		 vip_probe_free(struct vip_probe *);
 
 /* Start the probe on m's loop.  Returns 0, or -1 with err filled. */
-int		 probe_start(struct probe *, struct http_multi *,
-		    probe_done_cb, void *, struct clouddp_err *);
+int		 vip_probe_start(struct vip_probe *, struct http_multi *,
+		    vip_probe_done_cb, void *, struct clouddp_err *);
 
 /* The worst verdict so far. */
-enum clouddp_status probe_status(const struct probe *);
+enum clouddp_status vip_probe_status(const struct vip_probe *);
 
 /*
  * Put the probe's fields, one check per phase and a "phases" object
  * ({status, ms, detail} each, with min/median/max over repetitions) and
  * perfdata into r.  Returns 0, or -1 on ENOMEM.
  */
-int		 probe_report(const struct probe *, struct report *);
+int		 vip_probe_report(const struct vip_probe *, struct report *);
 
 /* The JSON key of a phase ("tcp_https", ...). */
-const char	*probe_phase_name(enum probe_phase);
+const char	*vip_phase_name(enum vip_phase);
 
 /*
  * Canonical text of an IPv4 or IPv6 address in out (at least 46
  * bytes).  Returns 0, or -1 with err filled (CLOUDDP_EUSAGE).
  */
-int		 probe_addr_parse(const char *, char *, size_t,
+int		 vip_addr_parse(const char *, char *, size_t,
 		    struct clouddp_err *);
 
 /* The median of n values (sorted in place); NAN when n is 0. */
-double		 probe_median(double *, size_t);
+double		 vip_median(double *, size_t);
 
 /*
- * Many probes at once (probe_batch.c): targets come from "VIP [FQDN]"
+ * Many probes at once (vip_batch.c): targets come from "VIP [FQDN]"
  * lines, or one target from the configuration alone; at most
  * concurrency run at a time, and the input is read only as the window
  * frees up, so memory stays O(concurrency).
  */
-struct probe_batch;
+struct vip_batch;
 
 /*
  * Called once per target as it ends: r is its report (borrowed for the
  * call), or NULL with err saying why the target could not be probed (a
  * bad input line, named "FILE:LINE").
  */
-typedef void	(*probe_emit_cb)(void *, struct report *,
+typedef void	(*vip_emit_cb)(void *, struct report *,
 		    const struct clouddp_err *);
 
 /*
@@ -120,25 +120,25 @@ typedef void	(*probe_emit_cb)(void *, struct report *,
  * in is NULL for the one target cfg->vip names, else read up to its end
  * (name in messages).  Returns NULL with err filled on ENOMEM.
  */
-struct probe_batch *probe_batch_new(const struct probe_cfg *, FILE *,
+struct vip_batch *vip_batch_new(const struct vip_cfg *, FILE *,
 		    const char *, long, struct clouddp_err *);
-void		 probe_batch_free(struct probe_batch *);
+void		 vip_batch_free(struct vip_batch *);
 
 /*
  * Start the first window of probes on m's loop; the rest start as
  * earlier ones end, while the loop runs.  Returns 0, or -1 with err
  * filled when the single target or the input could not be used at all.
  */
-int		 probe_batch_start(struct probe_batch *, struct http_multi *,
-		    probe_emit_cb, void *, struct clouddp_err *);
+int		 vip_batch_start(struct vip_batch *, struct http_multi *,
+		    vip_emit_cb, void *, struct clouddp_err *);
 
 /*
  * After the loop: the number of targets per status, and a summary
  * report (targets, ok, warning, critical, unknown, wall_ms) raised to
  * the worst status.  Returns the worst status seen.
  */
-enum clouddp_status probe_batch_status(const struct probe_batch *);
-int		 probe_batch_summary(const struct probe_batch *, double,
+enum clouddp_status vip_batch_status(const struct vip_batch *);
+int		 vip_batch_summary(const struct vip_batch *, double,
 		    struct report *);
 
-#endif /* CLOUDDP_PROBE_H */
+#endif /* CLOUDDP_VIP_H */

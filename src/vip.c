@@ -20,22 +20,22 @@
 #include "clouddp.h"
 #include "cert.h"
 #include "http.h"
-#include "probe.h"
+#include "vip.h"
 #include "report.h"
 
 #define URL_MAX		2400
 #define PATH_MAX_LEN	2000
 
-enum probe_req_kind {
+enum vip_req_kind {
 	REQ_HTTPS = 0,		/* GET with SNI: TCP, proxy, TLS, cert */
 	REQ_NO_SNI,		/* TLS only, no name: what else is served */
 	REQ_HTTP,		/* GET on the HTTP port */
 	REQ__MAX
 };
 
-struct probe_req {
-	struct probe		*p;
-	enum probe_req_kind	 kind;
+struct vip_req {
+	struct vip_probe		*p;
+	enum vip_req_kind	 kind;
 };
 
 #define EXTRA_MAX	8
@@ -58,50 +58,50 @@ struct phase {
 	size_t			 nextras;
 };
 
-struct probe {
-	struct probe_cfg	 cfg;
+struct vip_probe {
+	struct vip_cfg	 cfg;
 	char			 vip[INET6_ADDRSTRLEN];
 	char			 host[INET6_ADDRSTRLEN + 2]; /* vip for URLs */
 	char			*fqdn;
 	char			 url[REQ__MAX][URL_MAX];
 	char			 connect_to[REQ__MAX][600];
 	struct http_multi	*m;
-	probe_done_cb		 cb;
+	vip_probe_done_cb		 cb;
 	void			*arg;
-	struct probe_req	 reqs[REQ__MAX];
+	struct vip_req	 reqs[REQ__MAX];
 	int			 pending;
 	long			 samples;	/* repetitions done */
 	struct cert		*leaf;		/* served with SNI */
 	struct cert		*leaf_no_sni;	/* served without */
 	char			 no_sni_error[256];
 	char			 proxy_used[300];
-	struct phase		 phases[PROBE__MAX];
+	struct phase		 phases[VIP__MAX];
 };
 
-static const char *const phase_names[PROBE__MAX] = {
-	[PROBE_TCP] = "tcp_https",
-	[PROBE_PROXY] = "proxy_connect",
-	[PROBE_TLS] = "tls",
-	[PROBE_CERT_NAME] = "cert_name",
-	[PROBE_CERT_VALIDITY] = "cert_validity",
-	[PROBE_CERT_CHAIN] = "cert_chain",
-	[PROBE_CERT_EXPECT] = "cert_expect",
-	[PROBE_CERT_NO_SNI] = "cert_no_sni",
-	[PROBE_HTTPS] = "https",
-	[PROBE_TCP_HTTP] = "tcp_http",
-	[PROBE_HTTP] = "http",
+static const char *const phase_names[VIP__MAX] = {
+	[VIP_TCP] = "tcp_https",
+	[VIP_PROXY] = "proxy_connect",
+	[VIP_TLS] = "tls",
+	[VIP_CERT_NAME] = "cert_name",
+	[VIP_CERT_VALIDITY] = "cert_validity",
+	[VIP_CERT_CHAIN] = "cert_chain",
+	[VIP_CERT_EXPECT] = "cert_expect",
+	[VIP_CERT_NO_SNI] = "cert_no_sni",
+	[VIP_HTTPS] = "https",
+	[VIP_TCP_HTTP] = "tcp_http",
+	[VIP_HTTP] = "http",
 };
 
 const char *
-probe_phase_name(enum probe_phase ph)
+vip_phase_name(enum vip_phase ph)
 {
-	if ((unsigned)ph >= PROBE__MAX)
+	if ((unsigned)ph >= VIP__MAX)
 		return "unknown";
 	return phase_names[ph];
 }
 
 int
-probe_addr_parse(const char *in, char *out, size_t len,
+vip_addr_parse(const char *in, char *out, size_t len,
     struct clouddp_err *err)
 {
 	struct in6_addr	 a6;
@@ -128,7 +128,7 @@ cmp_double(const void *a, const void *b)
 }
 
 double
-probe_median(double *v, size_t n)
+vip_median(double *v, size_t n)
 {
 	if (n == 0)
 		return NAN;
@@ -179,7 +179,7 @@ check_path(const char *s, struct clouddp_err *err)
 
 /* Format the URLs and CONNECT_TO entries of each request. */
 static int
-build_urls(struct probe *p, struct clouddp_err *err)
+build_urls(struct vip_probe *p, struct clouddp_err *err)
 {
 	const char	*name = p->fqdn != NULL ? p->fqdn : p->host;
 	int		 n[5];
@@ -204,10 +204,10 @@ build_urls(struct probe *p, struct clouddp_err *err)
 	return 0;
 }
 
-struct probe *
-probe_new(const struct probe_cfg *cfg, struct clouddp_err *err)
+struct vip_probe *
+vip_probe_new(const struct vip_cfg *cfg, struct clouddp_err *err)
 {
-	struct probe	*p;
+	struct vip_probe	*p;
 	size_t		 i;
 
 	p = calloc(1, sizeof(*p));
@@ -218,7 +218,7 @@ probe_new(const struct probe_cfg *cfg, struct clouddp_err *err)
 	p->cfg = *cfg;
 	if (p->cfg.count < 1)
 		p->cfg.count = 1;
-	if (probe_addr_parse(cfg->vip, p->vip, sizeof(p->vip), err) == -1)
+	if (vip_addr_parse(cfg->vip, p->vip, sizeof(p->vip), err) == -1)
 		goto fail;
 	snprintf(p->host, sizeof(p->host), strchr(p->vip, ':') != NULL ?
 	    "[%s]" : "%s", p->vip);
@@ -229,7 +229,7 @@ probe_new(const struct probe_cfg *cfg, struct clouddp_err *err)
 		goto fail;
 	p->cfg.vip = p->vip;
 	p->cfg.fqdn = p->fqdn;
-	for (i = 0; i < PROBE__MAX; i++) {
+	for (i = 0; i < VIP__MAX; i++) {
 		p->phases[i].ms = calloc((size_t)p->cfg.count, sizeof(double));
 		if (p->phases[i].ms == NULL) {
 			clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
@@ -241,18 +241,18 @@ probe_new(const struct probe_cfg *cfg, struct clouddp_err *err)
 fail:
 	if (err != NULL && err->code == CLOUDDP_OK)
 		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
-	probe_free(p);
+	vip_probe_free(p);
 	return NULL;
 }
 
 void
-probe_free(struct probe *p)
+vip_probe_free(struct vip_probe *p)
 {
 	size_t	 i;
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < PROBE__MAX; i++) {
+	for (i = 0; i < VIP__MAX; i++) {
 		free(p->phases[i].ms);
 	}
 	cert_free(p->leaf);
@@ -262,12 +262,12 @@ probe_free(struct probe *p)
 }
 
 enum clouddp_status
-probe_status(const struct probe *p)
+vip_probe_status(const struct vip_probe *p)
 {
 	enum clouddp_status	 st = CLOUDDP_STATUS_OK;
 	size_t			 i;
 
-	for (i = 0; i < PROBE__MAX; i++)
+	for (i = 0; i < VIP__MAX; i++)
 		if (p->phases[i].ran)
 			st = clouddp_status_worst(st, p->phases[i].status);
 	return st;
@@ -278,7 +278,7 @@ probe_status(const struct probe *p)
  * words are kept; ms < 0 means no timing.
  */
 static void __attribute__((format(printf, 5, 6)))
-verdict(struct probe *p, enum probe_phase id, enum clouddp_status st,
+verdict(struct vip_probe *p, enum vip_phase id, enum clouddp_status st,
     double ms, const char *fmt, ...)
 {
 	struct phase	*ph = &p->phases[id];
@@ -297,7 +297,7 @@ verdict(struct probe *p, enum probe_phase id, enum clouddp_status st,
 
 /* Phase-specific fields; the last repetition's value wins. */
 static struct extra *
-extra_slot(struct probe *p, enum probe_phase id, const char *key)
+extra_slot(struct vip_probe *p, enum vip_phase id, const char *key)
 {
 	struct phase	*ph = &p->phases[id];
 	size_t		 i;
@@ -312,7 +312,7 @@ extra_slot(struct probe *p, enum probe_phase id, const char *key)
 }
 
 static void
-extra_str(struct probe *p, enum probe_phase id, const char *key,
+extra_str(struct vip_probe *p, enum vip_phase id, const char *key,
     const char *val)
 {
 	struct extra	*e;
@@ -325,7 +325,7 @@ extra_str(struct probe *p, enum probe_phase id, const char *key,
 }
 
 static void
-extra_num(struct probe *p, enum probe_phase id, const char *key, double v,
+extra_num(struct vip_probe *p, enum vip_phase id, const char *key, double v,
     int integer)
 {
 	struct extra	*e;
@@ -339,7 +339,7 @@ extra_num(struct probe *p, enum probe_phase id, const char *key, double v,
 
 /* The connection went to a proxy rather than straight to the VIP. */
 static int
-went_via_proxy(const struct probe *p, const struct http_result *res,
+went_via_proxy(const struct vip_probe *p, const struct http_result *res,
     long port)
 {
 	if (res->proxy == NULL)
@@ -350,14 +350,14 @@ went_via_proxy(const struct probe *p, const struct http_result *res,
 }
 
 static const char *
-subject_name(const struct probe *p)
+subject_name(const struct vip_probe *p)
 {
 	return p->fqdn != NULL ? p->fqdn : p->vip;
 }
 
 /* TCP: to VIP:port, or to the proxy.  Returns 1 when it connected. */
 static int
-judge_tcp(struct probe *p, enum probe_phase id,
+judge_tcp(struct vip_probe *p, enum vip_phase id,
     const struct http_result *res, long port, int via)
 {
 	char	 where[400];
@@ -404,7 +404,7 @@ judge_tcp(struct probe *p, enum probe_phase id,
 
 /* The words for a failed CONNECT through the proxy. */
 static void
-proxy_failure(const struct probe *p, const struct http_result *res,
+proxy_failure(const struct vip_probe *p, const struct http_result *res,
     long port, char *buf, size_t len)
 {
 	long	 st = res->proxy_status;
@@ -431,14 +431,14 @@ proxy_failure(const struct probe *p, const struct http_result *res,
 
 /* The CONNECT step.  Returns 1 when the tunnel stands (or no proxy). */
 static int
-judge_proxy(struct probe *p, const struct http_result *res, int via)
+judge_proxy(struct vip_probe *p, const struct http_result *res, int via)
 {
 	char	 text[400];
 	double	 ms;
 
 	if (!via) {
 		if (res->proxy != NULL)
-			verdict(p, PROBE_PROXY, CLOUDDP_STATUS_OK, -1,
+			verdict(p, VIP_PROXY, CLOUDDP_STATUS_OK, -1,
 			    "bypassed: no_proxy exempts %s from proxy %s%s%s; "
 			    "connected directly", subject_name(p), res->proxy,
 			    res->proxy_env != NULL ? " set in " : "",
@@ -449,9 +449,9 @@ judge_proxy(struct probe *p, const struct http_result *res, int via)
 		return 0;
 	if (res->stage == HTTP_STAGE_PROXY) {
 		proxy_failure(p, res, p->cfg.port, text, sizeof(text));
-		verdict(p, PROBE_PROXY, CLOUDDP_STATUS_CRITICAL, -1, "%s",
+		verdict(p, VIP_PROXY, CLOUDDP_STATUS_CRITICAL, -1, "%s",
 		    text);
-		extra_num(p, PROBE_PROXY, "http_status",
+		extra_num(p, VIP_PROXY, "http_status",
 		    (double)res->proxy_status, 1);
 		return 0;
 	}
@@ -459,43 +459,43 @@ judge_proxy(struct probe *p, const struct http_result *res, int via)
 	    res->t_proxy - res->t_tcp : -1;
 	if (ms < 0 && res->t_proxy >= 0)
 		ms = 0;
-	verdict(p, PROBE_PROXY, CLOUDDP_STATUS_OK, ms,
+	verdict(p, VIP_PROXY, CLOUDDP_STATUS_OK, ms,
 	    "CONNECT %s:%ld through %s answered %ld", p->vip, p->cfg.port,
 	    res->proxy, res->proxy_status);
-	extra_num(p, PROBE_PROXY, "http_status", (double)res->proxy_status,
+	extra_num(p, VIP_PROXY, "http_status", (double)res->proxy_status,
 	    1);
 	return 1;
 }
 
 static int
-judge_tls(struct probe *p, const struct http_result *res, int via)
+judge_tls(struct vip_probe *p, const struct http_result *res, int via)
 {
 	double	 base;
 
 	base = via && res->t_proxy >= 0 ? res->t_proxy : res->t_tcp;
 	if (res->stage > HTTP_STAGE_TLS) {
-		verdict(p, PROBE_TLS, CLOUDDP_STATUS_OK,
+		verdict(p, VIP_TLS, CLOUDDP_STATUS_OK,
 		    res->t_tls >= base ? res->t_tls - base : -1,
 		    "%s %s, SNI %s", res->tls_version, res->cipher,
 		    p->fqdn != NULL ? p->fqdn : "none");
-		extra_str(p, PROBE_TLS, "protocol", res->tls_version);
-		extra_str(p, PROBE_TLS, "cipher", res->cipher);
+		extra_str(p, VIP_TLS, "protocol", res->tls_version);
+		extra_str(p, VIP_TLS, "cipher", res->cipher);
 		return 1;
 	}
 	if (res->stage < HTTP_STAGE_TLS)
 		return 0;
 	if (res->fail == HTTP_FAIL_TIMEOUT)
-		verdict(p, PROBE_TLS, CLOUDDP_STATUS_CRITICAL, -1,
+		verdict(p, VIP_TLS, CLOUDDP_STATUS_CRITICAL, -1,
 		    "timeout: no TLS handshake within %g s: the port accepts "
 		    "TCP but does not answer TLS", p->cfg.timeout);
 	else
-		verdict(p, PROBE_TLS, CLOUDDP_STATUS_CRITICAL, -1,
+		verdict(p, VIP_TLS, CLOUDDP_STATUS_CRITICAL, -1,
 		    "handshake failed: %s", res->error);
 	return 0;
 }
 
 static void
-judge_response(struct probe *p, enum probe_phase id,
+judge_response(struct vip_probe *p, enum vip_phase id,
     const struct http_result *res)
 {
 	enum clouddp_status	 st;
@@ -529,45 +529,45 @@ judge_response(struct probe *p, enum probe_phase id,
 		extra_str(p, id, "location", res->location);
 }
 
-static void	judge_cert(struct probe *, const struct http_result *);
+static void	judge_cert(struct vip_probe *, const struct http_result *);
 
 static void
-judge_https(struct probe *p, const struct http_result *res)
+judge_https(struct vip_probe *p, const struct http_result *res)
 {
 	int	 via;
 
 	via = went_via_proxy(p, res, p->cfg.port);
 	snprintf(p->proxy_used, sizeof(p->proxy_used), "%s", via ?
 	    res->proxy : res->proxy != NULL ? "bypassed" : "none");
-	if (!judge_tcp(p, PROBE_TCP, res, p->cfg.port, via))
+	if (!judge_tcp(p, VIP_TCP, res, p->cfg.port, via))
 		return;
 	if (!judge_proxy(p, res, via) || !judge_tls(p, res, via))
 		return;
 	judge_cert(p, res);
-	judge_response(p, PROBE_HTTPS, res);
+	judge_response(p, VIP_HTTPS, res);
 }
 
 static void
-judge_http(struct probe *p, const struct http_result *res)
+judge_http(struct vip_probe *p, const struct http_result *res)
 {
 	char	 text[400];
 	int	 via;
 
 	via = went_via_proxy(p, res, p->cfg.http_port);
-	if (!judge_tcp(p, PROBE_TCP_HTTP, res, p->cfg.http_port, via))
+	if (!judge_tcp(p, VIP_TCP_HTTP, res, p->cfg.http_port, via))
 		return;
 	if (res->stage == HTTP_STAGE_PROXY) {
 		proxy_failure(p, res, p->cfg.http_port, text, sizeof(text));
-		verdict(p, PROBE_HTTP, CLOUDDP_STATUS_CRITICAL, -1, "%s",
+		verdict(p, VIP_HTTP, CLOUDDP_STATUS_CRITICAL, -1, "%s",
 		    text);
 		return;
 	}
-	judge_response(p, PROBE_HTTP, res);
+	judge_response(p, VIP_HTTP, res);
 }
 
 /* Without SNI: keep the leaf for the comparison at the repetition's end. */
 static void
-judge_no_sni(struct probe *p, const struct http_result *res)
+judge_no_sni(struct vip_probe *p, const struct http_result *res)
 {
 	struct clouddp_err	 e;
 
@@ -615,7 +615,7 @@ names_text(const struct cert *c, char *buf, size_t len)
 }
 
 static void
-judge_name(struct probe *p, const struct cert *leaf)
+judge_name(struct vip_probe *p, const struct cert *leaf)
 {
 	char	 names[300];
 
@@ -623,17 +623,17 @@ judge_name(struct probe *p, const struct cert *leaf)
 		return;
 	names_text(leaf, names, sizeof(names));
 	if (cert_name_matches(leaf, p->fqdn))
-		verdict(p, PROBE_CERT_NAME, CLOUDDP_STATUS_OK, -1,
+		verdict(p, VIP_CERT_NAME, CLOUDDP_STATUS_OK, -1,
 		    "%s matches the certificate (%s)", p->fqdn, names);
 	else
-		verdict(p, PROBE_CERT_NAME, CLOUDDP_STATUS_CRITICAL, -1,
+		verdict(p, VIP_CERT_NAME, CLOUDDP_STATUS_CRITICAL, -1,
 		    "%s does not match the certificate (%s): clients will "
 		    "refuse it; deploy the service certificate issued for "
 		    "%s", p->fqdn, names, p->fqdn);
 }
 
 static void
-judge_chain(struct probe *p, const struct cert *const *chain, size_t n)
+judge_chain(struct vip_probe *p, const struct cert *const *chain, size_t n)
 {
 	struct clouddp_err	 e;
 	const char		*anchors;
@@ -645,23 +645,23 @@ judge_chain(struct probe *p, const struct cert *const *chain, size_t n)
 	rc = cert_chain_verify(chain, n, p->cfg.cacert, why, sizeof(why),
 	    &e);
 	if (rc == 1)
-		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_OK, -1,
+		verdict(p, VIP_CERT_CHAIN, CLOUDDP_STATUS_OK, -1,
 		    "trusted: the chain of %zu leads to a CA in %s", n,
 		    anchors);
 	else if (rc == 0 && p->cfg.cacert != NULL)
-		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_CRITICAL, -1,
+		verdict(p, VIP_CERT_CHAIN, CLOUDDP_STATUS_CRITICAL, -1,
 		    "not trusted by %s: %s", anchors, why);
 	else if (rc == 0)
-		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_WARNING, -1,
+		verdict(p, VIP_CERT_CHAIN, CLOUDDP_STATUS_WARNING, -1,
 		    "not trusted by the system store: %s (a private PKI? "
 		    "give its CA with --cacert)", why);
 	else
-		verdict(p, PROBE_CERT_CHAIN, CLOUDDP_STATUS_UNKNOWN, -1,
+		verdict(p, VIP_CERT_CHAIN, CLOUDDP_STATUS_UNKNOWN, -1,
 		    "%s", e.what);
 }
 
 static void
-judge_expect(struct probe *p, const struct cert *leaf)
+judge_expect(struct vip_probe *p, const struct cert *leaf)
 {
 	char	 got[41], want[41];
 
@@ -670,19 +670,19 @@ judge_expect(struct probe *p, const struct cert *leaf)
 	cert_thumbprint_sha1(leaf, got);
 	cert_thumbprint_sha1(p->cfg.expect, want);
 	if (cert_equal(leaf, p->cfg.expect))
-		verdict(p, PROBE_CERT_EXPECT, CLOUDDP_STATUS_OK, -1,
+		verdict(p, VIP_CERT_EXPECT, CLOUDDP_STATUS_OK, -1,
 		    "the served certificate is the expected one (SHA-1 %s)",
 		    got);
 	else
-		verdict(p, PROBE_CERT_EXPECT, CLOUDDP_STATUS_CRITICAL, -1,
+		verdict(p, VIP_CERT_EXPECT, CLOUDDP_STATUS_CRITICAL, -1,
 		    "the VIP serves SHA-1 %s, expected SHA-1 %s: another "
 		    "certificate is deployed", got, want);
-	extra_str(p, PROBE_CERT_EXPECT, "served_sha1", got);
-	extra_str(p, PROBE_CERT_EXPECT, "expected_sha1", want);
+	extra_str(p, VIP_CERT_EXPECT, "served_sha1", got);
+	extra_str(p, VIP_CERT_EXPECT, "expected_sha1", want);
 }
 
 static void
-judge_cert(struct probe *p, const struct http_result *res)
+judge_cert(struct vip_probe *p, const struct http_result *res)
 {
 	struct cert		*chain[HTTP_CHAIN_MAX];
 	struct cert_finding	 f;
@@ -699,20 +699,20 @@ judge_cert(struct probe *p, const struct http_result *res)
 			break;
 	}
 	if (n == 0) {
-		verdict(p, PROBE_CERT_VALIDITY, CLOUDDP_STATUS_UNKNOWN, -1,
+		verdict(p, VIP_CERT_VALIDITY, CLOUDDP_STATUS_UNKNOWN, -1,
 		    "the served certificate could not be read: %s",
 		    res->ncerts == 0 ? "libcurl reported none" : e.what);
 		return;
 	}
 	judge_name(p, chain[0]);
 	cert_check_validity(chain[0], p->cfg.now, p->cfg.warn_days, &f);
-	verdict(p, PROBE_CERT_VALIDITY, f.status, -1, "%s", f.message);
+	verdict(p, VIP_CERT_VALIDITY, f.status, -1, "%s", f.message);
 	judge_chain(p, (const struct cert *const *)chain, n);
 	judge_expect(p, chain[0]);
 	cert_thumbprint_sha1(chain[0], sha1);
-	extra_str(p, PROBE_CERT_NAME, "subject", cert_subject(chain[0]));
-	extra_str(p, PROBE_CERT_NAME, "sha1", sha1);
-	extra_str(p, PROBE_CERT_CHAIN, "issuer", cert_issuer(chain[0]));
+	extra_str(p, VIP_CERT_NAME, "subject", cert_subject(chain[0]));
+	extra_str(p, VIP_CERT_NAME, "sha1", sha1);
+	extra_str(p, VIP_CERT_CHAIN, "issuer", cert_issuer(chain[0]));
 	p->leaf = chain[0];
 	for (i = 1; i < n; i++)
 		cert_free(chain[i]);
@@ -720,7 +720,7 @@ judge_cert(struct probe *p, const struct http_result *res)
 
 /* At the end of a repetition: compare what is served without SNI. */
 static void
-judge_no_sni_end(struct probe *p)
+judge_no_sni_end(struct vip_probe *p)
 {
 	const char	*subject;
 
@@ -728,23 +728,23 @@ judge_no_sni_end(struct probe *p)
 		return;
 	if (p->leaf_no_sni == NULL) {
 		if (p->no_sni_error[0] != '\0')
-			verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_WARNING,
+			verdict(p, VIP_CERT_NO_SNI, CLOUDDP_STATUS_WARNING,
 			    -1, "without SNI the handshake fails (%s): "
 			    "clients that send no server name cannot connect",
 			    p->no_sni_error);
 		return;
 	}
 	subject = cert_subject(p->leaf_no_sni);
-	extra_str(p, PROBE_CERT_NO_SNI, "subject", subject);
+	extra_str(p, VIP_CERT_NO_SNI, "subject", subject);
 	if (cert_equal(p->leaf, p->leaf_no_sni))
-		verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_OK, -1,
+		verdict(p, VIP_CERT_NO_SNI, CLOUDDP_STATUS_OK, -1,
 		    "the same certificate as with SNI");
 	else if (cert_name_matches(p->leaf_no_sni, p->fqdn))
-		verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_OK, -1,
+		verdict(p, VIP_CERT_NO_SNI, CLOUDDP_STATUS_OK, -1,
 		    "another certificate (%s), also valid for %s", subject,
 		    p->fqdn);
 	else
-		verdict(p, PROBE_CERT_NO_SNI, CLOUDDP_STATUS_WARNING, -1,
+		verdict(p, VIP_CERT_NO_SNI, CLOUDDP_STATUS_WARNING, -1,
 		    "another certificate (%s), not valid for %s: clients "
 		    "that send no server name will refuse it", subject,
 		    p->fqdn);
@@ -759,8 +759,8 @@ on_trace(void *arg, const char *line)
 	static const char *const kinds[REQ__MAX] = {
 		"https", "no-sni", "http"
 	};
-	struct probe_req	*q = arg;
-	struct probe		*p = q->p;
+	struct vip_req	*q = arg;
+	struct vip_probe		*p = q->p;
 	char			 text[640];
 
 	snprintf(text, sizeof(text), "%s %s: %s", p->vip, kinds[q->kind],
@@ -769,7 +769,7 @@ on_trace(void *arg, const char *line)
 }
 
 static int
-req_start(struct probe *p, enum probe_req_kind kind,
+req_start(struct vip_probe *p, enum vip_req_kind kind,
     const struct http_req_opts *o, struct clouddp_err *err)
 {
 	struct http_req_opts	 opts = *o;
@@ -789,7 +789,7 @@ req_start(struct probe *p, enum probe_req_kind kind,
 
 /* Start one repetition: its requests run at once. */
 static int
-sample_start(struct probe *p, struct clouddp_err *err)
+sample_start(struct vip_probe *p, struct clouddp_err *err)
 {
 	struct http_req_opts	 o;
 
@@ -833,12 +833,12 @@ static void
 on_req_done(void *arg, const struct clouddp_err *err,
     const struct http_result *res)
 {
-	struct probe_req	*q = arg;
-	struct probe		*p = q->p;
+	struct vip_req	*q = arg;
+	struct vip_probe		*p = q->p;
 	struct clouddp_err	 e;
 
 	if (err != NULL)
-		verdict(p, q->kind == REQ_HTTP ? PROBE_HTTP : PROBE_TCP,
+		verdict(p, q->kind == REQ_HTTP ? VIP_HTTP : VIP_TCP,
 		    CLOUDDP_STATUS_UNKNOWN, -1, "%s", err->what);
 	else if (q->kind == REQ_HTTPS)
 		judge_https(p, res);
@@ -855,7 +855,7 @@ on_req_done(void *arg, const struct clouddp_err *err,
 		if (sample_start(p, &e) == 0)
 			return;
 		if (p->pending > 0) {
-			verdict(p, PROBE_TCP, CLOUDDP_STATUS_UNKNOWN, -1,
+			verdict(p, VIP_TCP, CLOUDDP_STATUS_UNKNOWN, -1,
 			    "%s", e.what);
 			p->samples = p->cfg.count;
 			return;
@@ -867,7 +867,7 @@ on_req_done(void *arg, const struct clouddp_err *err,
 }
 
 int
-probe_start(struct probe *p, struct http_multi *m, probe_done_cb cb,
+vip_probe_start(struct vip_probe *p, struct http_multi *m, vip_probe_done_cb cb,
     void *arg, struct clouddp_err *err)
 {
 	p->m = m;
@@ -879,7 +879,7 @@ probe_start(struct probe *p, struct http_multi *m, probe_done_cb cb,
 }
 
 static struct report_obj *
-phase_obj(const struct probe *p, enum probe_phase id)
+phase_obj(const struct vip_probe *p, enum vip_phase id)
 {
 	const struct phase	*ph = &p->phases[id];
 	const struct extra	*e;
@@ -887,7 +887,7 @@ phase_obj(const struct probe *p, enum probe_phase id)
 	double			 v[64], *ms = ph->ms;
 	size_t			 i, n = ph->nms;
 
-	/* probe_median() sorts: work on a copy where one fits. */
+	/* vip_median() sorts: work on a copy where one fits. */
 
 	o = report_obj_new();
 	if (o == NULL)
@@ -899,7 +899,7 @@ phase_obj(const struct probe *p, enum probe_phase id)
 		ms = v;
 	}
 	if (n > 0) {
-		report_obj_set_real(o, "ms", round(probe_median(ms, n) *
+		report_obj_set_real(o, "ms", round(vip_median(ms, n) *
 		    1000) / 1000);
 		if (p->cfg.count > 1) {
 			report_obj_set_real(o, "min_ms", round(ms[0] * 1000) /
@@ -927,19 +927,19 @@ phase_obj(const struct probe *p, enum probe_phase id)
 
 /* Whether a phase belongs in this probe's report at all. */
 static int
-applies(const struct probe *p, enum probe_phase id)
+applies(const struct vip_probe *p, enum vip_phase id)
 {
 	switch (id) {
-	case PROBE_PROXY:
+	case VIP_PROXY:
 		return p->phases[id].ran || (p->proxy_used[0] != '\0' &&
 		    strcmp(p->proxy_used, "none") != 0);
-	case PROBE_CERT_NAME:
-	case PROBE_CERT_NO_SNI:
+	case VIP_CERT_NAME:
+	case VIP_CERT_NO_SNI:
 		return p->fqdn != NULL;
-	case PROBE_CERT_EXPECT:
+	case VIP_CERT_EXPECT:
 		return p->cfg.expect != NULL;
-	case PROBE_TCP_HTTP:
-	case PROBE_HTTP:
+	case VIP_TCP_HTTP:
+	case VIP_HTTP:
 		return p->cfg.http_port > 0;
 	default:
 		return 1;
@@ -947,7 +947,7 @@ applies(const struct probe *p, enum probe_phase id)
 }
 
 static int
-report_fields(const struct probe *p, struct report *r)
+report_fields(const struct vip_probe *p, struct report *r)
 {
 	struct report_obj	*root = report_root(r);
 	int			 bad = 0;
@@ -969,7 +969,7 @@ report_fields(const struct probe *p, struct report *r)
 
 /* One check line: the detail, then the timing. */
 static int
-report_phase(const struct probe *p, struct report *r, enum probe_phase id)
+report_phase(const struct vip_probe *p, struct report *r, enum vip_phase id)
 {
 	const struct phase	*ph = &p->phases[id];
 	double			 v[64], median;
@@ -979,21 +979,21 @@ report_phase(const struct probe *p, struct report *r, enum probe_phase id)
 	if (n > sizeof(v) / sizeof(v[0]))
 		n = sizeof(v) / sizeof(v[0]);
 	memcpy(v, ph->ms, n * sizeof(*v));
-	median = probe_median(v, n);	/* sorts v */
+	median = vip_median(v, n);	/* sorts v */
 	if (n == 1)
 		snprintf(t, sizeof(t), " (%.1f ms)", v[0]);
 	else if (n > 1)
 		snprintf(t, sizeof(t), " (min/median/max %.1f/%.1f/%.1f ms)",
 		    v[0], median, v[n - 1]);
-	if (n > 0 && report_perf(r, probe_phase_name(id),
+	if (n > 0 && report_perf(r, vip_phase_name(id),
 	    round(median * 1000) / 1000, "ms") == -1)
 		return -1;
-	return report_check(r, probe_phase_name(id), ph->status, "%s%s",
+	return report_check(r, vip_phase_name(id), ph->status, "%s%s",
 	    ph->detail, t);
 }
 
 int
-probe_report(const struct probe *p, struct report *r)
+vip_probe_report(const struct vip_probe *p, struct report *r)
 {
 	struct report_obj	*phases, *o;
 	size_t			 i;
@@ -1003,16 +1003,16 @@ probe_report(const struct probe *p, struct report *r)
 	phases = report_obj_new();
 	if (phases == NULL)
 		return -1;
-	for (i = 0; i < PROBE__MAX; i++) {
-		if (!applies(p, (enum probe_phase)i))
+	for (i = 0; i < VIP__MAX; i++) {
+		if (!applies(p, (enum vip_phase)i))
 			continue;
-		o = phase_obj(p, (enum probe_phase)i);
+		o = phase_obj(p, (enum vip_phase)i);
 		if (o == NULL || report_obj_set(phases, phase_names[i], o)) {
 			report_obj_free(phases);
 			return -1;
 		}
 		if (p->phases[i].ran &&
-		    report_phase(p, r, (enum probe_phase)i) == -1) {
+		    report_phase(p, r, (enum vip_phase)i) == -1) {
 			report_obj_free(phases);
 			return -1;
 		}

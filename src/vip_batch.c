@@ -12,13 +12,13 @@
 
 #include "clouddp.h"
 #include "http.h"
-#include "probe.h"
+#include "vip.h"
 #include "report.h"
 
 #define LINE_MAX_LEN	4096
 
-struct probe_batch {
-	struct probe_cfg	 cfg;
+struct vip_batch {
+	struct vip_cfg	 cfg;
 	FILE			*in;
 	const char		*name;
 	struct clouddp_buf	 line;
@@ -27,16 +27,16 @@ struct probe_batch {
 	long			 running;
 	int			 eof;
 	struct http_multi	*m;
-	probe_emit_cb		 emit;
+	vip_emit_cb		 emit;
 	void			*arg;
 	size_t			 counts[CLOUDDP_STATUS__MAX];
 };
 
-struct probe_batch *
-probe_batch_new(const struct probe_cfg *cfg, FILE *in, const char *name,
+struct vip_batch *
+vip_batch_new(const struct vip_cfg *cfg, FILE *in, const char *name,
     long concurrency, struct clouddp_err *err)
 {
-	struct probe_batch	*b;
+	struct vip_batch	*b;
 
 	b = calloc(1, sizeof(*b));
 	if (b == NULL) {
@@ -51,7 +51,7 @@ probe_batch_new(const struct probe_cfg *cfg, FILE *in, const char *name,
 }
 
 void
-probe_batch_free(struct probe_batch *b)
+vip_batch_free(struct vip_batch *b)
 {
 	if (b == NULL)
 		return;
@@ -61,7 +61,7 @@ probe_batch_free(struct probe_batch *b)
 
 /* A target that could not be probed: counted, and said once. */
 static void
-fail_target(struct probe_batch *b, const struct clouddp_err *err)
+fail_target(struct vip_batch *b, const struct clouddp_err *err)
 {
 	enum clouddp_status	 st;
 
@@ -77,7 +77,7 @@ fail_target(struct probe_batch *b, const struct clouddp_err *err)
  * buffer).  Returns 1, 0 at the end, 2 for a line to skip, -1 on error.
  */
 static int
-read_target(struct probe_batch *b, struct probe_cfg *cfg,
+read_target(struct vip_batch *b, struct vip_cfg *cfg,
     struct clouddp_err *err)
 {
 	char	*s, *vip, *fqdn, *extra, *save = NULL;
@@ -109,19 +109,19 @@ read_target(struct probe_batch *b, struct probe_cfg *cfg,
 	return 1;
 }
 
-static int	fill_window(struct probe_batch *, struct clouddp_err *);
+static int	fill_window(struct vip_batch *, struct clouddp_err *);
 
 static void
-on_probe_done(void *arg, const struct clouddp_err *err, struct probe *p)
+on_probe_done(void *arg, const struct clouddp_err *err, struct vip_probe *p)
 {
-	struct probe_batch	*b = arg;
+	struct vip_batch	*b = arg;
 	struct report		*r;
 	struct clouddp_err	 e;
 
 	b->running--;
 	clouddp_err_clear(&e);
 	r = report_new("VIP");
-	if (err == NULL && r != NULL && probe_report(p, r) == 0) {
+	if (err == NULL && r != NULL && vip_probe_report(p, r) == 0) {
 		b->counts[report_status(r)]++;
 		b->emit(b->arg, r, NULL);
 	} else {
@@ -130,7 +130,7 @@ on_probe_done(void *arg, const struct clouddp_err *err, struct probe *p)
 		fail_target(b, err != NULL ? err : &e);
 	}
 	report_free(r);
-	probe_free(p);
+	vip_probe_free(p);
 	clouddp_err_clear(&e);
 	if (fill_window(b, &e) == -1)
 		fail_target(b, &e);
@@ -138,10 +138,10 @@ on_probe_done(void *arg, const struct clouddp_err *err, struct probe *p)
 
 /* Start probes until the window is full.  -1: the input failed. */
 static int
-fill_window(struct probe_batch *b, struct clouddp_err *err)
+fill_window(struct vip_batch *b, struct clouddp_err *err)
 {
-	struct probe_cfg	 cfg;
-	struct probe		*p;
+	struct vip_cfg	 cfg;
+	struct vip_probe		*p;
 	int			 rc = 1;
 
 	while (!b->eof && b->running < b->concurrency) {
@@ -156,12 +156,12 @@ fill_window(struct probe_batch *b, struct clouddp_err *err)
 		}
 		if (rc == 2)
 			continue;
-		p = rc == 1 ? probe_new(&cfg, err) : NULL;
+		p = rc == 1 ? vip_probe_new(&cfg, err) : NULL;
 		if (p == NULL && rc == 1 && b->in != NULL)
 			clouddp_err_prefix(err, "%s:%ld", b->name, b->lineno);
-		if (p == NULL || probe_start(p, b->m, on_probe_done, b,
+		if (p == NULL || vip_probe_start(p, b->m, on_probe_done, b,
 		    err) == -1) {
-			probe_free(p);
+			vip_probe_free(p);
 			if (b->in == NULL)
 				return -1;
 			fail_target(b, err);
@@ -173,8 +173,8 @@ fill_window(struct probe_batch *b, struct clouddp_err *err)
 }
 
 int
-probe_batch_start(struct probe_batch *b, struct http_multi *m,
-    probe_emit_cb emit, void *arg, struct clouddp_err *err)
+vip_batch_start(struct vip_batch *b, struct http_multi *m,
+    vip_emit_cb emit, void *arg, struct clouddp_err *err)
 {
 	b->m = m;
 	b->emit = emit;
@@ -188,7 +188,7 @@ probe_batch_start(struct probe_batch *b, struct http_multi *m,
 }
 
 enum clouddp_status
-probe_batch_status(const struct probe_batch *b)
+vip_batch_status(const struct vip_batch *b)
 {
 	enum clouddp_status	 st = CLOUDDP_STATUS_OK;
 	size_t			 i;
@@ -200,7 +200,7 @@ probe_batch_status(const struct probe_batch *b)
 }
 
 int
-probe_batch_summary(const struct probe_batch *b, double wall,
+vip_batch_summary(const struct vip_batch *b, double wall,
     struct report *r)
 {
 	struct report_obj	*root = report_root(r);
@@ -210,7 +210,7 @@ probe_batch_summary(const struct probe_batch *b, double wall,
 
 	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
 		n += c[i];
-	report_raise(r, probe_batch_status(b));
+	report_raise(r, vip_batch_status(b));
 	bad |= report_obj_set_int(root, "targets", (long long)n);
 	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
 		bad |= report_obj_set_int(root, clouddp_status_key(

@@ -8,14 +8,14 @@
 
 #include "clouddp.h"
 #include "http.h"
-#include "probe.h"
+#include "vip.h"
 #include "../tap.h"
 
-static struct probe *
+static struct vip_probe *
 make(const char *vip, const char *fqdn, const char *path,
     struct clouddp_err *err)
 {
-	struct probe_cfg	 cfg;
+	struct vip_cfg	 cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.vip = vip;
@@ -25,39 +25,39 @@ make(const char *vip, const char *fqdn, const char *path,
 	cfg.http_port = 80;
 	cfg.count = 1;
 	cfg.timeout = 1;
-	return probe_new(&cfg, err);
+	return vip_probe_new(&cfg, err);
 }
 
 int
 main(void)
 {
 	struct clouddp_err	 err;
-	struct probe		*p;
+	struct vip_probe		*p;
 	char			 addr[64];
 	const char		*var;
 	double			 v[] = { 5, 1, 3, 2 };
 	double			 w[] = { 7, 1, 3 };
 
 	plan(15);
-	ok(probe_addr_parse("203.0.113.10", addr, sizeof(addr), &err) == 0 &&
+	ok(vip_addr_parse("203.0.113.10", addr, sizeof(addr), &err) == 0 &&
 	    strcmp(addr, "203.0.113.10") == 0, "IPv4 address");
-	ok(probe_addr_parse("2001:DB8:0::1", addr, sizeof(addr), &err) == 0 &&
+	ok(vip_addr_parse("2001:DB8:0::1", addr, sizeof(addr), &err) == 0 &&
 	    strcmp(addr, "2001:db8::1") == 0, "IPv6 address, canonical form");
-	ok(probe_addr_parse("clouddp1.contoso.com", addr, sizeof(addr),
+	ok(vip_addr_parse("clouddp1.contoso.com", addr, sizeof(addr),
 	    &err) == -1 && err.code == CLOUDDP_EUSAGE &&
 	    strstr(err.what, "not an IPv4 or IPv6") != NULL,
 	    "a name is not an address");
-	ok(probe_addr_parse("203.0.113.10 ", addr, sizeof(addr), &err) == -1,
+	ok(vip_addr_parse("203.0.113.10 ", addr, sizeof(addr), &err) == -1,
 	    "trailing space refused");
 
-	is_int((long)(probe_median(v, 4) * 10), 25, "median of an even count");
+	is_int((long)(vip_median(v, 4) * 10), 25, "median of an even count");
 	ok(v[0] == 1 && v[3] == 5, "median sorts");
-	is_int((long)probe_median(w, 3), 3, "median of an odd count");
-	ok(isnan(probe_median(w, 0)), "median of nothing is NaN");
+	is_int((long)vip_median(w, 3), 3, "median of an odd count");
+	ok(isnan(vip_median(w, 0)), "median of nothing is NaN");
 
 	p = make("192.0.2.1", "clouddp1.contoso.com", "/", &err);
 	ok(p != NULL, "a good probe is made");
-	probe_free(p);
+	vip_probe_free(p);
 	p = make("192.0.2.1", "bad name!", "/", &err);
 	ok(p == NULL && err.code == CLOUDDP_EUSAGE, "a bad FQDN is refused");
 	p = make("192.0.2.1", "a..b", "/", &err);
