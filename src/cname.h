@@ -110,7 +110,7 @@ const char *cname_rec_zone(const struct cname_out *, const struct cname_rec *);
 struct cname_job_cfg {
 	const char	*fqdn, *target, *ttl, *origin, *format;
 	const char	*zone_file, *input, *server, *tsig_file;
-	int		 allow_any_target, apply, replace;
+	int		 allow_any_target, apply, delete, replace;
 };
 
 /*

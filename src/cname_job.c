@@ -97,13 +97,18 @@ check_usage(const struct job *j, struct clouddp_err *err)
 		    "e.g. --fqdn clouddp1.contoso.com --target "
 		    "d1594d4527614a09b934d470.cloudapp.net",
 		    "both --fqdn and --target are needed");
-	if (c->apply && c->server == NULL)
+	if ((c->apply || c->delete) && c->server == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "name the zone's primary server, e.g. --server 192.0.2.53",
-		    "--apply needs --server");
-	if (!c->apply && (c->tsig_file != NULL || c->replace))
+		    "%s needs --server", c->delete ? "--delete" : "--apply");
+	if (!c->apply && !c->delete && (c->tsig_file != NULL || c->replace))
 		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
 		    "--tsig-file and --replace go with --apply");
+	if (c->delete && (c->replace || c->format != NULL ||
+	    c->zone_file != NULL))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
+		    "--delete goes with neither --replace, --format nor "
+		    "--zone");
 	if (c->zone_file != NULL && c->origin == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "name the zone the file holds, e.g. --origin contoso.com",
@@ -231,66 +236,6 @@ repeat_rec(struct job *j, const struct cname_rec *rec)
 	}
 }
 
-static void
-print_applied(struct job *j, const struct cname_rec *rec,
-    const struct zone_apply_result *res)
-{
-	static const char *const actions[] = { "added", "replaced", "present" };
-	struct report_obj	*o;
-
-	if (j->ctx->quiet || j->ctx->output == CLOUDDP_OUTPUT_NAGIOS)
-		return;
-	if (j->ctx->output != CLOUDDP_OUTPUT_JSON) {
-		printf("%-8s %s CNAME %s (zone %s, server %s)%s%s\n",
-		    actions[res->action], rec->fqdn, rec->target, res->zone,
-		    j->host, res->action == ZONE_APPLY_REPLACED ?
-		    ", was " : "", res->action == ZONE_APPLY_REPLACED ?
-		    res->old_target : "");
-		return;
-	}
-	o = report_obj_new();
-	if (o == NULL)
-		return;
-	report_obj_set_str(o, "fqdn", rec->fqdn);
-	report_obj_set_str(o, "target", rec->target);
-	report_obj_set_int(o, "ttl", rec->ttl);
-	report_obj_set_str(o, "zone", res->zone);
-	report_obj_set_str(o, "server", j->host);
-	report_obj_set_str(o, "action", actions[res->action]);
-	if (res->action == ZONE_APPLY_REPLACED)
-		report_obj_set_str(o, "old_target", res->old_target);
-	report_obj_set_bool(o, "confirmed", 1);
-	report_obj_write(o, stdout);
-	report_obj_free(o);
-}
-
-/* Publish one record; returns -1 when the rest need not be tried. */
-static int
-apply_rec(struct job *j, const struct cname_rec *rec)
-{
-	struct zone_apply_req	 req;
-	struct zone_apply_result res;
-	struct clouddp_err	 err;
-
-	memset(&req, 0, sizeof(req));
-	req.fqdn = rec->fqdn;
-	req.target = rec->target;
-	req.ttl = rec->ttl;
-	req.zone = j->cfg->origin != NULL ? j->origin : NULL;
-	req.replace = j->cfg->replace;
-	if (zone_cname_apply(&j->server, &req, &res, &err) == -1) {
-		job_fail(j, &err);
-		/* A refusal or a dead server will refuse the rest too. */
-		return err.code == CLOUDDP_ECONFLICT ? 0 : -1;
-	}
-	if (res.action == ZONE_APPLY_PRESENT)
-		j->npresent++;
-	else
-		j->ndone++;
-	print_applied(j, rec, &res);
-	return 0;
-}
-
 /* Under --json every record gets its object, also one with nothing to do. */
 static int
 print_present(struct job *j, const struct cname_rec *rec)
@@ -328,8 +273,6 @@ emit_rec(struct job *j, const struct cname_rec *rec, int single)
 			    rec->target, j->cfg->zone_file);
 		return print_present(j, rec);
 	}
-	if (j->cfg->apply)
-		return apply_rec(j, rec);
 	if (j->ctx->quiet || j->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
 		j->ndone++;
 		return 0;
@@ -388,6 +331,321 @@ each_rec(struct job *j, enum pass pass, struct clouddp_err *err)
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * --apply and --delete: every record goes through the server twice,
+ * each pass on the event loop with a window of exchanges in flight.
+ * The check pass asks the server what each name holds and decides; only
+ * when no record conflicts does the publish pass send the updates (the
+ * first alone, so that a key the zone refuses stops the run after one
+ * record).  Results are reported in input order, each exactly once.
+ */
+#define APPLY_WINDOW	16
+
+struct slot {
+	struct apply		*a;
+	struct cname_rec	 rec;
+	struct update_op	*op;
+	int			 done;		/* finished, not reported */
+	int			 in_file;	/* present in --zone */
+	int			 failed;
+	struct clouddp_err	 err;
+	struct update_result	 res;
+};
+
+struct apply {
+	struct job		*j;
+	struct loop		*loop;
+	struct update_client	*client;
+	struct cname_input	*in;
+	int			 single_done;
+	int			 publish;	/* the second pass */
+	int			 eof, stop;
+	size_t			 head, tail;	/* reported, started */
+	size_t			 nok;		/* ops that ended well */
+	struct clouddp_err	 err;		/* reading the input */
+	int			 read_failed;
+	struct slot		 slots[APPLY_WINDOW];
+};
+
+static void	apply_fill(struct apply *);
+
+static void
+print_applied(struct job *j, const struct apply *a, const struct slot *sl)
+{
+	const struct update_result	*res = &sl->res;
+	struct report_obj		*o;
+	const char			*action = update_action_name(res->action);
+	int				 sent;
+
+	if (j->ctx->quiet || j->ctx->output == CLOUDDP_OUTPUT_NAGIOS)
+		return;
+	sent = res->action != UPDATE_PRESENT && res->action != UPDATE_ABSENT;
+	if (j->ctx->output != CLOUDDP_OUTPUT_JSON) {
+		printf("%-8s %s CNAME %s (zone %s, server %s)%s%s\n", action,
+		    sl->rec.fqdn, sl->rec.target, res->zone,
+		    update_client_label(a->client),
+		    res->action == UPDATE_REPLACED ? ", was " : "",
+		    res->action == UPDATE_REPLACED ? res->old : "");
+		return;
+	}
+	o = report_obj_new();
+	if (o == NULL)
+		return;
+	report_obj_set_str(o, "fqdn", sl->rec.fqdn);
+	report_obj_set_str(o, "target", sl->rec.target);
+	report_obj_set_int(o, "ttl", sl->rec.ttl);
+	if (sl->rec.line > 0)
+		report_obj_set_int(o, "line", (long long)sl->rec.line);
+	report_obj_set_str(o, "zone", res->zone);
+	report_obj_set_str(o, "server", update_client_label(a->client));
+	report_obj_set_str(o, "action", action);
+	if (res->action == UPDATE_REPLACED)
+		report_obj_set_str(o, "old_target", res->old);
+	if (sent)
+		report_obj_set_bool(o, "confirmed", 1);
+	report_obj_write(o, stdout);
+	report_obj_free(o);
+}
+
+/* The next record of the input (or the one record); 1, 0 or -1. */
+static int
+apply_next(struct apply *a, struct cname_rec *rec)
+{
+	struct job	*j = a->j;
+	int		 rc;
+
+	if (a->in == NULL) {
+		if (a->single_done)
+			return 0;
+		a->single_done = 1;
+		memset(rec, 0, sizeof(*rec));
+		return cname_rec_make(&j->rules, j->cfg->fqdn, j->cfg->target,
+		    NULL, rec, &a->err) == -1 ? -1 : 1;
+	}
+	/* Bad lines were reported by the first pass: only I/O is left. */
+	while ((rc = cname_input_next(a->in, &j->rules, rec, &a->err)) == -1)
+		if (a->err.code == CLOUDDP_EIO)
+			return -1;
+	return rc;
+}
+
+static void
+apply_report(struct apply *a, struct slot *sl)
+{
+	struct job	*j = a->j;
+
+	if (sl->failed) {
+		if (sl->rec.line > 0)
+			clouddp_err_prefix(&sl->err, "%s:%zu", j->cfg->input,
+			    sl->rec.line);
+		job_fail(j, &sl->err);
+	} else if (sl->in_file) {
+		j->npresent++;
+		if (a->publish)
+			print_present(j, &sl->rec);
+	} else if (a->publish) {
+		if (sl->res.action == UPDATE_PRESENT ||
+		    sl->res.action == UPDATE_ABSENT)
+			j->npresent++;
+		else
+			j->ndone++;
+		print_applied(j, a, sl);
+	}
+}
+
+/* Report the finished records at the head of the window, in order. */
+static void
+apply_flush(struct apply *a)
+{
+	struct slot	*sl;
+
+	while (a->head < a->tail) {
+		sl = &a->slots[a->head % APPLY_WINDOW];
+		if (!sl->done)
+			break;
+		apply_report(a, sl);
+		sl->done = 0;
+		a->head++;
+	}
+}
+
+static void
+on_rec_done(void *arg, const struct clouddp_err *err,
+    const struct update_result *res)
+{
+	struct slot	*sl = arg;
+	struct apply	*a = sl->a;
+
+	sl->op = NULL;
+	sl->done = 1;
+	sl->res = *res;
+	if (err != NULL) {
+		sl->failed = 1;
+		sl->err = *err;
+		/* A refusal or a dead server will refuse the rest too. */
+		if (err->code != CLOUDDP_ECONFLICT)
+			a->stop = 1;
+	} else
+		a->nok++;
+	apply_flush(a);
+	apply_fill(a);
+}
+
+static void
+apply_start_rec(struct apply *a, struct slot *sl)
+{
+	struct job		*j = a->j;
+	struct update_req	 req;
+	struct clouddp_err	 err;
+
+	if (j->db != NULL && !j->cfg->delete && zone_db_check_cname(j->db,
+	    sl->rec.fqdn, sl->rec.target, &err) == ZONE_CNAME_PRESENT) {
+		sl->in_file = 1;
+		sl->done = 1;
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.fqdn = sl->rec.fqdn;
+	req.type = UPDATE_CNAME;
+	req.data = sl->rec.target;
+	req.ttl = sl->rec.ttl;
+	req.zone = j->cfg->origin != NULL ? j->origin : NULL;
+	req.mode = j->cfg->delete ? UPDATE_DELETE : j->cfg->replace ?
+	    UPDATE_REPLACE : UPDATE_ADD;
+	req.check_only = !a->publish;
+	sl->op = update_start(a->client, &req, on_rec_done, sl, &sl->err);
+	if (sl->op == NULL) {
+		sl->failed = 1;
+		sl->done = 1;
+		a->stop = 1;
+	}
+}
+
+/* Start records while the window has room: one until one went well. */
+static void
+apply_fill(struct apply *a)
+{
+	struct slot	*sl;
+	size_t		 window = a->publish && a->nok == 0 ? 1 : APPLY_WINDOW;
+	int		 rc;
+
+	while (!a->eof && !a->stop && a->tail - a->head < window) {
+		sl = &a->slots[a->tail % APPLY_WINDOW];
+		memset(sl, 0, sizeof(*sl));
+		sl->a = a;
+		rc = apply_next(a, &sl->rec);
+		if (rc != 1) {
+			a->eof = 1;
+			a->read_failed = rc == -1;
+			break;
+		}
+		a->tail++;
+		apply_start_rec(a, sl);
+		apply_flush(a);
+	}
+}
+
+/*
+ * After the loop: if it was stopped, the records in flight are dropped
+ * (an update already sent may have been applied: say so); what
+ * finished is reported.
+ */
+static void
+apply_drain(struct apply *a)
+{
+	struct clouddp_err	 err;
+	struct slot		*sl;
+
+	for (; a->head < a->tail; a->head++) {
+		sl = &a->slots[a->head % APPLY_WINDOW];
+		if (sl->done) {
+			apply_report(a, sl);
+			continue;
+		}
+		if (sl->op != NULL && update_is_sent(sl->op)) {
+			clouddp_errf(&err, CLOUDDP_EDNS, "check it with dig",
+			    "%s: stopped with its update sent: it may have "
+			    "been applied", sl->rec.fqdn);
+			log_err(a->j->ctx, &err);
+		}
+		update_cancel(sl->op);
+		sl->op = NULL;
+	}
+}
+
+/* One pass over the records; -1 when the loop or the input failed. */
+static int
+apply_pass(struct apply *a, int publish, struct clouddp_err *err)
+{
+	struct job	*j = a->j;
+	int		 rc = 0;
+
+	a->publish = publish;
+	a->eof = a->stop = a->single_done = a->read_failed = 0;
+	a->head = a->tail = a->nok = 0;
+	if (j->in != NULL) {
+		rewind(j->in);
+		a->in = cname_input_new(j->in, strcmp(j->cfg->input, "-") ==
+		    0 ? "stdin" : j->cfg->input, err);
+		if (a->in == NULL)
+			return -1;
+	}
+	apply_fill(a);
+	if (loop_run(a->loop, 0, err) == -1)
+		rc = -1;
+	apply_drain(a);
+	cname_input_free(a->in);
+	a->in = NULL;
+	if (a->read_failed) {
+		*err = a->err;
+		rc = -1;
+	}
+	return rc;
+}
+
+static int
+run_apply(struct job *j, struct clouddp_err *err)
+{
+	struct apply	*a;
+	int		 rc = -1;
+
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	a->j = j;
+	a->loop = loop_new(err);
+	if (a->loop == NULL)
+		goto out;
+	a->client = update_client_new(a->loop, &j->server, err);
+	if (a->client == NULL)
+		goto out;
+	/* One record is checked by its own update's lookup. */
+	if (j->in != NULL && apply_pass(a, 0, err) == -1)
+		goto out;
+	rc = 0;
+	if (j->nbad == 0 && j->nconflicts == 0)
+		rc = apply_pass(a, 1, err);
+out:
+	update_client_free(a->client);
+	loop_free(a->loop);
+	free(a);
+	return rc;
+}
+
+/* What the counts call a record done, and one with nothing to do. */
+static const char *
+done_word(const struct job *j)
+{
+	return j->cfg->delete ? "deleted" : j->cfg->apply ? "applied" :
+	    "written";
+}
+
+static const char *
+idle_word(const struct job *j)
+{
+	return j->cfg->delete ? "absent" : "present";
+}
+
 static void
 summary(struct job *j, int single)
 {
@@ -399,9 +657,9 @@ summary(struct job *j, int single)
 		if (r == NULL)
 			return;
 		report_raise(r, j->status);
-		report_summary(r, "%zu records: %zu %s, %zu already present, "
+		report_summary(r, "%zu records: %zu %s, %zu already %s, "
 		    "%zu bad, %zu conflicts or refusals", j->nrecords, j->ndone,
-		    j->cfg->apply ? "applied" : "written", j->npresent, j->nbad,
+		    done_word(j), j->npresent, idle_word(j), j->nbad,
 		    j->nconflicts);
 		report_perf(r, "records", (double)j->nrecords, NULL);
 		report_write(j->ctx, r, stdout);
@@ -418,9 +676,8 @@ summary(struct job *j, int single)
 			return;
 		}
 		report_obj_set_int(s, "records", (long long)j->nrecords);
-		report_obj_set_int(s, j->cfg->apply ? "applied" : "written",
-		    (long long)j->ndone);
-		report_obj_set_int(s, "present", (long long)j->npresent);
+		report_obj_set_int(s, done_word(j), (long long)j->ndone);
+		report_obj_set_int(s, idle_word(j), (long long)j->npresent);
 		report_obj_set_int(s, "bad", (long long)j->nbad);
 		report_obj_set_int(s, "conflicts", (long long)j->nconflicts);
 		report_obj_set(report_root(r), "summary", s);
@@ -431,9 +688,9 @@ summary(struct job *j, int single)
 	}
 	if (!single && !j->ctx->quiet && j->nrecords > 0)
 		fprintf(stderr, "%s: %zu records checked: %zu %s, %zu already "
-		    "present, %zu bad, %zu conflicts\n", j->ctx->prog,
-		    j->nrecords, j->ndone, j->cfg->apply ? "applied" :
-		    "written", j->npresent, j->nbad, j->nconflicts);
+		    "%s, %zu bad, %zu conflicts\n", j->ctx->prog, j->nrecords,
+		    j->ndone, done_word(j), j->npresent, idle_word(j), j->nbad,
+		    j->nconflicts);
 }
 
 static int
@@ -473,8 +730,8 @@ cname_job_run(const struct clouddp_ctx *ctx, const struct cname_job_cfg *cfg)
 	}
 	if (j.nbad > 0 || j.nconflicts > 0)
 		goto out;
-	if (each_rec(&j, PASS_EMIT, &err) == -1 &&
-	    j.status == CLOUDDP_STATUS_OK) {
+	if ((cfg->apply || cfg->delete ? run_apply(&j, &err) : each_rec(&j, PASS_EMIT,
+	    &err)) == -1 && j.status == CLOUDDP_STATUS_OK) {
 		if (err.what[0] == '\0')
 			clouddp_errf(&err, CLOUDDP_EIO, NULL,
 			    "cannot write the output: %s", strerror(errno));

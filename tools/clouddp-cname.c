@@ -17,6 +17,7 @@
 enum {
 	OPT_ALLOW_ANY_TARGET = CLOUDDP_OPT__TOOL,
 	OPT_APPLY,
+	OPT_DELETE,
 	OPT_FORMAT,
 	OPT_FQDN,
 	OPT_INPUT,
@@ -32,6 +33,7 @@ enum {
 static const struct option longopts[] = {
 	{ "allow-any-target", no_argument, NULL, OPT_ALLOW_ANY_TARGET },
 	{ "apply", no_argument, NULL, OPT_APPLY },
+	{ "delete", no_argument, NULL, OPT_DELETE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "fqdn", required_argument, NULL, OPT_FQDN },
 	{ "input", required_argument, NULL, OPT_INPUT },
@@ -50,9 +52,10 @@ static void
 usage(FILE *fp)
 {
 	fputs("usage: clouddp-cname [-hqVv] [--allow-any-target] [--apply] "
-	    "[--format FORMAT]\n"
-	    "                     [--fqdn NAME --target NAME | --input FILE]"
+	    "[--delete]\n"
+	    "                     [--format FORMAT]"
 	    " [--json | --nagios]\n"
+	    "                     [--fqdn NAME --target NAME | --input FILE]\n"
 	    "                     [--origin ZONE] [--replace] "
 	    "[--server HOST[:PORT]] [-t SECONDS]\n"
 	    "                     [--tsig-file FILE] [--ttl SECONDS] "
@@ -67,6 +70,8 @@ help(void)
 	    "point.\n\n"
 "      --allow-any-target accept a target outside cloudapp.net\n"
 "      --apply            publish by RFC 2136 dynamic update to --server\n"
+"      --delete           remove the CNAME from --server, only if it still\n"
+"                         points at the target\n"
 "      --format FORMAT    bind (default), nsupdate, powershell, dnscmd, json\n"
 "      --fqdn NAME        the service FQDN, e.g. clouddp1.contoso.com\n"
 "      --input FILE       records from FILE (- for stdin): FQDN TARGET [TTL]\n"
@@ -91,6 +96,9 @@ tool_opt(struct cname_job_cfg *cfg, int c, const char *arg)
 		break;
 	case OPT_APPLY:
 		cfg->apply = 1;
+		break;
+	case OPT_DELETE:
+		cfg->delete = 1;
 		break;
 	case OPT_FORMAT:
 		cfg->format = arg;
