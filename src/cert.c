@@ -54,6 +54,8 @@ struct cert {
 	int		 key_bits;
 	int		 self_signed;
 	int		 key_matches;
+	int		 key_how;	/* enum pfx_how: a key not decrypted */
+	int		 key_no_mac;	/* ... in a .pfx without a MAC */
 	int		 is_pfx;
 	int		 pbes2;
 	char		 pfx_cert_cipher[64];
@@ -546,15 +548,268 @@ pfx_describe(struct cert *c, const PKCS12 *p12)
 }
 
 /*
- * Check the password against the MAC, so that a wrong one is told
- * apart from a damaged file.  An empty password may have been encoded
- * as "no password" (Windows) or as the empty string (OpenSSL).  Sets
- * *pass to what to decrypt with.
+ * What a .pfx held once decrypted.  how says why decryption failed:
+ * PFX_OK, PFX_BAD_DECRYPT (padding or contents wrong: the password,
+ * when there is no MAC to say so), PFX_NO_CIPHER (an algorithm this
+ * OpenSSL lacks) or PFX_DAMAGED.
+ */
+enum pfx_how {
+	PFX_OK,
+	PFX_BAD_DECRYPT,
+	PFX_NO_CIPHER,
+	PFX_DAMAGED
+};
+
+struct pfx_content {
+	EVP_PKEY	*key;
+	STACK_OF(X509)	*certs;
+	enum pfx_how	 how;
+	enum pfx_how	 key_how;	/* a key bag that would not open */
+};
+
+/* Drain the error queue into why a decryption failed. */
+static enum pfx_how
+decrypt_failure(void)
+{
+	enum pfx_how	 how = PFX_DAMAGED;
+	unsigned long	 e;
+	int		 lib, reason;
+
+	for (;;) {
+		e = ERR_get_error();
+		if (e == 0)
+			break;
+		lib = ERR_GET_LIB(e);
+		reason = ERR_GET_REASON(e);
+		if (lib == ERR_LIB_EVP && reason == EVP_R_BAD_DECRYPT)
+			how = PFX_BAD_DECRYPT;
+		else if ((lib == ERR_LIB_EVP &&
+		    (reason == EVP_R_UNSUPPORTED_CIPHER ||
+		    reason == EVP_R_UNKNOWN_PBE_ALGORITHM ||
+		    reason == EVP_R_UNSUPPORTED_PRF ||
+		    reason == EVP_R_UNSUPPORTED_KEY_DERIVATION_FUNCTION ||
+		    reason == EVP_R_UNSUPPORTED_ALGORITHM)) ||
+		    (lib == ERR_LIB_PKCS12 &&
+		    reason == PKCS12_R_UNKNOWN_DIGEST_ALGORITHM) ||
+		    reason == ERR_R_UNSUPPORTED)
+			how = PFX_NO_CIPHER;
+	}
+	/* Garbage from a wrong key fails as ASN.1, not as padding. */
+	return how;
+}
+
+/*
+ * One key bag (plain or shrouded); the first key is kept.  A key that
+ * does not decrypt leaves the certificates readable, as "openssl
+ * pkcs12 -info" shows them: key_how says why, for the private_key check.
+ */
+static void
+bag_key(const PKCS12_SAFEBAG *bag, const char *pass, int passlen,
+    struct pfx_content *pc)
+{
+	PKCS8_PRIV_KEY_INFO	*p8 = NULL;
+	const PKCS8_PRIV_KEY_INFO *p8c;
+	EVP_PKEY		*key;
+
+	if (PKCS12_SAFEBAG_get_nid(bag) == NID_keyBag)
+		p8c = PKCS12_SAFEBAG_get0_p8inf(bag);
+	else {
+		p8 = PKCS12_decrypt_skey(bag, pass, passlen);
+		if (p8 == NULL) {
+			pc->key_how = decrypt_failure();
+			if (pc->key_how == PFX_DAMAGED)
+				pc->key_how = PFX_BAD_DECRYPT;
+			return;
+		}
+		p8c = p8;
+	}
+	key = p8c != NULL ? EVP_PKCS82PKEY(p8c) : NULL;
+	PKCS8_PRIV_KEY_INFO_free(p8);	/* cleanses the key */
+	ERR_clear_error();
+	if (key == NULL)
+		pc->key_how = p8 != NULL ? PFX_BAD_DECRYPT : PFX_DAMAGED;
+	else if (pc->key == NULL)
+		pc->key = key;
+	else
+		EVP_PKEY_free(key);
+}
+
+static int
+bag_cert(const PKCS12_SAFEBAG *bag, struct pfx_content *pc)
+{
+	X509	*x;
+
+	/* SDSI certificates and other kinds are not X.509: skip them. */
+	if (PKCS12_SAFEBAG_get_bag_nid(bag) != NID_x509Certificate)
+		return 0;
+	x = PKCS12_SAFEBAG_get1_cert(bag);
+	if (x == NULL) {
+		pc->how = PFX_DAMAGED;
+		return -1;
+	}
+	if (sk_X509_push(pc->certs, x) == 0) {
+		X509_free(x);
+		pc->how = PFX_DAMAGED;
+		return -1;
+	}
+	return 0;
+}
+
+/* Every bag of a safe, safeContents bags included (nested a little). */
+static int
+bags_take(const STACK_OF(PKCS12_SAFEBAG) *bags, const char *pass,
+    int passlen, int depth, struct pfx_content *pc)
+{
+	const PKCS12_SAFEBAG	*bag;
+	int			 i, rc = 0;
+
+	for (i = 0; rc == 0 && i < sk_PKCS12_SAFEBAG_num(bags); i++) {
+		bag = sk_PKCS12_SAFEBAG_value(bags, i);
+		switch (PKCS12_SAFEBAG_get_nid(bag)) {
+		case NID_keyBag:
+		case NID_pkcs8ShroudedKeyBag:
+			bag_key(bag, pass, passlen, pc);
+			break;
+		case NID_certBag:
+			rc = bag_cert(bag, pc);
+			break;
+		case NID_safeContentsBag:
+			if (depth >= 4) {
+				pc->how = PFX_DAMAGED;
+				rc = -1;
+			} else
+				rc = bags_take(PKCS12_SAFEBAG_get0_safes(bag),
+				    pass, passlen, depth + 1, pc);
+			break;
+		default:	/* CRLs, secrets: not ours */
+			break;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Decrypt every safe of p12 with pass, as "openssl pkcs12" does (and
+ * unlike OpenSSL 3.0's PKCS12_parse, which needs a MAC): a safe that
+ * is not data or encrypted data is skipped.
  */
 static int
-pfx_password(PKCS12 *p12, const char *name, const char **pass,
+pfx_decrypt(PKCS12 *p12, const char *pass, struct pfx_content *pc)
+{
+	STACK_OF(PKCS7)			*safes;
+	STACK_OF(PKCS12_SAFEBAG)	*bags;
+	PKCS7				*p7;
+	int				 i, nid, passlen, rc = -1;
+
+	passlen = pass != NULL ? (int)strlen(pass) : 0;
+	pc->how = PFX_DAMAGED;
+	pc->certs = sk_X509_new_null();
+	safes = PKCS12_unpack_authsafes(p12);
+	if (safes == NULL || pc->certs == NULL)
+		goto out;
+	for (i = 0; i < sk_PKCS7_num(safes); i++) {
+		p7 = sk_PKCS7_value(safes, i);
+		nid = OBJ_obj2nid(p7->type);
+		if (nid == NID_pkcs7_data)
+			bags = PKCS12_unpack_p7data(p7);
+		else if (nid == NID_pkcs7_encrypted) {
+			bags = PKCS12_unpack_p7encdata(p7, pass, passlen);
+			if (bags == NULL) {
+				pc->how = decrypt_failure();
+				if (pc->how == PFX_DAMAGED)
+					pc->how = PFX_BAD_DECRYPT;
+				goto out;
+			}
+		} else
+			continue;
+		if (bags == NULL)
+			goto out;
+		pc->how = PFX_OK;
+		if (bags_take(bags, pass, passlen, 0, pc) == -1) {
+			sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+			goto out;
+		}
+		sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+	}
+	pc->how = PFX_OK;
+	rc = 0;
+out:
+	sk_PKCS7_pop_free(safes, PKCS7_free);
+	ERR_clear_error();
+	return rc;
+}
+
+/*
+ * The password as an OpenSSL before 1.1 encoded it: each byte taken as
+ * a Latin-1 character, so "ó" (two UTF-8 bytes) became two characters.
+ * "openssl pkcs12" tries this form too.  NULL when the password is
+ * ASCII (nothing differs) or on ENOMEM; wipe and free it after use.
+ */
+static char *
+latin1_form(const char *pass)
+{
+	const unsigned char	*s;
+	char			*out, *p;
+	size_t			 len;
+
+	len = strlen(pass);
+	for (s = (const unsigned char *)pass; *s != '\0' && *s < 0x80; s++)
+		;
+	if (*s == '\0' || len > SIZE_MAX / 2 - 1)
+		return NULL;
+	out = malloc(2 * len + 1);
+	if (out == NULL)
+		return NULL;
+	p = out;
+	for (s = (const unsigned char *)pass; *s != '\0'; s++) {
+		if (*s < 0x80) {
+			*p++ = (char)*s;
+			continue;
+		}
+		*p++ = (char)(0xc0 | *s >> 6);
+		*p++ = (char)(0x80 | (*s & 0x3f));
+	}
+	*p = '\0';
+	return out;
+}
+
+/* 1 when this OpenSSL has no digest for the .pfx's MAC (PBMAC1 before
+ * OpenSSL 3.4, GOST without its engine); its name goes to alg. */
+static int
+mac_unsupported(const PKCS12 *p12, char *alg, size_t alglen)
+{
+	const X509_ALGOR	*macalg = NULL;
+	const ASN1_OBJECT	*obj;
+	EVP_MD			*md = NULL;
+	int			 nid;
+
+	PKCS12_get0_mac(NULL, &macalg, NULL, NULL, p12);
+	if (macalg == NULL)
+		return 0;
+	X509_ALGOR_get0(&obj, NULL, NULL, macalg);
+	OBJ_obj2txt(alg, (int)alglen, obj, 0);
+	nid = OBJ_obj2nid(obj);
+	if (nid != NID_undef)
+		md = EVP_MD_fetch(NULL, OBJ_nid2sn(nid), NULL);
+	EVP_MD_free(md);
+	ERR_clear_error();
+	return md == NULL;
+}
+
+/*
+ * Check the password against the MAC, as "openssl pkcs12" does, so
+ * that a wrong one is told apart from a damaged file.  An empty
+ * password may have been encoded as "no password" (Windows) or as the
+ * empty string (OpenSSL); a non-ASCII one the Latin-1 way.  Sets *pass
+ * to what to decrypt with (*alt holds it when it is the Latin-1 form).
+ * Without a MAC there is nothing to check here: decryption tells.
+ */
+static int
+pfx_password(PKCS12 *p12, const char *name, const char **pass, char **alt,
     struct clouddp_err *err)
 {
+	char	 alg[80];
+
 	if (!PKCS12_mac_present(p12))
 		return 0;
 	if (PKCS12_verify_mac(p12, *pass, -1) == 1)
@@ -563,7 +818,17 @@ pfx_password(PKCS12 *p12, const char *name, const char **pass,
 		*pass = NULL;
 		return 0;
 	}
+	*alt = latin1_form(*pass);
+	if (*alt != NULL && PKCS12_verify_mac(p12, *alt, -1) == 1) {
+		*pass = *alt;
+		return 0;
+	}
 	ERR_clear_error();
+	if (mac_unsupported(p12, alg, sizeof(alg)))
+		return clouddp_errf(err, CLOUDDP_ECERT,
+		    "export the .pfx again with a SHA-256 MAC",
+		    "%s: MAC algorithm unsupported (%s): this OpenSSL cannot "
+		    "check the password", name, alg);
 	if ((*pass)[0] == '\0')
 		return clouddp_errf(err, CLOUDDP_EPASSWORD,
 		    "pass --password-file, --password-env or --password-fd",
@@ -574,16 +839,63 @@ pfx_password(PKCS12 *p12, const char *name, const char **pass,
 	    "wrong password for %s", name);
 }
 
+static void
+pfx_content_free(struct pfx_content *pc)
+{
+	EVP_PKEY_free(pc->key);
+	sk_X509_pop_free(pc->certs, X509_free);
+	pc->key = NULL;
+	pc->certs = NULL;
+}
+
+/*
+ * Decrypt p12 into pc, and say why not.  Without a MAC a failed
+ * decryption is the password's fault as far as anyone can tell; an
+ * empty password is then tried in both encodings.
+ */
+static int
+pfx_open(PKCS12 *p12, const char *pass, const char *name,
+    struct pfx_content *pc, struct clouddp_err *err)
+{
+	int	 mac;
+
+	mac = PKCS12_mac_present(p12);
+	if (pfx_decrypt(p12, pass, pc) == 0)
+		return 0;
+	pfx_content_free(pc);
+	if (!mac && pass != NULL && pass[0] == '\0' &&
+	    pfx_decrypt(p12, NULL, pc) == 0)
+		return 0;
+	pfx_content_free(pc);
+	if (pc->how == PFX_NO_CIPHER)
+		return clouddp_errf(err, CLOUDDP_ECERT,
+		    "export it again with AES-256 or 3DES; RC2 needs the "
+		    "OpenSSL legacy provider (ossl-modules/legacy.so)",
+		    "%s: encrypted with an algorithm this OpenSSL cannot "
+		    "decrypt", name);
+	if (!mac && pc->how == PFX_BAD_DECRYPT)
+		return clouddp_errf(err, CLOUDDP_EPASSWORD,
+		    "check --password-file, --password-env or --password-fd",
+		    pass == NULL || pass[0] == '\0' ?
+		    "password required for %s (it has no MAC, so a damaged "
+		    "file would fail the same way)" :
+		    "wrong password for %s (it has no MAC, so a damaged "
+		    "file would fail the same way)", name);
+	return clouddp_errf(err, CLOUDDP_ECERT,
+	    "export the certificate again as a .pfx",
+	    "%s: cannot decrypt the .pfx: damaged", name);
+}
+
 struct cert *
 cert_from_pkcs12(const unsigned char *der, size_t len, const char *password,
     const char *name, struct clouddp_err *err)
 {
 	const unsigned char	*p = der;
 	const char		*pass = password != NULL ? password : "";
+	char			*alt = NULL;
 	PKCS12			*p12 = NULL;
-	EVP_PKEY		*key = NULL;
+	struct pfx_content	 pc = { NULL, NULL, PFX_OK, PFX_OK };
 	X509			*x = NULL;
-	STACK_OF(X509)		*ca = NULL;
 	struct cert		*c = NULL;
 
 	if (len <= CERT_FILE_MAX)
@@ -594,36 +906,31 @@ cert_from_pkcs12(const unsigned char *der, size_t len, const char *password,
 		    "%s: not a PKCS#12 (.pfx) file, or damaged", name);
 		goto out;
 	}
-	if (pfx_password(p12, name, &pass, err) == -1)
+	if (pfx_password(p12, name, &pass, &alt, err) == -1 ||
+	    pfx_open(p12, pass, name, &pc, err) == -1)
 		goto out;
-	if (PKCS12_parse(p12, pass, &key, &x, &ca) != 1) {
-		clouddp_errf(err, PKCS12_mac_present(p12) ?
-		    CLOUDDP_ECERT : CLOUDDP_EPASSWORD,
-		    "check the password; for RC2/3DES files the OpenSSL "
-		    "legacy provider (ossl-modules/legacy.so) is needed",
-		    "%s: cannot decrypt the .pfx", name);
-		goto out;
-	}
-	if (ca == NULL)
-		ca = sk_X509_new_null();
-	if (x == NULL && ca != NULL)
-		x = leaf_take(ca, key);
+	x = leaf_take(pc.certs, pc.key);
 	if (x == NULL) {
 		clouddp_errf(err, CLOUDDP_ECERT,
 		    "export the certificate, not only its key",
 		    "%s: the .pfx holds no certificate", name);
 		goto out;
 	}
-	c = cert_new(x, key, ca, err);
+	c = cert_new(x, pc.key, pc.certs, err);
 	x = NULL;
-	key = NULL;
-	ca = NULL;
-	if (c != NULL)
+	pc.key = NULL;
+	pc.certs = NULL;
+	if (c != NULL) {
+		c->key_how = pc.key_how;
+		c->key_no_mac = !PKCS12_mac_present(p12);
 		pfx_describe(c, p12);
+	}
 out:
+	if (alt != NULL)
+		OPENSSL_cleanse(alt, strlen(alt));
+	free(alt);
 	X509_free(x);
-	EVP_PKEY_free(key);
-	sk_X509_pop_free(ca, X509_free);
+	pfx_content_free(&pc);
 	PKCS12_free(p12);
 	ERR_clear_error();
 	return c;
@@ -676,7 +983,9 @@ out:
 /*
  * A DER file: tell a .pfx (SEQUENCE { INTEGER 3, ... }) from an X.509
  * certificate (SEQUENCE { SEQUENCE ... }), and a truncated file from a
- * damaged one, by the outer header alone.
+ * damaged one, by the outer header alone.  NSS (Firefox, pk12util)
+ * writes BER with indefinite lengths (0x80): no length to check then,
+ * and the parser finds a truncation itself.
  */
 static struct cert *
 der_load(const unsigned char *der, size_t len, const char *password,
@@ -689,6 +998,8 @@ der_load(const unsigned char *der, size_t len, const char *password,
 		goto bad;
 	if (der[1] < 0x80)
 		body = der[1];
+	else if (der[1] == 0x80)
+		body = len - hdr;
 	else {
 		n = der[1] & 0x7f;
 		if (n == 0 || n > 4 || len < 2 + n)
@@ -1091,10 +1402,31 @@ cert_check_key_size(const struct cert *c, int min_bits,
 		    c->key_bits);
 }
 
+/* A key bag that did not decrypt: why, as far as can be told. */
+static void
+key_unreadable(const struct cert *c, struct cert_finding *f)
+{
+	if (c->key_how == PFX_NO_CIPHER)
+		finding(f, "private_key", CLOUDDP_STATUS_CRITICAL,
+		    "the private key is encrypted with an algorithm this "
+		    "OpenSSL cannot decrypt: export the .pfx again with "
+		    "AES-256 or 3DES");
+	else if (c->key_how == PFX_BAD_DECRYPT && c->key_no_mac)
+		finding(f, "private_key", CLOUDDP_STATUS_CRITICAL,
+		    "the private key does not decrypt: a wrong password "
+		    "(the .pfx has no MAC to check it) or a damaged key");
+	else
+		finding(f, "private_key", CLOUDDP_STATUS_CRITICAL,
+		    "the private key does not decrypt with the password "
+		    "that opens the file: export the .pfx again");
+}
+
 void
 cert_check_private_key(const struct cert *c, struct cert_finding *f)
 {
-	if (c->key == NULL)
+	if (c->key == NULL && c->key_how != 0)
+		key_unreadable(c, f);
+	else if (c->key == NULL)
 		finding(f, "private_key", CLOUDDP_STATUS_CRITICAL,
 		    "the file holds no private key: export the certificate "
 		    "with its private key (\"Yes, export the private key\")");

@@ -112,6 +112,13 @@ done
 pfx good legacy
 openssl pkcs12 -export -in good.pem -inkey good.key -certfile ca.pem \
     -passout pass: -out good-empty.pfx
+# Without a MAC (as some Java and NSS tools write them): encrypted, and
+# not even encrypted (any password opens that one).
+openssl pkcs12 -export -legacy -nomac -certpbe PBE-SHA1-3DES \
+    -keypbe PBE-SHA1-3DES -in good.pem -inkey good.key \
+    -certfile ca.pem -passout "pass:$PW" -out good-nomac.pfx
+openssl pkcs12 -export -nomac -keypbe NONE -certpbe NONE -in good.pem \
+    -inkey good.key -passout "pass:$PW" -out good-nomac-plain.pfx
 
 # Management certificate: self-signed, as makecert and
 # New-SelfSignedCertificate make it.

@@ -221,6 +221,151 @@ test_passwords(void)
 	ok(ERR_peek_error() == 0, "the OpenSSL error queue is empty");
 }
 
+/* The bytes of file name in dir; NULL when unreadable. */
+static unsigned char *
+file_bytes(const char *name, size_t *len)
+{
+	unsigned char	*b;
+	FILE		*fp;
+	long		 n;
+
+	fp = fopen(p(name), "rb");
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	b = malloc((size_t)n + 4);
+	if (b != NULL && fread(b, 1, (size_t)n, fp) != (size_t)n) {
+		free(b);
+		b = NULL;
+	}
+	fclose(fp);
+	*len = (size_t)n;
+	return b;
+}
+
+static void
+file_write(const char *name, const unsigned char *b, size_t len)
+{
+	FILE	*fp;
+
+	fp = fopen(p(name), "wb");
+	if (fp == NULL)
+		return;
+	fwrite(b, 1, len, fp);
+	fclose(fp);
+}
+
+/*
+ * good.pfx with its outer SEQUENCE in BER indefinite form (30 80 ...
+ * 00 00), as NSS writes it, and with its MAC's digest (SHA-256, the
+ * last such OID in the file) turned into PBMAC1, which OpenSSL 3.0
+ * cannot verify; both OIDs are nine bytes long.
+ */
+static void
+pfx_mangle(void)
+{
+	static const unsigned char sha256[] = { 0x06, 0x09, 0x60, 0x86,
+	    0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 };
+	static const unsigned char pbmac1[] = { 0x06, 0x09, 0x2a, 0x86,
+	    0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0e };
+	unsigned char	*b, *ber;
+	size_t		 len, hdr, i, last = 0;
+
+	b = file_bytes("good.pfx", &len);
+	if (b == NULL || len < 8 || b[1] < 0x81 || b[1] > 0x84)
+		goto out;
+	hdr = 2 + (b[1] & 0x7f);
+	ber = malloc(len + 4);
+	if (ber == NULL)
+		goto out;
+	ber[0] = 0x30;
+	ber[1] = 0x80;
+	memcpy(ber + 2, b + hdr, len - hdr);
+	ber[2 + len - hdr] = ber[3 + len - hdr] = 0;
+	file_write("good-ber.pfx", ber, len - hdr + 4);
+	free(ber);
+	for (i = 0; i + sizeof(sha256) <= len; i++)
+		if (memcmp(b + i, sha256, sizeof(sha256)) == 0)
+			last = i;
+	if (last > 0)
+		memcpy(b + last, pbmac1, sizeof(pbmac1));
+	file_write("good-pbmac1.pfx", b, len);
+out:
+	free(b);
+}
+
+/*
+ * A .pfx whose password was "\xc5\x81\xc3\xb3" ("\u0141\u00f3",
+ * UTF-8) as OpenSSL 1.0 encoded it: each byte as a Latin-1 character,
+ * which is what OpenSSL 3 makes of the double-encoded UTF-8 below.
+ */
+static void
+pfx_latin1(void)
+{
+	PKCS12		*p12;
+	X509		*leaf;
+	EVP_PKEY	*key;
+	FILE		*fp;
+
+	leaf = pem_load("good.pem", 0);
+	key = pem_load("good.key", 1);
+	p12 = PKCS12_create("\xc3\x85\xc2\x81\xc3\x83\xc2\xb3", NULL,
+	    key, leaf, NULL, NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+	    NID_pbe_WithSHA1And3_Key_TripleDES_CBC, 2048, 2048, 0);
+	fp = fopen(p("good-latin1.pfx"), "wb");
+	if (fp != NULL && p12 != NULL)
+		i2d_PKCS12_fp(fp, p12);
+	if (fp != NULL)
+		fclose(fp);
+	PKCS12_free(p12);
+	X509_free(leaf);
+	EVP_PKEY_free(key);
+}
+
+/* Files real tools write that OpenSSL 3.0's PKCS12_parse refuses. */
+static void
+test_real_world(void)
+{
+	struct clouddp_err	 err;
+	struct cert		*c;
+	struct cert_finding	 f;
+
+	pfx_mangle();
+	pfx_latin1();
+	c = cert_load_file(p("good-ber.pfx"), "s3cret", &err);
+	ok(c != NULL && cert_key_matches(c),
+	    "a BER (indefinite length) .pfx, as NSS writes it, loads");
+	cert_free(c);
+	c = cert_load_file(p("good-pbmac1.pfx"), "s3cret", &err);
+	ok(c == NULL && err.code == CLOUDDP_ECERT &&
+	    strstr(err.what, "MAC algorithm unsupported") != NULL,
+	    "a MAC OpenSSL cannot verify is unsupported, not a wrong password");
+	c = cert_load_file(p("good-nomac.pfx"), "s3cret", &err);
+	ok(c != NULL && cert_key_matches(c) &&
+	    strcmp(cert_pfx_mac(c), "none") == 0,
+	    "a MAC-less .pfx opens with the right password");
+	cert_free(c);
+	c = cert_load_file(p("good-nomac.pfx"), "wrong", &err);
+	ok(c == NULL && err.code == CLOUDDP_EPASSWORD,
+	    "and with a wrong one says password");
+	c = cert_load_file(p("good-nomac-plain.pfx"), "anything", &err);
+	ok(c != NULL && cert_key_matches(c),
+	    "an unencrypted MAC-less .pfx opens with any password");
+	if (c != NULL) {
+		cert_check_private_key(c, &f);
+		ok(f.status == CLOUDDP_STATUS_OK, "its key is fine");
+	} else
+		ok(0, "its key is fine");
+	cert_free(c);
+	c = cert_load_file(p("good-latin1.pfx"), "\xc5\x81\xc3\xb3", &err);
+	ok(c != NULL && cert_key_matches(c),
+	    "a non-ASCII password OpenSSL 1.0 encoded as Latin-1 opens");
+	cert_free(c);
+	ok(ERR_peek_error() == 0, "the OpenSSL error queue is empty");
+}
+
 static void
 test_bags(void)
 {
@@ -327,7 +472,7 @@ main(void)
 	struct clouddp_err	 err;
 	struct cert		*c;
 
-	plan(65);
+	plan(73);
 	top = getenv("top_srcdir");
 	if (top == NULL)
 		top = ".";
@@ -341,6 +486,7 @@ main(void)
 	test_pfx();
 	test_passwords();
 	test_bags();
+	test_real_world();
 	test_names();
 	test_checks();
 	c = cert_from_der((const unsigned char *)"\x30\x03\x02\x01\x01", 5,

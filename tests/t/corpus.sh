@@ -1,0 +1,40 @@
+#!/bin/sh
+# The real-world corpus (files from other projects' test suites, kept
+# beside the source tree as ../shared/corpus): run.sh compares
+# clouddp-cert with "openssl pkcs12" on every .pfx, and clouddp-cname
+# with named-checkzone on every zone file.  One test line per part; each
+# passes only when run.sh says every file of the part was handled like
+# the reference.  A tree without the corpus (a release tarball) has
+# nothing to compare: the lines are skipped, saying so.
+. "$top_srcdir/tests/lib.sh"
+need openssl openssl
+need named-checkzone bind9-utils
+need timeout coreutils
+
+CORPUS=$top_srcdir/../shared/corpus
+plan 1
+
+# run_part PART: one TAP line for CORPUS_ONLY=PART (pkcs12 or zones).
+run_part() {
+	if [ ! -r "$CORPUS/run.sh" ]; then
+		T_N=$((T_N + 1))
+		echo "ok $T_N # SKIP $1 corpus: no ../shared/corpus beside" \
+		    "the source tree (a release tarball has none)"
+		return 0
+	fi
+	CORPUS_ONLY=$1 bash "$CORPUS/run.sh" \
+	    "$top_builddir/tools/clouddp-cert" \
+	    "$top_builddir/tools/clouddp-cname" >"$T_TMP/$1.out" \
+	    2>"$T_TMP/$1.err"
+	rc=$?
+	last=$(tail -n 1 "$T_TMP/$1.out")
+	printf '%s\n' "$last" |
+	    grep -Eq '^corpus: ([0-9]+)/\1 files handled like the reference$'
+	st=$?
+	[ "$rc" -eq 0 ] || st=1
+	ok "$st" "$1 corpus: ${last#corpus: } (run.sh exit $rc)" ||
+	    diag "$(head -n 20 "$T_TMP/$1.out")" \
+	    "$(head -n 5 "$T_TMP/$1.err")"
+}
+
+run_part pkcs12
