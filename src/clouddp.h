@@ -68,6 +68,8 @@ enum clouddp_secret_kind {
 	CLOUDDP_SECRET_FD
 };
 
+struct log_sink;
+
 struct clouddp_secret_src {
 	enum clouddp_secret_kind	 kind;
 	const char			*arg;	/* path, var or fd */
@@ -92,6 +94,7 @@ struct clouddp_ctx {
 	const char			*db;
 	struct clouddp_secret_src	 secret;
 	int				 stderr_tty;
+	struct log_sink			*log;	/* log file, NULL none */
 };
 
 /* Growable byte buffer; always NUL-terminated when data != NULL. */
@@ -150,7 +153,8 @@ int	 clouddp_buf_getline(struct clouddp_buf *, FILE *, size_t,
 	    struct clouddp_err *);
 
 /* Print an error as "prog: what" then "prog: hint: ..." on stderr, or
- * as one JSON object on stdout under --json.  Returns the exit status. */
+ * as one JSON object on stdout under --json, and to the log file (see
+ * log.h for the sink and log_info).  Returns the exit status. */
 int	 log_err(const struct clouddp_ctx *, const struct clouddp_err *);
 /* Print "prog: warning: ..." on stderr unless quiet is above 1. */
 void	 log_warn(const struct clouddp_ctx *, const char *, ...)

@@ -1,7 +1,7 @@
 /*
  * The error struct, the status scale and the byte buffer.  Formatting an
- * error never allocates; nothing here prints except the log_* helpers,
- * which only mains call.
+ * error never allocates; nothing here prints (the log_* helpers are in
+ * log.c).
  */
 #include "config.h"
 
@@ -259,32 +259,4 @@ clouddp_buf_getline(struct clouddp_buf *buf, FILE *fp, size_t max,
 		    "split the input into shorter lines",
 		    "line longer than %zu bytes", max);
 	return buf->len > 0 || !feof(fp) ? 1 : 0;
-}
-
-void
-log_warn(const struct clouddp_ctx *ctx, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (ctx->quiet > 1)
-		return;
-	fprintf(stderr, "%s: warning: ", ctx->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void
-log_debug(const struct clouddp_ctx *ctx, int level, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (ctx->verbose < level)
-		return;
-	fprintf(stderr, "%s: ", ctx->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 }

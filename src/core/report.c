@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "clouddp.h"
+#include "log.h"
 #include "report.h"
 
 struct report {
@@ -339,6 +340,7 @@ log_err(const struct clouddp_ctx *ctx, const struct clouddp_err *err)
 	fprintf(stderr, "%s: %s\n", ctx->prog, err->what);
 	if (err->hint[0] != '\0')
 		fprintf(stderr, "%s: hint: %s\n", ctx->prog, err->hint);
+	log_file_err(ctx, err);
 	if (ctx->output == CLOUDDP_OUTPUT_JSON) {
 		o = json_pack("{s:s, s:{s:s, s:s, s:s}}",
 		    "status", clouddp_status_key(st), "error",
