@@ -27,6 +27,7 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/provider.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -1766,4 +1767,36 @@ out:
 	X509_STORE_free(store);
 	ERR_clear_error();
 	return rc;
+}
+
+int
+cert_tls_client_use(void *ssl_ctx, const void *arg, struct clouddp_err *err)
+{
+	SSL_CTX			*ctx = ssl_ctx;
+	const struct cert	*c = arg;
+	char			 why[256];
+	int			 i;
+
+	if (c->key == NULL)
+		return clouddp_errf(err, CLOUDDP_ECERT,
+		    "give a .pfx or a .pem that holds the private key",
+		    "%s: no private key for the client certificate",
+		    c->subject);
+	if (SSL_CTX_use_certificate(ctx, c->x509) != 1 ||
+	    SSL_CTX_use_PrivateKey(ctx, c->key) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1)
+		goto fail;
+	for (i = 0; c->chain != NULL && i < sk_X509_num(c->chain); i++)
+		if (X509_cmp(sk_X509_value(c->chain, i), c->x509) != 0 &&
+		    SSL_CTX_add1_chain_cert(ctx,
+		    sk_X509_value(c->chain, i)) != 1)
+			goto fail;
+	ERR_clear_error();
+	return 0;
+fail:
+	ERR_error_string_n(ERR_peek_last_error(), why, sizeof(why));
+	ERR_clear_error();
+	return clouddp_errf(err, CLOUDDP_ECERT, NULL,
+	    "%s: cannot be used as the client certificate: %s", c->subject,
+	    why);
 }

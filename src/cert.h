@@ -213,4 +213,16 @@ void	 cert_check_all(const struct cert *, const struct cert_policy *,
 int	 cert_chain_verify(const struct cert *const *, size_t, const char *,
 	    char *, size_t, struct clouddp_err *);
 
+/*
+ * Put the certificate c (a struct cert *, the tls_arg of an http
+ * request), its private key and its chain into ssl_ctx, an OpenSSL
+ * SSL_CTX * passed as void * so that callers need no OpenSSL header:
+ * the client certificate for mutual TLS.  Shaped as http.h's
+ * http_tls_cb.  The key goes from this module's EVP_PKEY to the TLS
+ * library by reference: no PEM or DER copy of it is ever made.
+ * Returns 0, or -1 with err filled (CLOUDDP_ECERT: no key, or a key the
+ * certificate does not match).  The OpenSSL error queue is left empty.
+ */
+int	 cert_tls_client_use(void *, const void *, struct clouddp_err *);
+
 #endif /* CLOUDDP_CERT_H */

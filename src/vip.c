@@ -799,6 +799,7 @@ sample_start(struct vip_probe *p, struct clouddp_err *err)
 	p->leaf = p->leaf_no_sni = NULL;
 	p->no_sni_error[0] = '\0';
 	memset(&o, 0, sizeof(o));
+	o.insecure = 1;		/* judged from what was served */
 	o.proxy = p->cfg.proxy;
 	o.connect_timeout = p->cfg.timeout;
 	o.timeout = 2 * p->cfg.timeout;

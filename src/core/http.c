@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -23,7 +24,12 @@
 
 #include "clouddp.h"
 #include "http.h"
+#include "log.h"
 #include "loop.h"
+#include "secret.h"
+
+/* Response headers kept, in bytes; the rest are dropped. */
+#define HEADERS_BYTES_MAX	(64 * 1024)
 
 struct http_req;
 
@@ -50,6 +56,23 @@ struct http_req {
 	double			 t_up;		/* first byte sent, 0 none */
 	char			 errbuf[CURL_ERROR_SIZE];
 	char			 proxy_shown[512];
+	char			 proxy_url[1024];	/* without userinfo */
+	char			 proxy_user[256];
+	const char		*proxy_src;	/* option or environment */
+	struct curl_slist	*headers;
+	struct clouddp_buf	 hdrs;		/* of the latest response */
+	struct clouddp_buf	 body;
+	size_t			 body_max;
+	int			 keep_body;
+	int			 capped;
+	int			 body_fd;	/* body_file, -1 none */
+	const unsigned char	*up;		/* body from memory */
+	size_t			 up_len, up_off;
+	http_tls_cb		 tls_setup;
+	const void		*tls_arg;
+	int			 tls_failed;
+	struct clouddp_err	 tls_err;
+	struct http_header	 harr[HTTP_HEADERS_MAX];
 	struct http_result	 res;
 	struct http_req		*prev, *next;
 };
@@ -226,6 +249,21 @@ classify(struct http_req *r, CURLcode rc)
 	}
 	snprintf(res->error, sizeof(res->error), "%s",
 	    r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(rc));
+	if (r->capped) {
+		res->stage = HTTP_STAGE_RESPONSE;
+		res->fail = HTTP_FAIL_BODY_MAX;
+		snprintf(res->error, sizeof(res->error), "stopped reading the "
+		    "body at %zu bytes, the most this request takes",
+		    r->body_max);
+		return;
+	}
+	if (r->tls_failed) {
+		res->stage = HTTP_STAGE_TLS;
+		res->fail = HTTP_FAIL_CLIENT_CERT;
+		snprintf(res->error, sizeof(res->error), "%s",
+		    r->tls_err.what);
+		return;
+	}
 	timeout = rc == CURLE_OPERATION_TIMEDOUT;
 	res->fail = timeout ? HTTP_FAIL_TIMEOUT : HTTP_FAIL_ERROR;
 	if (res->t_tcp < 0) {
@@ -236,10 +274,111 @@ classify(struct http_req *r, CURLcode rc)
 		res->stage = HTTP_STAGE_PROXY;
 		if (res->proxy_status != 0)
 			res->fail = HTTP_FAIL_STATUS;
+	} else if (rc == CURLE_PEER_FAILED_VERIFICATION ||
+	    rc == CURLE_SSL_CACERT_BADFILE) {
+		res->stage = HTTP_STAGE_TLS;
+		res->fail = HTTP_FAIL_VERIFY;
 	} else if (r->https && res->t_tls < 0)
 		res->stage = HTTP_STAGE_TLS;
 	else
 		res->stage = HTTP_STAGE_RESPONSE;
+}
+
+const char *
+http_result_header(const struct http_result *res, const char *name)
+{
+	const char	*v = NULL;
+	size_t		 i;
+
+	for (i = 0; i < res->nheaders; i++)
+		if (strcasecmp(res->headers[i].name, name) == 0)
+			v = res->headers[i].value;
+	return v;
+}
+
+/* Split the kept header block in place into name/value pairs. */
+static void
+parse_headers(struct http_req *r)
+{
+	char	*p, *end, *nl, *e, *colon, *v;
+	size_t	 n = 0;
+
+	if (r->hdrs.data == NULL)
+		return;
+	p = r->hdrs.data;
+	end = p + r->hdrs.len;
+	while (p < end && n < HTTP_HEADERS_MAX) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		*nl = '\0';
+		e = nl;
+		if (e > p && e[-1] == '\r')
+			*--e = '\0';
+		colon = strchr(p, ':');
+		if (colon != NULL && p[0] != ' ' && p[0] != '\t' &&
+		    strncmp(p, "HTTP/", 5) != 0) {
+			*colon = '\0';
+			for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+				;
+			while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+				*--e = '\0';
+			r->harr[n].name = p;
+			r->harr[n++].value = v;
+		}
+		p = nl + 1;
+	}
+	r->res.headers = r->harr;
+	r->res.nheaders = n;
+}
+
+/*
+ * Retry-After (RFC 9110 10.2.3): delay-seconds, or an HTTP-date, which
+ * counts from the response's Date so that our clock's error does not.
+ */
+static void
+parse_retry_after(struct http_result *res)
+{
+	const char	*v, *d;
+	char		*end;
+	long		 sec;
+	time_t		 at, date;
+
+	v = http_result_header(res, "Retry-After");
+	if (v == NULL)
+		return;
+	if (v[0] >= '0' && v[0] <= '9') {
+		errno = 0;
+		sec = strtol(v, &end, 10);
+		if (*end == '\0' && errno == 0)
+			res->retry_after = sec;
+		return;
+	}
+	at = curl_getdate(v, NULL);
+	if (at == -1)
+		return;
+	res->retry_at = (long long)at;
+	d = http_result_header(res, "Date");
+	date = d != NULL ? curl_getdate(d, NULL) : -1;
+	if (date != -1)
+		res->retry_after = at > date ? (long)(at - date) : 0;
+}
+
+static void
+collect_response(struct http_req *r)
+{
+	struct http_result	*res = &r->res;
+	const char		*v;
+
+	parse_headers(r);
+	parse_retry_after(res);
+	res->request_id = http_result_header(res, "x-ms-request-id");
+	res->content_type = http_result_header(res, "Content-Type");
+	v = http_result_header(res, "Location");
+	if (v != NULL)
+		res->location = v;
+	if (r->keep_body)
+		res->body = r->body.data != NULL ? r->body.data : "";
 }
 
 static void
@@ -263,6 +402,7 @@ drain(struct http_multi *m)
 		r = (struct http_req *)(void *)p;
 		collect_times(r);
 		collect_certs(r);
+		collect_response(r);
 		classify(r, rc);
 		r->cb(r->arg, NULL, &r->res);
 		req_free(r);
@@ -333,6 +473,11 @@ req_free(struct http_req *r)
 		curl_easy_cleanup(r->easy);
 	}
 	curl_slist_free_all(r->connect_to);
+	curl_slist_free_all(r->headers);
+	clouddp_buf_free(&r->hdrs);
+	clouddp_buf_free(&r->body);
+	if (r->body_fd != -1)
+		close(r->body_fd);
 	if (r->prev != NULL)
 		r->prev->next = r->next;
 	else if (r->m->reqs == r)
@@ -381,41 +526,15 @@ on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 }
 
 /*
- * Cut the password out of every URL in s ("http://user:secret@proxy"
- * becomes "http://user@proxy"), so a proxy's credentials never reach a
- * report or a log.
- */
-static void
-redact_userinfo(char *s)
-{
-	char	*p = s, *host, *at, *colon;
-	size_t	 n;
-
-	for (;;) {
-		p = strstr(p, "://");
-		if (p == NULL)
-			return;
-		host = p + 3;
-		n = strcspn(host, "/ '\"");
-		at = memchr(host, '@', n);
-		colon = at != NULL ? memchr(host, ':', (size_t)(at - host)) :
-		    NULL;
-		if (colon != NULL)
-			memmove(colon, at, strlen(at) + 1);
-		p = host;
-	}
-}
-
-/*
  * Hand curl's words to the trace callback line by line, "* " before
  * text, "> " before headers sent, "< " before headers received.  A
- * credential must not reach a log: Authorization headers are cut.
+ * credential must not reach a log: every line is redacted.
  */
 static void
 trace_lines(struct http_req *r, curl_infotype type, const char *data,
     size_t len)
 {
-	char		 line[512];
+	char		 raw[512], line[600];
 	const char	*mark, *nl;
 	size_t		 n;
 
@@ -427,14 +546,10 @@ trace_lines(struct http_req *r, curl_infotype type, const char *data,
 		if (n > 0 && data[n - 1] == '\r')
 			n--;
 		if (n > 0) {
-			snprintf(line, sizeof(line), "%s%.*s", mark, (int)n,
+			snprintf(raw, sizeof(raw), "%s%.*s", mark, (int)n,
 			    data);
-			if (strncasecmp(line + 2, "proxy-authorization:",
-			    20) == 0 || strncasecmp(line + 2,
-			    "authorization:", 14) == 0)
-				snprintf(strchr(line, ':') + 1, 12,
-				    " [redacted]");
-			redact_userinfo(line);
+			log_redact(line, sizeof(line), raw);
+			secret_wipe(raw, sizeof(raw));
 			r->trace(r->trace_arg, line);
 		}
 		if (nl == NULL)
@@ -493,14 +608,87 @@ on_debug(CURL *easy, curl_infotype type, char *data, size_t len, void *arg)
 	return 0;
 }
 
+/* Keep (or count) the body up to body_max; past it, stop the transfer. */
 static size_t
 on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct http_req	*r = arg;
+	size_t		 len = size * n, take = len;
 
-	(void)data;
-	r->res.body_len += size * n;
-	return size * n;
+	if (take > r->body_max - r->res.body_len) {
+		take = r->body_max - r->res.body_len;
+		r->capped = 1;
+	}
+	if (r->keep_body && take > 0 &&
+	    clouddp_buf_append(&r->body, data, take, NULL) == -1)
+		return 0;
+	r->res.body_len += take;
+	return r->capped ? 0 : len;
+}
+
+/* Response headers: only the last response's (not a CONNECT's or a
+ * 100 Continue's), up to HEADERS_BYTES_MAX. */
+static size_t
+on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct http_req	*r = arg;
+	size_t		 len = size * n;
+
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		clouddp_buf_reset(&r->hdrs);
+	if (r->hdrs.len + len <= HEADERS_BYTES_MAX)
+		clouddp_buf_append(&r->hdrs, data, len, NULL);
+	return len;
+}
+
+static size_t
+on_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct http_req	*r = arg;
+	size_t		 len = size * n;
+	ssize_t		 got;
+
+	if (r->body_fd != -1) {
+		do
+			got = read(r->body_fd, buf, len);
+		while (got == -1 && errno == EINTR);
+		return got < 0 ? CURL_READFUNC_ABORT : (size_t)got;
+	}
+	if (len > r->up_len - r->up_off)
+		len = r->up_len - r->up_off;
+	memcpy(buf, r->up + r->up_off, len);
+	r->up_off += len;
+	return len;
+}
+
+/* curl rewinds the body to send it again (after a 401 or 407). */
+static int
+on_seek(void *arg, curl_off_t off, int origin)
+{
+	struct http_req	*r = arg;
+
+	if (origin != SEEK_SET || off < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	if (r->body_fd != -1)
+		return lseek(r->body_fd, (off_t)off, SEEK_SET) == -1 ?
+		    CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
+	if ((size_t)off > r->up_len)
+		return CURL_SEEKFUNC_FAIL;
+	r->up_off = (size_t)off;
+	return CURL_SEEKFUNC_OK;
+}
+
+static CURLcode
+on_ssl_ctx(CURL *easy, void *ssl_ctx, void *arg)
+{
+	struct http_req	*r = arg;
+
+	(void)easy;
+	if (r->tls_setup(ssl_ctx, r->tls_arg, &r->tls_err) == -1) {
+		r->tls_failed = 1;
+		return CURLE_SSL_CERTPROBLEM;
+	}
+	return CURLE_OK;
 }
 
 /* Set the options every probe shares; returns 0 or -1. */
@@ -521,8 +709,12 @@ set_common(struct http_req *r, const struct http_req_opts *o)
 	bad |= curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	bad |= curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	bad |= curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER,
+	    o->insecure ? 0L : 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST,
+	    o->insecure ? 0L : 2L);
+	if (o->cacert != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open);
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r);
 	bad |= curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -530,6 +722,8 @@ set_common(struct http_req *r, const struct http_req_opts *o)
 	bad |= curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	bad |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	bad |= curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(o->connect_timeout * 1000));
 	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
@@ -537,8 +731,47 @@ set_common(struct http_req *r, const struct http_req_opts *o)
 	return bad ? -1 : 0;
 }
 
+/*
+ * With a separate proxy password, curl must not see a userinfo in the
+ * proxy URL (one there replaces the password we set): split "scheme://
+ * user[:pw]@host:port" into the URL without it and the user.
+ */
 static int
-set_route(struct http_req *r, const struct http_req_opts *o)
+proxy_split(struct http_req *r, const char *proxy, struct clouddp_err *err)
+{
+	const char	*p, *q, *at = NULL, *end;
+	char		*user;
+	int		 n;
+
+	q = strstr(proxy, "://");
+	p = q != NULL ? q + 3 : proxy;
+	for (end = p; *end != '\0' && *end != '/'; end++)
+		if (*end == '@')
+			at = end;
+	if (at == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "put the user in the proxy URL, e.g. "
+		    "http://USER@proxy.contoso.com:3128",
+		    "a proxy password was given but the proxy %s names no "
+		    "user", r->proxy_shown);
+	n = snprintf(r->proxy_url, sizeof(r->proxy_url), "%.*s%s",
+	    (int)(p - proxy), proxy, at + 1);
+	if (n < 0 || (size_t)n >= sizeof(r->proxy_url))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
+		    "the proxy URL is too long");
+	q = memchr(p, ':', (size_t)(at - p));
+	user = curl_easy_unescape(r->easy, p, (int)((q != NULL ? q : at) - p),
+	    NULL);
+	if (user == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	snprintf(r->proxy_user, sizeof(r->proxy_user), "%s", user);
+	curl_free(user);
+	return 0;
+}
+
+static int
+set_route(struct http_req *r, const struct http_req_opts *o,
+    struct clouddp_err *err)
 {
 	CURL	*e = r->easy;
 	int	 bad = 0;
@@ -549,7 +782,15 @@ set_route(struct http_req *r, const struct http_req_opts *o)
 			return -1;
 		bad |= curl_easy_setopt(e, CURLOPT_CONNECT_TO, r->connect_to);
 	}
-	if (o->proxy != NULL)
+	if (o->proxy_password != NULL && r->proxy_src != NULL) {
+		if (proxy_split(r, r->proxy_src, err) == -1)
+			return -1;
+		bad |= curl_easy_setopt(e, CURLOPT_PROXY, r->proxy_url);
+		bad |= curl_easy_setopt(e, CURLOPT_PROXYUSERNAME,
+		    r->proxy_user);
+		bad |= curl_easy_setopt(e, CURLOPT_PROXYPASSWORD,
+		    o->proxy_password);
+	} else if (o->proxy != NULL)
 		bad |= curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
 	if (o->tunnel)
 		bad |= curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
@@ -557,26 +798,106 @@ set_route(struct http_req *r, const struct http_req_opts *o)
 		bad |= curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
 	if (o->certinfo)
 		bad |= curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+	if (o->tls_setup != NULL) {
+		bad |= curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION,
+		    on_ssl_ctx);
+		bad |= curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, r);
+	}
+	return bad ? clouddp_errf(err, CLOUDDP_EINTERNAL,
+	    "check that libcurl was built with proxy and OpenSSL support",
+	    "%s: libcurl refused the request's options", o->url) : 0;
+}
+
+/* The body to send: opened (a file) or pointed at (memory). */
+static int
+set_body(struct http_req *r, const struct http_req_opts *o,
+    struct clouddp_err *err)
+{
+	CURL		*e = r->easy;
+	struct stat	 st;
+	curl_off_t	 size;
+	int		 bad = 0;
+
+	if (o->body_file != NULL) {
+		r->body_fd = open(o->body_file, O_RDONLY | O_CLOEXEC);
+		if (r->body_fd == -1)
+			return clouddp_errf(err, CLOUDDP_EIO,
+			    "check the path of the file to send",
+			    "%s: %s", o->body_file, strerror(errno));
+		if (fstat(r->body_fd, &st) == -1 || !S_ISREG(st.st_mode))
+			return clouddp_errf(err, CLOUDDP_EIO,
+			    "send a regular file", "%s: not a regular file",
+			    o->body_file);
+		size = (curl_off_t)st.st_size;
+	} else {
+		r->up = o->body;
+		r->up_len = o->body_len;
+		size = (curl_off_t)o->body_len;
+	}
+	bad |= curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+	bad |= curl_easy_setopt(e, CURLOPT_READDATA, r);
+	bad |= curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+	bad |= curl_easy_setopt(e, CURLOPT_SEEKDATA, r);
+	bad |= curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, size);
 	return bad ? -1 : 0;
+}
+
+/* Method, headers and body of an API request. */
+static int
+set_request(struct http_req *r, const struct http_req_opts *o,
+    struct clouddp_err *err)
+{
+	CURL			*e = r->easy;
+	struct curl_slist	*l;
+	int			 has_body, bad = 0;
+	size_t			 i;
+
+	has_body = o->body != NULL || o->body_file != NULL;
+	for (i = 0; i <= o->nheaders; i++) {
+		/* curl would wait a second for "100 Continue" first. */
+		if (i == o->nheaders && !has_body)
+			break;
+		l = curl_slist_append(r->headers, i < o->nheaders ?
+		    o->headers[i] : "Expect:");
+		if (l == NULL)
+			return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+			    "out of memory");
+		r->headers = l;
+	}
+	if (r->headers != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	if (has_body && set_body(r, o, err) == -1)
+		return -1;
+	if (o->method != NULL && strcmp(o->method, "HEAD") == 0)
+		bad |= curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else if (o->method != NULL)
+		bad |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, o->method);
+	return bad ? clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+	    "%s: libcurl refused the request's options", o->url) : 0;
 }
 
 static void
 result_init(struct http_req *r, const struct http_req_opts *o)
 {
 	struct http_result	*res = &r->res;
-	const char		*proxy;
 
 	res->t_tcp = res->t_proxy = res->t_tls = -1;
 	res->t_pretransfer = res->t_ttfb = res->t_total = -1;
+	res->retry_after = -1;
 	r->https = strncmp(o->url, "https:", 6) == 0;
+	r->body_max = o->body_max > 0 ? o->body_max : HTTP_BODY_MAX;
+	r->keep_body = o->keep_body;
+	r->tls_setup = o->tls_setup;
+	r->tls_arg = o->tls_arg;
 	if (o->proxy != NULL)
-		proxy = o->proxy[0] != '\0' ? o->proxy : NULL;
+		r->proxy_src = o->proxy[0] != '\0' ? o->proxy : NULL;
 	else
-		proxy = http_env_proxy(r->https ? "https" : "http",
+		r->proxy_src = http_env_proxy(r->https ? "https" : "http",
 		    &res->proxy_env);
-	if (proxy != NULL) {
-		snprintf(r->proxy_shown, sizeof(r->proxy_shown), "%s", proxy);
-		redact_userinfo(r->proxy_shown);
+	if (r->proxy_src != NULL) {
+		log_redact(r->proxy_shown, sizeof(r->proxy_shown),
+		    r->proxy_src);
 		res->proxy = r->proxy_shown;
 	}
 }
@@ -593,6 +914,7 @@ http_req_start(struct http_multi *m, const struct http_req_opts *o,
 	r->m = m;
 	r->cb = cb;
 	r->arg = arg;
+	r->body_fd = -1;
 	r->trace = o->trace;
 	r->trace_arg = o->trace_arg;
 	r->next = m->reqs;
@@ -601,12 +923,15 @@ http_req_start(struct http_multi *m, const struct http_req_opts *o,
 	m->reqs = r;
 	result_init(r, o);
 	r->easy = curl_easy_init();
-	if (r->easy == NULL || set_common(r, o) == -1 ||
-	    set_route(r, o) == -1) {
+	if (r->easy == NULL || set_common(r, o) == -1) {
 		req_free(r);
 		return clouddp_errf(err, CLOUDDP_EINTERNAL,
-		    "check that libcurl was built with proxy and TLS support",
+		    "check that libcurl was built with TLS support",
 		    "%s: libcurl refused the request's options", o->url);
+	}
+	if (set_route(r, o, err) == -1 || set_request(r, o, err) == -1) {
+		req_free(r);
+		return -1;
 	}
 	if (curl_multi_add_handle(m->multi, r->easy) != CURLM_OK) {
 		curl_easy_cleanup(r->easy);

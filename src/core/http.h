@@ -19,23 +19,59 @@ void	 http_global_cleanup(void);
 struct http_multi;
 
 /*
- * What one request asks for.  Strings are borrowed until the completion
- * callback has run.  curl verifies no certificate here (peer and host
- * verification off): the caller judges what was served from certs[],
- * so that a wrong name or an unknown CA is a finding, not a failed
- * connection that hides the rest.
- */
-/*
  * Called with each line curl says about a request (its informational
  * text and the headers sent and received, never the body), without the
- * line ending; Authorization headers arrive redacted.
+ * line ending; redacted by log_redact() (Authorization values, proxy
+ * passwords) before it gets here.
  */
 typedef void	(*http_trace_cb)(void *, const char *);
 
+/*
+ * The client certificate for mutual TLS: called with the connection's
+ * SSL_CTX (as void *) before the handshake, it puts the certificate and
+ * key there and returns 0, or -1 with err filled.  cert.h's
+ * cert_tls_client_use() is one.
+ *
+ * How the private key reaches TLS: cert.c is the only place keys are
+ * parsed (STYLE 5), and it keeps them as EVP_PKEY.  Rather than hand
+ * curl a PEM or DER copy (CURLOPT_SSLKEY_BLOB: one more buffer holding
+ * the key, that we would have to wipe and curl copies again), curl's
+ * CURLOPT_SSL_CTX_FUNCTION calls this callback and cert.c gives the
+ * SSL_CTX its EVP_PKEY by reference.  So http.c never sees key bytes,
+ * no copy outlives the cert, and a later process split (keys in their
+ * own process) changes only the callback.  It ties us to curl's OpenSSL
+ * backend, which Debian's libcurl4-openssl-dev is.
+ */
+typedef int	(*http_tls_cb)(void *, const void *, struct clouddp_err *);
+
+/* Default cap on a response body; past it the request stops. */
+#define HTTP_BODY_MAX	(1024 * 1024)
+
+/*
+ * What one request asks for.  Strings are borrowed until the completion
+ * callback has run.  A zeroed struct plus a url is a GET that verifies
+ * the server's certificate and name against the system CAs (or cacert).
+ * Probes set insecure: they judge what was served from certs[], so that
+ * a wrong name or an unknown CA is a finding, not a failed connection
+ * that hides the rest.
+ */
 struct http_req_opts {
 	const char	*url;
+	const char	*method;	/* NULL: GET, or PUT with a body */
+	const char *const *headers;	/* "Name: value" lines sent */
+	size_t		 nheaders;
+	const void	*body;		/* sent from memory, or NULL */
+	size_t		 body_len;
+	const char	*body_file;	/* or streamed from this file */
+	size_t		 body_max;	/* response cap; 0: HTTP_BODY_MAX */
+	int		 keep_body;	/* keep it in the result's body */
+	int		 insecure;	/* no peer and name verification */
+	const char	*cacert;	/* CA file; NULL: the system's */
+	http_tls_cb	 tls_setup;	/* client certificate, or NULL */
+	const void	*tls_arg;
 	const char	*connect_to;	/* "HOST:PORT:ADDR:PORT" or NULL */
 	const char	*proxy;		/* NULL: environment; "": none */
+	const char	*proxy_password; /* for the proxy URL's user */
 	int		 tunnel;	/* CONNECT through the proxy for http */
 	int		 connect_only;	/* stop after TCP, CONNECT and TLS */
 	int		 certinfo;	/* collect the served chain */
@@ -61,10 +97,22 @@ enum http_fail {
 	HTTP_FAIL_UNREACHABLE,	/* no route, host or network unreachable */
 	HTTP_FAIL_TIMEOUT,	/* no answer within the time given */
 	HTTP_FAIL_STATUS,	/* the proxy answered CONNECT with non-2xx */
+	HTTP_FAIL_VERIFY,	/* the server's certificate or name failed
+				 * verification (TLS stage) */
+	HTTP_FAIL_CLIENT_CERT,	/* our client certificate could not be set */
+	HTTP_FAIL_BODY_MAX,	/* the body passed body_max: reading stopped
+				 * (RESPONSE stage; status is valid) */
 	HTTP_FAIL_ERROR		/* anything else; see error */
 };
 
 #define HTTP_CHAIN_MAX	8
+#define HTTP_HEADERS_MAX 64
+
+/* One response header, borrowed; the name as the server spelled it. */
+struct http_header {
+	const char	*name;
+	const char	*value;
+};
 
 /* One certificate of the served chain, as curl reports it (borrowed). */
 struct http_cert {
@@ -96,8 +144,18 @@ struct http_result {
 	char		 tls_version[16];
 	char		 cipher[64];
 	long		 status;	/* HTTP status, 0 none */
-	const char	*location;	/* redirect target, NULL none */
-	size_t		 body_len;
+	const char	*location;	/* Location, or a redirect's target */
+	const char	*content_type;	/* NULL none */
+	const char	*request_id;	/* x-ms-request-id, NULL none */
+	long		 retry_after;	/* Retry-After in seconds, -1 none;
+					 * a date counts from the Date header */
+	long long	 retry_at;	/* Retry-After as a date (Unix time),
+					 * 0 none */
+	size_t		 nheaders;	/* of the final response */
+	const struct http_header *headers;
+	size_t		 body_len;	/* bytes read (up to body_max) */
+	const char	*body;		/* keep_body: NUL-terminated, else
+					 * NULL */
 	size_t		 ncerts;
 	struct http_cert certs[HTTP_CHAIN_MAX];	/* leaf first */
 };
@@ -124,6 +182,12 @@ void	 http_multi_free(struct http_multi *);
  */
 int	 http_req_start(struct http_multi *, const struct http_req_opts *,
 	    http_done_cb, void *, struct clouddp_err *);
+
+/*
+ * The value of response header name (any case), or NULL; the last one
+ * when a header came more than once.  Valid as the result is.
+ */
+const char *http_result_header(const struct http_result *, const char *);
 
 /*
  * The proxy curl will take from the environment for scheme ("https" or

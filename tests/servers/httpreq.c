@@ -1,0 +1,158 @@
+/*
+ * httpreq: one request through http.c, for tests/t/http.sh, printing
+ * what the result holds, one "key=value" per line, then the body after
+ * a "body:" line.  Exits 0 when the request ran (whatever its outcome),
+ * 3 when it could not be set up.
+ *
+ * usage: httpreq [-k] [-X METHOD] [-H HEADER]... [-d DATA | -T FILE]
+ *            [-m MAX] [-C CAFILE] [-E CERT -p PWFILE] [-x PROXY
+ *            [-P PWFILE]] [-c CONNECT_TO] [-t SECONDS] URL
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clouddp.h"
+#include "cert.h"
+#include "http.h"
+#include "loop.h"
+#include "secret.h"
+
+static const char *const stages[] = {
+	"tcp", "proxy", "tls", "response", "done"
+};
+static const char *const fails[] = {
+	"none", "refused", "unreachable", "timeout", "status", "verify",
+	"client_cert", "body_max", "error"
+};
+
+static void
+done(void *arg, const struct clouddp_err *err, const struct http_result *r)
+{
+	size_t	 i;
+
+	(void)arg;
+	if (err != NULL) {
+		printf("error=%s\n", err->what);
+		return;
+	}
+	printf("stage=%s\nfail=%s\n", stages[r->stage], fails[r->fail]);
+	if (r->error[0] != '\0')
+		printf("error=%s\n", r->error);
+	printf("status=%ld\n", r->status);
+	printf("proxy=%s\n", r->proxy != NULL ? r->proxy : "none");
+	printf("request_id=%s\n", r->request_id != NULL ? r->request_id : "");
+	printf("retry_after=%ld\nretry_at=%lld\n", r->retry_after,
+	    r->retry_at);
+	printf("location=%s\n", r->location != NULL ? r->location : "");
+	printf("content_type=%s\n", r->content_type != NULL ?
+	    r->content_type : "");
+	for (i = 0; i < r->nheaders; i++)
+		printf("header %s: %s\n", r->headers[i].name,
+		    r->headers[i].value);
+	printf("body_len=%zu\nbody:\n", r->body_len);
+	if (r->body != NULL)
+		fwrite(r->body, 1, r->body_len, stdout);
+}
+
+static char *
+password(const char *path, struct clouddp_err *err)
+{
+	struct clouddp_secret_src	 src = { CLOUDDP_SECRET_FILE, path };
+	char				*pw = NULL;
+
+	if (secret_read(&src, "", &pw, err) == -1)
+		return NULL;
+	return pw;
+}
+
+static int
+run(struct http_req_opts *o, struct clouddp_err *err)
+{
+	struct loop		*loop = NULL;
+	struct http_multi	*m = NULL;
+	int			 rc = -1;
+
+	loop = loop_new(err);
+	if (loop == NULL)
+		goto out;
+	m = http_multi_new(loop, err);
+	if (m == NULL || http_req_start(m, o, done, NULL, err) == -1 ||
+	    loop_run(loop, 0, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	http_multi_free(m);
+	loop_free(loop);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct http_req_opts	 o;
+	struct clouddp_err	 err;
+	const char		*hdrs[16], *cert_path = NULL, *pw_path = NULL;
+	char			*pw = NULL, *proxy_pw = NULL;
+	struct cert		*cert = NULL;
+	int			 c, status = 3;
+
+	memset(&o, 0, sizeof(o));
+	o.headers = hdrs;
+	o.keep_body = 1;
+	o.connect_timeout = o.timeout = 5;
+	while ((c = getopt(argc, argv, "C:E:H:P:T:X:c:d:km:p:t:x:")) != -1) {
+		switch (c) {
+		case 'C': o.cacert = optarg; break;
+		case 'E': cert_path = optarg; break;
+		case 'H':
+			if (o.nheaders < 16)
+				hdrs[o.nheaders++] = optarg;
+			break;
+		case 'P': proxy_pw = password(optarg, &err);
+			if (proxy_pw == NULL)
+				goto fail;
+			o.proxy_password = proxy_pw;
+			break;
+		case 'T': o.body_file = optarg; break;
+		case 'X': o.method = optarg; break;
+		case 'c': o.connect_to = optarg; break;
+		case 'd': o.body = optarg; o.body_len = strlen(optarg); break;
+		case 'k': o.insecure = 1; break;
+		case 'm': o.body_max = strtoul(optarg, NULL, 10); break;
+		case 'p': pw_path = optarg; break;
+		case 't': o.timeout = o.connect_timeout = atof(optarg); break;
+		case 'x': o.proxy = optarg; break;
+		default: return 3;
+		}
+	}
+	if (optind != argc - 1)
+		return 3;
+	o.url = argv[optind];
+	if (clouddp_global_init(&err) == -1)
+		goto fail;
+	if (cert_path != NULL) {
+		if (pw_path != NULL && (pw = password(pw_path, &err)) == NULL)
+			goto fail;
+		cert = cert_load_file(cert_path, pw, &err);
+		if (cert == NULL)
+			goto fail;
+		o.tls_setup = cert_tls_client_use;
+		o.tls_arg = cert;
+	}
+	if (run(&o, &err) == -1)
+		goto fail;
+	status = 0;
+	goto out;
+fail:
+	fprintf(stderr, "httpreq: %s\n", err.what);
+out:
+	secret_free(pw);
+	secret_free(proxy_pw);
+	cert_free(cert);
+	clouddp_global_cleanup();
+	return status;
+}
