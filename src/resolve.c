@@ -37,6 +37,7 @@ struct chan {
 	long long		 serial;	/* authoritative servers */
 	/* When it last answered (loop_now()): a dead server is not busy. */
 	double			 last_answer;
+	int			 tcp;		/* fell back to TCP once */
 	struct zone		*zone;
 	struct chan		*next;		/* every channel */
 };
@@ -242,6 +243,9 @@ on_sock_state(void *arg, ares_socket_t fd, int readable, int writable)
 	int		 events;
 
 	events = (readable ? LOOP_READ : 0) | (writable ? LOOP_WRITE : 0);
+	/* c-ares 1.18 waits to write on TCP sockets only. */
+	if (writable)
+		c->tcp = 1;
 	/* Only ENOMEM can fail; c-ares then times the query out. */
 	loop_fd_set(c->r->loop, fd, events, on_fd, c, NULL);
 }
@@ -537,6 +541,39 @@ query(struct chan *c, const char *name, int type, ares_callback cb,
 }
 
 /*
+ * What a timeout waited for.  c-ares 1.18 doubles the wait each round
+ * (timeout << try, one server per channel), so -t 2 --tries 2 is 2 s
+ * then 4 s.  After a truncated answer it asks over TCP and does not ask
+ * again on the same connection.
+ */
+static void
+timeout_text(const struct chan *c, char *buf, size_t len)
+{
+	double	 t = c->r->cfg.timeout, total = 0;
+	size_t	 used;
+	int	 i, n = c->r->cfg.tries;
+
+	if (c->tcp) {
+		snprintf(buf, len, "the UDP answer was truncated, and no "
+		    "answer came over TCP in time");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		total += t * (1 << i);
+	if (n == 1) {
+		snprintf(buf, len, "no answer within %gs (1 try)", t);
+		return;
+	}
+	used = (size_t)snprintf(buf, len, "no answer within %gs (%d tries: ",
+	    total, n);
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%gs",
+		    i == 0 ? "" : i == n - 1 ? " then " : ", ", t * (1 << i));
+	if (used < len)
+		snprintf(buf + used, len - used, ")");
+}
+
+/*
  * An answer or its absence as a message.  Returns 1 with msg parsed, 0
  * when there is none (res says why), -1 on ARES_EDESTRUCTION.
  */
@@ -561,15 +598,16 @@ answer_get(struct chan *c, int status, const unsigned char *abuf,
 	}
 	if (status == ARES_ETIMEOUT) {
 		res->verdict = RESOLVE_TIMEOUT;
-		snprintf(res->note, sizeof(res->note),
-		    "no answer within %gs x %d tries", c->r->cfg.timeout,
-		    c->r->cfg.tries);
+		timeout_text(c, res->note, sizeof(res->note));
 		return 0;
 	}
 	res->verdict = RESOLVE_BAD_ANSWER;
+	/* c-ares says ECONNREFUSED for a TCP connection closed unanswered. */
 	snprintf(res->note, sizeof(res->note), "%s",
-	    status == ARES_ECONNREFUSED ? "connection refused: nothing "
-	    "listens on that port" : ares_strerror(status));
+	    status != ARES_ECONNREFUSED ? ares_strerror(status) : c->tcp ?
+	    "the UDP answer was truncated, and the server closed the TCP "
+	    "connection without answering" :
+	    "connection refused: nothing listens on that port");
 	return 0;
 }
 

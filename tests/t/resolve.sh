@@ -17,7 +17,7 @@ NSD=$(loopback_addr)
 UB=$(loopback_addr)
 HOSTILE=$(loopback_addr)
 
-plan 72
+plan 77
 
 sed -e "s/@NS1@/$NSD/;s/@NS2@/$BIND/;s/@SERIAL@/2/" \
     "$D/contoso.zone.in" >"$T_TMP/contoso-2.zone"
@@ -139,12 +139,33 @@ verdict "$out" ok.contoso.test "$HOSTILE:$P" timeout
 el=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 awk -v e="$el" 'BEGIN { exit !(e >= 1.4 && e < 2.2) }'
 ok $? "the timeout is honoured: ${el}s for 0.5s then 1.0s"
+like "$out" "timeout: no answer within 1.5s \(2 tries: 0.5s then 1s\)$" \
+    "the message gives the real schedule, not 0.5s x 2 tries"
 run $R --resolver "$HOSTILE" --resolver "$NSD" --port "$P" --timeout 0.3 \
     --tries 1 --expect-target "$G" ok.contoso.test
 is "$rc" 2 "one silent resolver among two: exit 2"
 verdict "$out" ok.contoso.test "$NSD:$P" ok
 verdict "$out" ok.contoso.test "$HOSTILE:$P" timeout
 kill "$PID_silent"
+
+# --- TCP fallback to a slow server ------------------------------------------
+# dnsslow truncates every UDP answer; over TCP it answers after 2 s, or
+# (close) hangs up after 0.2 s.
+slow=$(loopback_addr)
+spawn slow dnsslow "$slow" "$P" 2
+hang=$(loopback_addr)
+spawn hang dnsslow "$hang" "$P" 0.2 close
+wait_for 5 grep -q ready "$T_TMP/slow.log"
+wait_for 5 grep -q ready "$T_TMP/hang.log"
+run $R --resolver "$slow:$P" --timeout 0.5 --tries 2 ok.contoso.test
+verdict "$out" ok.contoso.test "$slow:$P" timeout
+like "$out" "the UDP answer was truncated, and no answer came over TCP in time" \
+    "a slow TCP fallback is a timeout over TCP"
+run $R --resolver "$hang:$P" --timeout 1 --tries 2 ok.contoso.test
+like "$out" "the UDP answer was truncated, and the server closed the TCP connection without answering" \
+    "a TCP connection closed unanswered is said so"
+unlike "$out" "refused|nothing listens" "and not called connection refused"
+kill "$PID_slow" "$PID_hang"
 
 # --- Hostile answers -------------------------------------------------------
 # dropfirst answers only the retry: SERVFAIL proves the retry was sent.

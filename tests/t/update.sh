@@ -1,0 +1,60 @@
+#!/bin/sh
+# RFC 2136 on the event loop: a slow server (dnsslow answers over TCP
+# only after a delay) does not hold up an update to a live BIND on the
+# same loop, and a batch --apply runs its exchanges side by side.
+. "$top_srcdir/tests/lib.sh"
+need named bind9
+need dig bind9-dnsutils
+need tsig-keygen bind9-utils
+
+plan 9
+GUID=d1594d4527614a09b934d470.cloudapp.net
+ADDR=127.0.0.1
+PORT=$(free_port "$ADDR")
+SLOW=$(free_port "$ADDR")
+DELAY=3
+tsig-keygen -a hmac-sha256 clouddp-update >"$T_TMP/key.conf"
+chmod 600 "$T_TMP/key.conf"
+named_start "$ADDR" "$PORT" contoso.com "$top_srcdir/tests/data/cname/contoso.zone" "$T_TMP/key.conf" ||
+    { ok 1 "named starts"; exit 1; }
+spawn dnsslow dnsslow "$ADDR" "$SLOW" "$DELAY"
+wait_for 10 grep -q ready "$T_TMP/dnsslow.log" || { ok 1 "dnsslow starts"; exit 1; }
+
+# One loop, two servers: the update to BIND ends long before the slow
+# server's answer, which still arrives.
+run updatepair "$ADDR:$SLOW" "$ADDR:$PORT" "$T_TMP/key.conf" contoso.com \
+    pair.contoso.com $GUID
+is "$rc" 0 "both operations end"
+fast=$(printf '%s\n' "$out" | awk '$1 == "fast" { print $2, $3 }')
+slow=$(printf '%s\n' "$out" | awk '$1 == "slow" { print $2, $3 }')
+is "${fast#* }" added "the update to BIND is done: added"
+is "$(echo "${fast% *}" | awk '{ print ($1 < 1.0) ? "fast" : "stalled" }')" fast \
+    "it took ${fast% *} s, not the slow server's $DELAY s"
+is "${slow#* }" added "the slow server's answer is read too (a free name)"
+is "$(echo "${slow% *}" | awk -v d=$DELAY '{ print ($1 >= d - 0.1) ? "waited" : "early" }')" waited \
+    "after its ${slow% *} s"
+is "$(printf '%s\n' "$out" | head -1 | awk '{ print $1 }')" fast "the fast one ends first"
+is "$(dig +short +norec -p "$PORT" @"$ADDR" pair.contoso.com CNAME)" "$GUID." \
+    "dig finds the record the fast update added"
+
+# A batch's checks run side by side: 20 names on a server that takes
+# 1 s per answer are checked in about 2 s, not 20.  (dnsslow stores
+# nothing, so the first update is not confirmed and the run stops there.)
+kill "$PID_dnsslow"
+SLOW2=$(free_port "$ADDR")
+spawn dnsslow1 dnsslow "$ADDR" "$SLOW2" 1
+wait_for 10 grep -q ready "$T_TMP/dnsslow1.log" || { ok 1 "dnsslow starts"; exit 1; }
+i=1
+: >"$T_TMP/batch.txt"
+while [ $i -le 20 ]; do
+	echo "n$i.contoso.com $GUID" >>"$T_TMP/batch.txt"
+	i=$((i + 1))
+done
+t0=$(date +%s)
+run clouddp-cname --apply --server "$ADDR:$SLOW2" --origin contoso.com -t 5 \
+    --input "$T_TMP/batch.txt"
+t1=$(date +%s)
+like "$err" "batch.txt:1: .*NOERROR but n1.contoso.com. has no CNAME" \
+    "the unconfirmed first update stops the run"
+is "$([ $((t1 - t0)) -le 8 ] && echo concurrent)" concurrent \
+    "20 checks and one update in $((t1 - t0)) s (one at a time: over 23 s)"
