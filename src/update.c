@@ -102,24 +102,26 @@ tsig_set_algorithm(struct zone_tsig *k, const char *alg, const char *path,
 {
 	size_t	 i, n = strlen(alg);
 
+	/* Whole names only: "h" or "" must not pass for hmac-md5. */
 	if (n > 0 && alg[n - 1] == '.')
 		n--;
-	for (i = 0; i < sizeof(tsig_algorithms) / sizeof(*tsig_algorithms);
-	    i++)
-		if (strncasecmp(alg, tsig_algorithms[i][0], n) == 0 &&
-		    tsig_algorithms[i][0][n] == '\0') {
+	for (i = 0; n > 0 && i < sizeof(tsig_algorithms) /
+	    sizeof(*tsig_algorithms); i++)
+		if ((strlen(tsig_algorithms[i][0]) == n &&
+		    strncasecmp(alg, tsig_algorithms[i][0], n) == 0) ||
+		    (strlen(tsig_algorithms[i][1]) == n + 1 &&
+		    strncasecmp(alg, tsig_algorithms[i][1], n) == 0)) {
 			snprintf(k->algorithm, sizeof(k->algorithm), "%s",
 			    tsig_algorithms[i][1]);
 			return 0;
 		}
-	if (strncasecmp(alg, "hmac-md5.sig-alg.reg.int", n) == 0) {
-		snprintf(k->algorithm, sizeof(k->algorithm), "%s",
-		    tsig_algorithms[0][1]);
-		return 0;
-	}
+	if (n == 0)
+		return clouddp_errf(err, CLOUDDP_ECONFIG,
+		    "name the algorithm, e.g. algorithm hmac-sha256;",
+		    "%s: the key's algorithm is empty", path);
 	return clouddp_errf(err, CLOUDDP_ECONFIG,
 	    "use hmac-sha256 (tsig-keygen's default) or another hmac-sha*",
-	    "%s: unsupported TSIG algorithm '%s'", path, alg);
+	    "%s: unknown TSIG algorithm '%s'", path, alg);
 }
 
 /* Parse the key statement's body after `key "name" {`. */

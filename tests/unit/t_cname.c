@@ -1,13 +1,72 @@
-/* Unit tests: name rules, relative names, the duplicate check. */
+/*
+ * Unit tests: name rules, relative names, the duplicate check, the TSIG
+ * key file's algorithm.
+ */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clouddp.h"
 #include "cname.h"
+#include "update.h"
 #include "zone.h"
 #include "../tap.h"
+
+/* Load a key file whose algorithm statement is alg; 0 when accepted. */
+static int
+tsig_alg(const char *alg, struct clouddp_err *err)
+{
+	char			 path[] = "/tmp/t_cname_key.XXXXXX";
+	struct zone_tsig	*k;
+	const char		*warning;
+	FILE			*fp;
+	int			 fd;
+
+	fd = mkstemp(path);
+	if (fd == -1)
+		return -2;
+	fp = fdopen(fd, "w");
+	if (fp == NULL) {
+		close(fd);
+		unlink(path);
+		return -2;
+	}
+	fprintf(fp, "key \"k\" {\n\talgorithm %s;\n\tsecret \"%s\";\n};\n",
+	    alg, "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=");
+	fclose(fp);
+	k = zone_tsig_load(path, &warning, err);
+	unlink(path);
+	zone_tsig_free(k);
+	return k != NULL ? 0 : -1;
+}
+
+static void
+tsig_tests(void)
+{
+	struct clouddp_err	 err;
+
+	ok(tsig_alg("hmac-sha256", &err) == 0, "tsig: hmac-sha256");
+	ok(tsig_alg("HMAC-SHA512.", &err) == 0,
+	    "tsig: any case, a trailing dot");
+	ok(tsig_alg("hmac-md5.sig-alg.reg.int", &err) == 0,
+	    "tsig: hmac-md5's long name");
+	ok(tsig_alg("h", &err) == -1 &&
+	    strstr(err.what, "unknown TSIG algorithm 'h'") != NULL,
+	    "tsig: 'h' is not taken for hmac-md5");
+	ok(tsig_alg("hmac", &err) == -1 &&
+	    strstr(err.what, "unknown TSIG algorithm 'hmac'") != NULL,
+	    "tsig: 'hmac' is not taken for hmac-md5");
+	ok(tsig_alg("\"\"", &err) == -1 &&
+	    strstr(err.what, "algorithm is empty") != NULL,
+	    "tsig: an empty algorithm is refused by name");
+	ok(tsig_alg("hmac-md5.sig", &err) == -1,
+	    "tsig: a prefix of the long name is refused");
+	ok(tsig_alg("hmac-sha25", &err) == -1,
+	    "tsig: a prefix of a short name is refused");
+}
 
 int
 main(void)
@@ -20,7 +79,7 @@ main(void)
 	size_t			 first = 0;
 	int			 i, dups = 0;
 
-	plan(16);
+	plan(24);
 	ok(name_parse("Host.Example.COM", 0, out, &err) == 0 &&
 	    strcmp(out, "host.example.com.") == 0, "lower-cased, dot added");
 	ok(name_parse("host.example.com.", 0, out, &err) == 0,
@@ -70,5 +129,6 @@ main(void)
 	ok(dups == 1 && first == 4322,
 	    "the recheck finds exactly the repeat and its first line");
 	cname_seen_free(seen);
+	tsig_tests();
 	return done_testing();
 }
