@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,56 @@ check_usage(const struct job *j, struct clouddp_err *err)
 	return 0;
 }
 
+/*
+ * The zone apex: a host name, or a single label such as an Active
+ * Directory zone ("corp"), held to the same label rules.
+ */
+static int
+origin_parse(const char *in, char *out, struct clouddp_err *err)
+{
+	struct clouddp_err	 first;
+	char			 buf[ZONE_NAME_MAX + 16];
+	size_t			 n = strlen(in), i;
+
+	if (name_parse(in, 0, out, err) == 0)
+		return 0;
+	if (n > 0 && in[n - 1] == '.')
+		n--;
+	if (n == 0 || n >= ZONE_NAME_MAX || memchr(in, '.', n) != NULL)
+		return -1;
+	first = *err;
+	snprintf(buf, sizeof(buf), "%.*s.invalid", (int)n, in);
+	if (name_parse(buf, 0, out, err) == -1) {
+		*err = first;
+		return -1;
+	}
+	out[strlen(out) - strlen("invalid.")] = '\0';
+	for (i = 0; out[i] != '.' && isdigit((unsigned char)out[i]); i++)
+		continue;
+	if (out[i] == '.')
+		return clouddp_errf(err, CLOUDDP_EINPUT, NULL,
+		    "%s: a zone name is not a number", in);
+	return 0;
+}
+
+/* What the zone file's reader passed over, as warnings. */
+static void
+zone_warnings(const struct job *j)
+{
+	const char	*w;
+	size_t		 i, n = zone_db_nwarnings(j->db);
+
+	for (i = 0; i < n; i++) {
+		w = zone_db_warning(j->db, i);
+		if (w == NULL) {
+			log_warn(j->ctx, "%s: %zu more records kept without "
+			    "their data", j->cfg->zone_file, n - i);
+			break;
+		}
+		log_warn(j->ctx, "%s", w);
+	}
+}
+
 static int
 job_setup(struct job *j, struct clouddp_err *err)
 {
@@ -140,7 +191,7 @@ job_setup(struct job *j, struct clouddp_err *err)
 	if (c->ttl != NULL && cname_ttl_parse(c->ttl, &j->rules.ttl, err) == -1)
 		return -1;
 	if (c->origin != NULL) {
-		if (name_parse(c->origin, 0, j->origin, err) == -1) {
+		if (origin_parse(c->origin, j->origin, err) == -1) {
 			clouddp_err_prefix(err, "--origin");
 			return -1;
 		}
@@ -160,6 +211,7 @@ job_setup(struct job *j, struct clouddp_err *err)
 		j->db = zone_db_load(c->zone_file, j->origin, err);
 		if (j->db == NULL)
 			return -1;
+		zone_warnings(j);
 	}
 	j->seen = cname_seen_new();
 	if (j->seen == NULL)

@@ -1,6 +1,6 @@
 /*
- * Zone files: a master file loaded with ldns for the conflict checks a
- * new CNAME must pass.
+ * Zone files: a master file, as administrators keep them, loaded with
+ * ldns for the conflict checks a new CNAME must pass.
  */
 #ifndef CLOUDDP_ZONE_H
 #define CLOUDDP_ZONE_H
@@ -15,15 +15,28 @@
 struct zone_db;
 
 /*
- * Load a master file with ldns.  origin (normalised, may be NULL: then
- * the SOA owner) is the zone's apex.  $INCLUDE is refused.  Returns NULL
- * with err naming the file, the line and ldns's reason.
+ * Load the master file at path for the zone origin (normalised), as
+ * BIND reads it: $ORIGIN (relative, or "@"), $TTL, the class before or
+ * after the TTL, $GENERATE with ${offset,width,base} modifiers, and
+ * $INCLUDE FILE [ORIGIN] with FILE relative to the zone file's directory
+ * and inside that directory's tree (a loop or a file outside is an
+ * error).  The file is read once, front to back, so a FIFO or a pipe
+ * will do; a directory or a device is refused for what it is.  A record
+ * whose data ldns cannot read (an obsolete or new type, an odd date)
+ * keeps its owner and type and adds a warning.  Returns NULL with err
+ * (CLOUDDP_EINPUT or CLOUDDP_EIO) naming the file and the line.
  */
 struct zone_db	*zone_db_load(const char *, const char *,
 		    struct clouddp_err *);
 void		 zone_db_free(struct zone_db *);
 /* The zone's apex, normalised; borrowed. */
 const char	*zone_db_origin(const struct zone_db *);
+/*
+ * What the load passed over, "FILE:LINE: what" each: the number of
+ * warnings, and the i-th (borrowed; NULL past the first 20 kept).
+ */
+size_t		 zone_db_nwarnings(const struct zone_db *);
+const char	*zone_db_warning(const struct zone_db *, size_t);
 
 enum zone_cname_state {
 	ZONE_CNAME_FREE = 0,	/* the name holds nothing: add it */

@@ -7,7 +7,7 @@ need named-checkzone bind9-utils
 
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ZONE=$top_srcdir/tests/data/cname/contoso.zone
-plan 64
+plan 92
 
 # check_snippet FILE: the snippet, put into a zone, loads in BIND.
 check_snippet() {
@@ -137,3 +137,91 @@ like "$err" "hosts:1: not a resource record" "and the line is named"
 run clouddp-cname --zone "$ZONE" --origin fabrikam.com --target $GUID --fqdn dp.fabrikam.com
 is "$rc" 3 "a zone file for another origin: exit 3"
 like "$err" "no SOA record for fabrikam.com." "the wrong --origin is explained"
+
+# Zone files as administrators keep them.  named-checkzone loads each
+# (the judge); every name BIND's dump shows is in use for clouddp-cname.
+D=$top_srcdir/tests/data/cname
+# says RC PATTERN DESCRIPTION: the exit status, and a line of stderr.
+says() {
+	if [ "$rc" = "$1" ] && printf '%s\n' "$err" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		diag "exit $rc, expected $1" "stderr: $err" "does not match: $2"
+	fi
+}
+zone_run() {
+	zr_dir=$1 zr_file=$2 zr_origin=$3
+	shift 3
+	run sh -c 'cd "$1" && shift && exec "$@"' sh "$zr_dir" \
+	    clouddp-cname --zone "$zr_file" --origin "$zr_origin" --target $GUID "$@"
+}
+named-checkzone -q gen.test "$D/generate.zone"
+ok $? "named-checkzone loads generate.zone"
+names=$(named-checkzone -D -o - gen.test "$D/generate.zone" 2>/dev/null |
+    awk '$4 != "SOA" && $4 != "NS" { print $1 }' | grep -v '\\' | sort -u)
+is "$(printf '%s\n' "$names" | wc -l)" 18 "BIND expands \$GENERATE to 18 host names"
+missed=""
+for n in $names; do
+	zone_run "$D" generate.zone gen.test --fqdn "$n"
+	[ "$rc" = 2 ] || missed="$missed $n($rc)"
+done
+is "$missed" "" "\$GENERATE with \${offset,width,base} (d o x X n N): every name BIND makes is in use"
+zone_run "$D" generate.zone gen.test --fqdn x002.gen.test
+is "$rc" 0 "\$GENERATE's step: x002 was skipped, it is free"
+zone_run "$D" generate.zone gen.test --fqdn x001.gen.test
+like "$err" "x001.gen.test. already has an A record \\(line 8\\)" "a generated name's conflict names the \$GENERATE line"
+
+named-checkzone -q odd.test "$D/oddities.zone"
+ok $? "named-checkzone loads oddities.zone"
+zone_run "$D" oddities.zone odd.test --fqdn new.odd.test
+is "$rc" 0 "NXT, RESINFO, DSYNC, an RRSIG dated year 10, class before TTL: the zone loads (exit 0)"
+like "$err" "warning: oddities.zone:9: NXT record kept without its data" "a record ldns cannot read is a warning with its line"
+like "$err" "warning: oddities.zone:12: RRSIG record kept" "the RRSIG with the odd date too"
+zone_run "$D" oddities.zone odd.test --fqdn resinfo.odd.test
+says 2 "already owns RESINFO data \\(line 10\\)" "a type ldns does not know still holds its name"
+zone_run "$D" oddities.zone odd.test --fqdn classttl.odd.test
+says 2 "classttl.odd.test. already has an A record" "IN 600 A: the class before the TTL"
+zone_run "$D" oddities.zone odd.test --fqdn deep.sub.odd.test
+says 2 "deep.sub.odd.test. already has an A" "\$ORIGIN @ then a relative \$ORIGIN"
+
+(cd "$D/include" && named-checkzone -q inc.test main.zone)
+ok $? "named-checkzone loads include/main.zone"
+zone_run "$D/include" main.zone inc.test --fqdn host2.inc.test
+says 2 "already has an A record \\(line 2 of sub/hosts.inc\\)" "\$INCLUDE: the included file and line are named"
+zone_run "$D/include" main.zone inc.test --fqdn srv.branch.inc.test
+says 2 "srv.branch.inc.test. already has an A" "\$INCLUDE FILE ORIGIN"
+zone_run "$D/include" main.zone inc.test --fqdn after.inc.test
+says 2 "after.inc.test. already has an A record \\(line 8\\)" "the origin is restored after \$INCLUDE"
+zone_run "$D" include/main.zone inc.test --fqdn host1.inc.test
+is "$rc" 2 "\$INCLUDE is relative to the zone file's directory, not the working one"
+zone_run "$D/include" loop.zone inc.test --fqdn dp.inc.test
+says 3 "sub/loop.inc:1: \\\$INCLUDE loop.zone: a loop" "an \$INCLUDE loop is refused"
+zone_run "$D/include" outside.zone inc.test --fqdn dp.inc.test
+says 3 "outside.zone:4: \\\$INCLUDE ../contoso.zone: outside the zone file's directory" "an \$INCLUDE outside the zone's directory is refused"
+
+# A single-label zone (Active Directory's "corp").
+printf '$TTL 300\n@ IN SOA dc1 hostmaster 1 3600 600 86400 300\n@ IN NS dc1\ndc1 IN A 192.0.2.1\n' >"$T_TMP/corp.zone"
+named-checkzone -q corp "$T_TMP/corp.zone"
+ok $? "named-checkzone loads the zone corp"
+run clouddp-cname --zone "$T_TMP/corp.zone" --origin corp --fqdn dp1.corp --target $GUID
+is "$rc:$(printf '%s\n' "$out" | grep "^dp1")" "0:dp1	3600	IN	CNAME	$GUID." "--origin corp: a single-label zone"
+run clouddp-cname --zone "$T_TMP/corp.zone" --origin corp --fqdn dc1.corp --target $GUID
+is "$rc" 2 "and its hosts are conflicts"
+run clouddp-cname --origin 123 --fqdn dp.123 --target $GUID
+is "$rc" 3 "a numeric single label is no zone"
+
+# Anything but a regular file: said what it is, or read once.
+run timeout 10 clouddp-cname --zone "$D" --origin contoso.com --fqdn dp.contoso.com --target $GUID
+says 3 "is a directory, not a zone file" "--zone DIRECTORY: exit 3 at once, named"
+run timeout 10 clouddp-cname --zone /dev/zero --origin contoso.com --fqdn dp.contoso.com --target $GUID
+says 3 "/dev/zero is a character device" "--zone /dev/zero: exit 3 at once, named"
+printf 'a\000b\n' >"$T_TMP/nul.zone"
+run timeout 10 clouddp-cname --zone "$T_TMP/nul.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
+says 3 "nul.zone:1: a NUL byte" "a NUL byte: not a text zone file"
+mkfifo "$T_TMP/fifo"
+cat "$ZONE" >"$T_TMP/fifo" &
+run timeout 10 clouddp-cname --zone "$T_TMP/fifo" --origin contoso.com --fqdn host7.contoso.com --target $GUID
+says 2 "host7.contoso.com. already has an A record \\(line 10\\)" "--zone FIFO: read once, conflicts found"
+run sh -c "cat '$ZONE' | timeout 10 clouddp-cname --zone /dev/stdin --origin contoso.com --fqdn dp.contoso.com --target $GUID"
+is "$rc" 0 "--zone /dev/stdin from a pipe"
