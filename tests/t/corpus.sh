@@ -12,7 +12,7 @@ need named-checkzone bind9-utils
 need timeout coreutils
 
 CORPUS=$top_srcdir/../shared/corpus
-plan 1
+plan 2
 
 # run_part PART: one TAP line for CORPUS_ONLY=PART (pkcs12 or zones).
 run_part() {
@@ -38,3 +38,4 @@ run_part() {
 }
 
 run_part pkcs12
+run_part zones
