@@ -11,17 +11,22 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clouddp.h"
 #include "cert.h"
 #include "http.h"
+#include "opts.h"
 #include "vip.h"
 #include "report.h"
+#include "secret.h"
 
 #define URL_MAX		2400
 #define PATH_MAX_LEN	2000
@@ -50,6 +55,8 @@ struct extra {
 
 struct phase {
 	int			 ran;
+	int			 keep;		/* this sample's words shown */
+	long			 sample;	/* the sample shown, from 1 */
 	enum clouddp_status	 status;
 	char			 detail[400];
 	double			*ms;		/* one slot per repetition */
@@ -74,7 +81,8 @@ struct vip_probe {
 	struct cert		*leaf;		/* served with SNI */
 	struct cert		*leaf_no_sni;	/* served without */
 	char			 no_sni_error[256];
-	char			 proxy_used[300];
+	char			 proxy_used[300];	/* by HTTPS */
+	char			 proxy_used_http[300];
 	struct phase		 phases[VIP__MAX];
 };
 
@@ -273,9 +281,18 @@ vip_probe_status(const struct vip_probe *p)
 	return st;
 }
 
+/* Milliseconds as reported: to a tenth, as the text prints them. */
+static double
+ms_round(double ms)
+{
+	return round(ms * 10) / 10;
+}
+
 /*
  * Record one repetition's verdict on a phase: the worst verdict and its
- * words are kept; ms < 0 means no timing.
+ * words are kept, the first of equals, and the phase-specific fields
+ * (extra_*) of that same repetition, so that text and JSON show one
+ * sample; ms < 0 means no timing.
  */
 static void __attribute__((format(printf, 5, 6)))
 verdict(struct vip_probe *p, enum vip_phase id, enum clouddp_status st,
@@ -284,24 +301,29 @@ verdict(struct vip_probe *p, enum vip_phase id, enum clouddp_status st,
 	struct phase	*ph = &p->phases[id];
 	va_list		 ap;
 
-	if (!ph->ran || st > ph->status) {
+	ph->keep = !ph->ran || st > ph->status;
+	if (ph->keep) {
 		va_start(ap, fmt);
 		vsnprintf(ph->detail, sizeof(ph->detail), fmt, ap);
 		va_end(ap);
 		ph->status = st;
+		ph->sample = p->samples + 1;
+		ph->nextras = 0;
 	}
 	ph->ran = 1;
 	if (ms >= 0 && ph->nms < (size_t)p->cfg.count)
 		ph->ms[ph->nms++] = ms * 1000;
 }
 
-/* Phase-specific fields; the last repetition's value wins. */
+/* Phase-specific fields of the repetition whose verdict is kept. */
 static struct extra *
 extra_slot(struct vip_probe *p, enum vip_phase id, const char *key)
 {
 	struct phase	*ph = &p->phases[id];
 	size_t		 i;
 
+	if (!ph->keep)
+		return NULL;
 	for (i = 0; i < ph->nextras; i++)
 		if (strcmp(ph->extras[i].key, key) == 0)
 			return &ph->extras[i];
@@ -372,6 +394,7 @@ judge_tcp(struct vip_probe *p, enum vip_phase id,
 		verdict(p, id, CLOUDDP_STATUS_OK, res->t_tcp, "connected to %s",
 		    where);
 		extra_str(p, id, "peer", res->peer);
+		extra_str(p, id, "proxy", via ? res->proxy : "none");
 		return 1;
 	}
 	switch (res->fail) {
@@ -396,6 +419,7 @@ judge_tcp(struct vip_probe *p, enum vip_phase id,
 		    "cannot connect to %s: %s", where, res->error);
 		break;
 	}
+	extra_str(p, id, "proxy", via ? res->proxy : "none");
 	extra_str(p, id, "outcome", res->fail == HTTP_FAIL_REFUSED ?
 	    "refused" : res->fail == HTTP_FAIL_UNREACHABLE ? "unreachable" :
 	    res->fail == HTTP_FAIL_TIMEOUT ? "timeout" : "error");
@@ -409,10 +433,17 @@ proxy_failure(const struct vip_probe *p, const struct http_result *res,
 {
 	long	 st = res->proxy_status;
 
-	if (res->fail == HTTP_FAIL_STATUS && st == 407)
-		snprintf(buf, len, "proxy %s requires authentication (407): "
-		    "put the user in the proxy URL and check the account",
-		    res->proxy);
+	if (res->fail == HTTP_FAIL_STATUS && (st == 407 || st == 401) &&
+	    (strchr(res->proxy, '@') != NULL || p->cfg.proxy_password != NULL))
+		snprintf(buf, len, "authentication failed: proxy %s did not "
+		    "accept the credentials (%ld): check the user in the "
+		    "proxy URL and the password given with "
+		    "--proxy-password-file, -env or -fd", res->proxy, st);
+	else if (res->fail == HTTP_FAIL_STATUS && (st == 407 || st == 401))
+		snprintf(buf, len, "authentication failed: proxy %s requires "
+		    "authentication (%ld): put the user in the proxy URL "
+		    "(http://USER@proxy:port) and give the password with "
+		    "--proxy-password-file, -env or -fd", res->proxy, st);
 	else if (res->fail == HTTP_FAIL_STATUS && st >= 500)
 		snprintf(buf, len, "proxy %s could not reach %s port %ld "
 		    "(CONNECT answered %ld)", res->proxy, p->vip, port, st);
@@ -453,6 +484,8 @@ judge_proxy(struct vip_probe *p, const struct http_result *res, int via)
 		    text);
 		extra_num(p, VIP_PROXY, "http_status",
 		    (double)res->proxy_status, 1);
+		if (res->proxy_status == 401 || res->proxy_status == 407)
+			extra_str(p, VIP_PROXY, "outcome", "authentication");
 		return 0;
 	}
 	ms = res->t_proxy >= 0 && res->t_tcp >= 0 ?
@@ -494,23 +527,51 @@ judge_tls(struct vip_probe *p, const struct http_result *res, int via)
 	return 0;
 }
 
+/* The response ended early: by a timeout, an error, or our cap. */
+static void
+judge_cut(struct vip_probe *p, enum vip_phase id,
+    const struct http_result *res)
+{
+	long	 code = res->status;
+
+	if (code == 0 && res->fail == HTTP_FAIL_TIMEOUT)
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "timeout: no answer to GET %s within %g s",
+		    p->cfg.path, 2 * p->cfg.timeout);
+	else if (code == 0)
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "GET %s failed: %s", p->cfg.path, res->error);
+	else if (res->fail == HTTP_FAIL_TIMEOUT)
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "%ld for GET %s, but the body did not end within %g s "
+		    "(%zu bytes read): the server stalls or keeps sending",
+		    code, p->cfg.path, 2 * p->cfg.timeout, res->body_len);
+	else
+		verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
+		    "%ld for GET %s, but reading the body failed after %zu "
+		    "bytes: %s", code, p->cfg.path, res->body_len,
+		    res->error);
+	if (code != 0)
+		extra_num(p, id, "http_status", (double)code, 1);
+	extra_num(p, id, "body_bytes", (double)res->body_len, 1);
+}
+
 static void
 judge_response(struct vip_probe *p, enum vip_phase id,
     const struct http_result *res)
 {
 	enum clouddp_status	 st;
 	long			 code = res->status;
+	char			 cap[80] = "";
 
-	if (res->stage == HTTP_STAGE_RESPONSE) {
-		if (res->fail == HTTP_FAIL_TIMEOUT)
-			verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
-			    "timeout: no answer to GET %s within %g s",
-			    p->cfg.path, 2 * p->cfg.timeout);
-		else
-			verdict(p, id, CLOUDDP_STATUS_CRITICAL, -1,
-			    "GET %s failed: %s", p->cfg.path, res->error);
+	if (res->stage == HTTP_STAGE_RESPONSE &&
+	    res->fail != HTTP_FAIL_BODY_MAX) {
+		judge_cut(p, id, res);
 		return;
 	}
+	if (res->fail == HTTP_FAIL_BODY_MAX)
+		snprintf(cap, sizeof(cap), " (reading stopped there: the "
+		    "cap is %d bytes)", VIP_BODY_MAX);
 	st = code >= 200 && code <= 299 ? CLOUDDP_STATUS_OK :
 	    code >= 300 && code <= 399 ? CLOUDDP_STATUS_WARNING :
 	    CLOUDDP_STATUS_CRITICAL;
@@ -520,11 +581,14 @@ judge_response(struct vip_probe *p, enum vip_phase id,
 		    res->location : "nowhere");
 	else
 		verdict(p, id, st, res->t_total, "%ld for GET %s, first byte "
-		    "after %.1f ms, %zu bytes", code, p->cfg.path,
-		    res->t_ttfb * 1000, res->body_len);
+		    "after %.1f ms, %zu bytes%s", code, p->cfg.path,
+		    res->t_ttfb * 1000, res->body_len, cap);
 	extra_num(p, id, "http_status", (double)code, 1);
 	extra_num(p, id, "ttfb_ms", res->t_ttfb * 1000, 0);
 	extra_num(p, id, "total_ms", res->t_total * 1000, 0);
+	extra_num(p, id, "body_bytes", (double)res->body_len, 1);
+	if (res->fail == HTTP_FAIL_BODY_MAX)
+		extra_str(p, id, "body", "capped");
 	if (res->location != NULL)
 		extra_str(p, id, "location", res->location);
 }
@@ -554,6 +618,8 @@ judge_http(struct vip_probe *p, const struct http_result *res)
 	int	 via;
 
 	via = went_via_proxy(p, res, p->cfg.http_port);
+	snprintf(p->proxy_used_http, sizeof(p->proxy_used_http), "%s", via ?
+	    res->proxy : res->proxy != NULL ? "bypassed" : "none");
 	if (!judge_tcp(p, VIP_TCP_HTTP, res, p->cfg.http_port, via))
 		return;
 	if (res->stage == HTTP_STAGE_PROXY) {
@@ -707,6 +773,8 @@ judge_cert(struct vip_probe *p, const struct http_result *res)
 	judge_name(p, chain[0]);
 	cert_check_validity(chain[0], p->cfg.now, p->cfg.warn_days, &f);
 	verdict(p, VIP_CERT_VALIDITY, f.status, -1, "%s", f.message);
+	extra_num(p, VIP_CERT_VALIDITY, "days_left",
+	    floor(difftime(cert_not_after(chain[0]), p->cfg.now) / 86400), 1);
 	judge_chain(p, (const struct cert *const *)chain, n);
 	judge_expect(p, chain[0]);
 	cert_thumbprint_sha1(chain[0], sha1);
@@ -735,7 +803,6 @@ judge_no_sni_end(struct vip_probe *p)
 		return;
 	}
 	subject = cert_subject(p->leaf_no_sni);
-	extra_str(p, VIP_CERT_NO_SNI, "subject", subject);
 	if (cert_equal(p->leaf, p->leaf_no_sni))
 		verdict(p, VIP_CERT_NO_SNI, CLOUDDP_STATUS_OK, -1,
 		    "the same certificate as with SNI");
@@ -748,6 +815,7 @@ judge_no_sni_end(struct vip_probe *p)
 		    "another certificate (%s), not valid for %s: clients "
 		    "that send no server name will refuse it", subject,
 		    p->fqdn);
+	extra_str(p, VIP_CERT_NO_SNI, "subject", subject);
 }
 
 static void	on_req_done(void *, const struct clouddp_err *,
@@ -800,7 +868,9 @@ sample_start(struct vip_probe *p, struct clouddp_err *err)
 	p->no_sni_error[0] = '\0';
 	memset(&o, 0, sizeof(o));
 	o.insecure = 1;		/* judged from what was served */
+	o.body_max = VIP_BODY_MAX;
 	o.proxy = p->cfg.proxy;
+	o.proxy_password = p->cfg.proxy_password;
 	o.connect_timeout = p->cfg.timeout;
 	o.timeout = 2 * p->cfg.timeout;
 	o.url = p->url[REQ_HTTPS];
@@ -900,19 +970,18 @@ phase_obj(const struct vip_probe *p, enum vip_phase id)
 		ms = v;
 	}
 	if (n > 0) {
-		report_obj_set_real(o, "ms", round(vip_median(ms, n) *
-		    1000) / 1000);
+		report_obj_set_real(o, "ms", ms_round(vip_median(ms, n)));
 		if (p->cfg.count > 1) {
-			report_obj_set_real(o, "min_ms", round(ms[0] * 1000) /
-			    1000);
-			report_obj_set_real(o, "max_ms",
-			    round(ms[n - 1] * 1000) / 1000);
+			report_obj_set_real(o, "min_ms", ms_round(ms[0]));
+			report_obj_set_real(o, "max_ms", ms_round(ms[n - 1]));
 			report_obj_set_int(o, "samples", (long long)n);
 		}
 	} else
 		report_obj_set_str(o, "ms", NULL);
 	report_obj_set_str(o, "detail", ph->ran ? ph->detail :
 	    "not reached: an earlier phase failed");
+	if (ph->ran && p->cfg.count > 1)
+		report_obj_set_int(o, "sample", ph->sample);
 	for (i = 0; i < ph->nextras; i++) {
 		e = &ph->extras[i];
 		if (e->kind == 0)
@@ -920,8 +989,7 @@ phase_obj(const struct vip_probe *p, enum vip_phase id)
 		else if (e->kind == 1)
 			report_obj_set_int(o, e->key, (long long)e->num);
 		else
-			report_obj_set_real(o, e->key,
-			    round(e->num * 1000) / 1000);
+			report_obj_set_real(o, e->key, ms_round(e->num));
 	}
 	return o;
 }
@@ -964,6 +1032,10 @@ report_fields(const struct vip_probe *p, struct report *r)
 	bad |= report_obj_set_str(root, "path", p->cfg.path);
 	bad |= report_obj_set_str(root, "proxy", p->proxy_used[0] != '\0' ?
 	    p->proxy_used : "none");
+	if (p->cfg.http_port > 0)
+		bad |= report_obj_set_str(root, "proxy_http",
+		    p->proxy_used_http[0] != '\0' ? p->proxy_used_http :
+		    "none");
 	bad |= report_obj_set_int(root, "count", p->cfg.count);
 	return bad ? -1 : 0;
 }
@@ -984,13 +1056,35 @@ report_phase(const struct vip_probe *p, struct report *r, enum vip_phase id)
 	if (n == 1)
 		snprintf(t, sizeof(t), " (%.1f ms)", v[0]);
 	else if (n > 1)
-		snprintf(t, sizeof(t), " (min/median/max %.1f/%.1f/%.1f ms)",
-		    v[0], median, v[n - 1]);
-	if (n > 0 && report_perf(r, vip_phase_name(id),
-	    round(median * 1000) / 1000, "ms") == -1)
+		snprintf(t, sizeof(t), " (sample %ld of %ld; min/median/max "
+		    "%.1f/%.1f/%.1f ms)", ph->sample, p->cfg.count, v[0],
+		    median, v[n - 1]);
+	else if (p->cfg.count > 1)
+		snprintf(t, sizeof(t), " (sample %ld of %ld)", ph->sample,
+		    p->cfg.count);
+	if (n > 0 && report_perf(r, vip_phase_name(id), ms_round(median),
+	    "ms") == -1)
 		return -1;
 	return report_check(r, vip_phase_name(id), ph->status, "%s%s",
 	    ph->detail, t);
+}
+
+/*
+ * Perfdata for the served certificate's remaining days, with the
+ * thresholds as ranges ("30:" alerts below 30): warning within
+ * --warn-days, critical once expired.
+ */
+static int
+days_left_perf(const struct vip_probe *p, struct report *r)
+{
+	char	 thresholds[64];
+	double	 days;
+
+	if (p->leaf == NULL)
+		return 0;
+	days = floor(difftime(cert_not_after(p->leaf), p->cfg.now) / 86400);
+	snprintf(thresholds, sizeof(thresholds), ";%ld:;0:", p->cfg.warn_days);
+	return report_perf(r, "days_left", days, thresholds);
 }
 
 int
@@ -999,7 +1093,7 @@ vip_probe_report(const struct vip_probe *p, struct report *r)
 	struct report_obj	*phases, *o;
 	size_t			 i;
 
-	if (report_fields(p, r) == -1)
+	if (report_fields(p, r) == -1 || days_left_perf(p, r) == -1)
 		return -1;
 	phases = report_obj_new();
 	if (phases == NULL)
@@ -1019,4 +1113,125 @@ vip_probe_report(const struct vip_probe *p, struct report *r)
 		}
 	}
 	return report_obj_set(report_root(r), "phases", phases);
+}
+
+/*
+ * The certificate the VIP must serve: with src NONE the empty password
+ * is tried first, then a prompt on a terminal.
+ */
+static struct cert *
+expect_load(const char *path, const struct clouddp_secret_src *src,
+    struct clouddp_err *err)
+{
+	struct cert	*c = NULL;
+	char		*pw = NULL;
+	char		 prompt[300];
+
+	if (src->kind == CLOUDDP_SECRET_NONE) {
+		c = cert_load_file(path, "", err);
+		if (c != NULL || err->code != CLOUDDP_EPASSWORD ||
+		    !isatty(STDIN_FILENO))
+			goto out;
+	}
+	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
+	if (secret_read(src, prompt, &pw, err) == -1)
+		goto out;
+	c = cert_load_file(path, pw, err);
+	secret_free(pw);
+out:
+	if (c == NULL)
+		clouddp_err_prefix(err, "--expect-cert");
+	return c;
+}
+
+/* The proxy's password, once the proxy is known to name its user. */
+static int
+proxy_password_load(const struct vip_cfg *cfg,
+    const struct clouddp_secret_src *src, char **out,
+    struct clouddp_err *err)
+{
+	const char	*proxy = cfg->proxy, *var, *p, *at;
+
+	if (proxy == NULL)
+		proxy = http_env_proxy("https", &var);
+	if (proxy == NULL && cfg->http_port > 0)
+		proxy = http_env_proxy("http", &var);
+	if (proxy == NULL || proxy[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give the proxy with --proxy http://USER@HOST:PORT",
+		    "a proxy password was given, but no proxy");
+	p = strstr(proxy, "://");
+	p = p != NULL ? p + 3 : proxy;
+	at = strchr(p, '@');
+	if (at == NULL || at == p || (strchr(p, '/') != NULL &&
+	    strchr(p, '/') < at))
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "put the user in the proxy URL: http://USER@HOST:PORT",
+		    "a proxy password was given, but the proxy names no "
+		    "user");
+	return secret_read(src, "", out, err);
+}
+
+void
+vip_cfg_init(struct vip_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = 443;
+	cfg->http_port = 80;
+	cfg->path = "/";
+	cfg->count = 1;
+	cfg->warn_days = 30;
+	cfg->timeout = 10;
+}
+
+int
+vip_secrets_set(struct vip_secrets *sec, const char *opt,
+    enum clouddp_secret_kind kind, const char *arg, struct clouddp_err *err)
+{
+	long	 fd;
+
+	if (sec->proxy_src.kind != CLOUDDP_SECRET_NONE)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one of "
+		    "--proxy-password-file, --proxy-password-env, "
+		    "--proxy-password-fd", "more than one proxy password "
+		    "source given");
+	if (kind == CLOUDDP_SECRET_FD &&
+	    clouddp_parse_long(opt, arg, 0, INT_MAX, &fd, err) == -1)
+		return -1;
+	sec->proxy_src.kind = kind;
+	sec->proxy_src.arg = arg;
+	return 0;
+}
+
+int
+vip_secrets_load(struct vip_secrets *sec, struct vip_cfg *cfg,
+    struct clouddp_err *err)
+{
+	if (cfg->cacert != NULL && access(cfg->cacert, R_OK) == -1)
+		return clouddp_errf(err, CLOUDDP_EIO,
+		    "check the path given to --cacert",
+		    "%s: %s", cfg->cacert, strerror(errno));
+	if (sec->expect_path != NULL) {
+		sec->expect = expect_load(sec->expect_path, &sec->expect_src,
+		    err);
+		if (sec->expect == NULL)
+			return -1;
+		cfg->expect = sec->expect;
+	}
+	if (sec->proxy_src.kind != CLOUDDP_SECRET_NONE) {
+		if (proxy_password_load(cfg, &sec->proxy_src, &sec->proxy_pw,
+		    err) == -1)
+			return -1;
+		cfg->proxy_password = sec->proxy_pw;
+	}
+	return 0;
+}
+
+void
+vip_secrets_clear(struct vip_secrets *sec)
+{
+	cert_free(sec->expect);
+	secret_free(sec->proxy_pw);
+	sec->expect = NULL;
+	sec->proxy_pw = NULL;
 }

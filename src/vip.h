@@ -46,6 +46,7 @@ struct vip_cfg {
 	long			 http_port;	/* 0: no HTTP probe */
 	const char		*path;		/* starts with '/' */
 	const char		*proxy;		/* NULL: from environment */
+	const char		*proxy_password; /* for the proxy's user */
 	const char		*cacert;	/* NULL: the system store */
 	double			 timeout;	/* seconds per network step */
 	long			 count;		/* repetitions, >= 1 */
@@ -55,6 +56,9 @@ struct vip_cfg {
 	http_trace_cb		 trace;		/* curl's words, or NULL */
 	void			*trace_arg;
 };
+
+/* What a probe reads of a body at most; the rest is not fetched. */
+#define VIP_BODY_MAX	(1024 * 1024)
 
 struct vip_probe;
 
@@ -95,6 +99,42 @@ const char	*vip_phase_name(enum vip_phase);
  */
 int		 vip_addr_parse(const char *, char *, size_t,
 		    struct clouddp_err *);
+
+/* Defaults: ports 443 and 80, path /, one sample, 30 days, 10 s. */
+void		 vip_cfg_init(struct vip_cfg *);
+
+/*
+ * What a run loads from files and secrets for its cfg: the certificate
+ * --expect-cert names (its .pfx password from expect_src, or the empty
+ * one then a prompt on a terminal) and the proxy user's password
+ * (--proxy-password-file/-env/-fd), which must never sit on argv.
+ */
+struct vip_secrets {
+	const char			*expect_path;
+	struct clouddp_secret_src	 expect_src;
+	struct clouddp_secret_src	 proxy_src;
+	struct cert			*expect;
+	char				*proxy_pw;
+};
+
+/*
+ * Take a proxy password source (option opt, for messages).  Returns 0,
+ * or -1 with err filled (CLOUDDP_EUSAGE: a second source, a bad fd).
+ */
+int		 vip_secrets_set(struct vip_secrets *, const char *,
+		    enum clouddp_secret_kind, const char *,
+		    struct clouddp_err *);
+/*
+ * Check that cfg's --cacert is readable, load what sec names and point
+ * cfg at it (cfg->expect, cfg->proxy_password).  A proxy password needs
+ * a proxy that names its user (cfg's, or the environment's).  Returns 0,
+ * or -1 with err filled (CLOUDDP_EIO, CLOUDDP_EPASSWORD, CLOUDDP_ECERT,
+ * CLOUDDP_EUSAGE).
+ */
+int		 vip_secrets_load(struct vip_secrets *, struct vip_cfg *,
+		    struct clouddp_err *);
+/* Free and wipe what vip_secrets_load() loaded. */
+void		 vip_secrets_clear(struct vip_secrets *);
 
 /* The median of n values (sorted in place); NAN when n is 0. */
 double		 vip_median(double *, size_t);

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +216,7 @@ vip_batch_summary(const struct vip_batch *b, double wall,
 	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
 		bad |= report_obj_set_int(root, clouddp_status_key(
 		    (enum clouddp_status)i), (long long)c[i]);
-	bad |= report_obj_set_real(root, "wall_ms", wall * 1000);
+	bad |= report_obj_set_real(root, "wall_ms", round(wall * 10000) / 10);
 	report_summary(r, "%zu targets: %zu ok, %zu warning, %zu critical, "
 	    "%zu unknown in %.2f s", n, c[0], c[1], c[2], c[3], wall);
 	bad |= report_perf(r, "targets", (double)n, NULL);

@@ -1,7 +1,7 @@
 /*
  * clouddp-vip: is the VIP reachable on HTTPS and HTTP, through the proxy
  * too, does it serve the right certificate for the service FQDN, and how
- * long does each step take.  A thin main over probe.h.
+ * long does each step take.  A thin main over vip.h.
  */
 #include "config.h"
 
@@ -14,13 +14,11 @@
 #include <unistd.h>
 
 #include "clouddp.h"
-#include "cert.h"
 #include "http.h"
 #include "loop.h"
 #include "opts.h"
 #include "vip.h"
 #include "report.h"
-#include "secret.h"
 
 enum {
 	OPT_CACERT = CLOUDDP_OPT__TOOL,
@@ -33,6 +31,9 @@ enum {
 	OPT_PATH,
 	OPT_PORT,
 	OPT_PROXY,
+	OPT_PROXY_PASSWORD_ENV,
+	OPT_PROXY_PASSWORD_FD,
+	OPT_PROXY_PASSWORD_FILE,
 	OPT_VIP,
 	OPT_WARN_DAYS
 };
@@ -48,6 +49,12 @@ static const struct option longopts[] = {
 	{ "path",	required_argument,	NULL, OPT_PATH },
 	{ "port",	required_argument,	NULL, OPT_PORT },
 	{ "proxy",	required_argument,	NULL, OPT_PROXY },
+	{ "proxy-password-env", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_ENV },
+	{ "proxy-password-fd", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_FD },
+	{ "proxy-password-file", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_FILE },
 	{ "vip",	required_argument,	NULL, OPT_VIP },
 	{ "warn-days",	required_argument,	NULL, OPT_WARN_DAYS },
 	CLOUDDP_LONGOPTS_COMMON,
@@ -61,8 +68,7 @@ struct run {
 	struct vip_cfg	 cfg;
 	FILE			*in;
 	const char		*in_name;
-	const char		*expect_path;
-	struct cert		*expect;
+	struct vip_secrets	 sec;
 	long			 concurrency;
 	struct vip_batch	*batch;
 };
@@ -74,7 +80,8 @@ usage(FILE *fp)
 "usage: clouddp-vip --vip ADDR [--fqdn NAME] [--port N] [--http-port N|none]\n"
 "                   [--path PATH] [--expect-cert FILE [--password-file F |\n"
 "                   --password-env VAR | --password-fd N]] [--cacert FILE]\n"
-"                   [--proxy URL]\n"
+"                   [--proxy URL [--proxy-password-file F |\n"
+"                   --proxy-password-env VAR | --proxy-password-fd N]]\n"
 "                   [--timeout SECONDS] [--count N] [--warn-days N]\n"
 "                   [--json | --nagios]\n"
 "       clouddp-vip --input FILE|- [--concurrency N] [options]\n", fp);
@@ -98,6 +105,9 @@ help(void)
 "      --port N           the HTTPS port (default 443)\n"
 "      --proxy URL        go through this proxy; \"\" for none (default:\n"
 "                         https_proxy and no_proxy, as curl reads them)\n"
+"      --proxy-password-env VAR  the proxy user's password, from VAR\n"
+"      --proxy-password-fd N     ... from the first line read on fd N\n"
+"      --proxy-password-file F   ... from the first line of F\n"
 "      --vip ADDR         the VIP, an IPv4 or IPv6 address\n"
 "      --warn-days N      warn when the certificate expires within N days\n"
 "                         (default 30)\n", stdout);
@@ -132,7 +142,7 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 		return clouddp_parse_long("--count", arg, 1, 1000,
 		    &cfg->count, err);
 	case OPT_EXPECT_CERT:
-		run->expect_path = arg;
+		run->sec.expect_path = arg;
 		return 0;
 	case OPT_FQDN:
 		cfg->fqdn = arg;
@@ -150,6 +160,15 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 	case OPT_PROXY:
 		cfg->proxy = arg;
 		return 0;
+	case OPT_PROXY_PASSWORD_ENV:
+		return vip_secrets_set(&run->sec, "--proxy-password-env",
+		    CLOUDDP_SECRET_ENV, arg, err);
+	case OPT_PROXY_PASSWORD_FD:
+		return vip_secrets_set(&run->sec, "--proxy-password-fd",
+		    CLOUDDP_SECRET_FD, arg, err);
+	case OPT_PROXY_PASSWORD_FILE:
+		return vip_secrets_set(&run->sec, "--proxy-password-file",
+		    CLOUDDP_SECRET_FILE, arg, err);
 	case OPT_VIP:
 		cfg->vip = arg;
 		return 0;
@@ -200,35 +219,6 @@ write_summary(struct run *run, double wall)
 	report_free(r);
 }
 
-/*
- * The certificate the VIP must serve.  Without a password source the
- * empty password is tried first, then a prompt on a terminal.
- */
-static int
-load_expect(struct run *run, struct clouddp_err *err)
-{
-	char	*pw = NULL;
-	char	 prompt[300];
-
-	if (run->ctx->secret.kind == CLOUDDP_SECRET_NONE) {
-		run->expect = cert_load_file(run->expect_path, "", err);
-		if (run->expect != NULL || err->code != CLOUDDP_EPASSWORD ||
-		    !isatty(STDIN_FILENO))
-			goto out;
-	}
-	snprintf(prompt, sizeof(prompt), "Password for %s: ",
-	    run->expect_path);
-	if (secret_read(&run->ctx->secret, prompt, &pw, err) == -1)
-		return -1;
-	run->expect = cert_load_file(run->expect_path, pw, err);
-	secret_free(pw);
-out:
-	if (run->expect == NULL)
-		clouddp_err_prefix(err, "--expect-cert");
-	run->cfg.expect = run->expect;
-	return run->expect != NULL ? 0 : -1;
-}
-
 /* Check the options together and open the input. */
 static int
 setup(struct run *run, struct clouddp_err *err)
@@ -237,13 +227,11 @@ setup(struct run *run, struct clouddp_err *err)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "give --vip ADDR for one VIP or --input FILE for many",
 		    "give exactly one of --vip and --input");
-	run->cfg.timeout = run->ctx->timeout > 0 ? run->ctx->timeout : 10;
+	if (run->ctx->timeout > 0)
+		run->cfg.timeout = run->ctx->timeout;
 	run->cfg.now = time(NULL);
-	if (run->cfg.cacert != NULL && access(run->cfg.cacert, R_OK) == -1)
-		return clouddp_errf(err, CLOUDDP_EIO,
-		    "check the path given to --cacert",
-		    "%s: %s", run->cfg.cacert, strerror(errno));
-	if (run->expect_path != NULL && load_expect(run, err) == -1)
+	run->sec.expect_src = run->ctx->secret;
+	if (vip_secrets_load(&run->sec, &run->cfg, err) == -1)
 		return -1;
 	if (run->in_name == NULL)
 		return 0;
@@ -297,11 +285,7 @@ main(int argc, char *argv[])
 	memset(&run, 0, sizeof(run));
 	run.ctx = &ctx;
 	run.concurrency = 100;
-	run.cfg.port = 443;
-	run.cfg.http_port = 80;
-	run.cfg.path = "/";
-	run.cfg.count = 1;
-	run.cfg.warn_days = 30;
+	vip_cfg_init(&run.cfg);
 	if (clouddp_global_init(&err) == -1)
 		return log_err(&ctx, &err);
 	rc = parse_args(&run, argc, argv, &err);
@@ -351,7 +335,7 @@ out:
 	vip_batch_free(run.batch);
 	if (run.in != NULL && run.in != stdin)
 		fclose(run.in);
-	cert_free(run.expect);
+	vip_secrets_clear(&run.sec);
 	clouddp_ctx_cleanup(&ctx);
 	clouddp_global_cleanup();
 	return status;

@@ -11,7 +11,7 @@ need jq jq
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 100
+plan 135
 
 F=clouddp1.contoso.test
 D=$T_TMP/certs
@@ -66,9 +66,12 @@ server {
   listen $A:$P_HTTP;
   location / { return 200 "plain \$host\n"; }
   location /missing { return 404; }
+  location = /big.bin { alias $T_TMP/big.bin; }
+  location = /slow { alias $T_TMP/big.bin; limit_rate 20k; }
 }
 EOF
 } >"$T_TMP/servers.conf"
+head -c 3000000 /dev/zero >"$T_TMP/big.bin"
 nginx_start vip "$T_TMP/servers.conf" || exit 1
 stall_start tls "$A" "$P_STALL" || exit 1
 stall_start syn "$B" "$P_DROP" full || exit 1
@@ -120,6 +123,12 @@ is "$rc" 0 "--nagios: exit 0"
 like "$out" "^CLOUDDP-VIP OK: .* \\| .*'tcp_https'=[0-9.]+ms.*'tls'=" \
     "--nagios: one line with perfdata per phase"
 unlike "$out" "tcp_http'" "--http-port none: no HTTP probe"
+like "$out" "'days_left'=[0-9]+;30:;0:( |\$)" \
+    "--nagios: days_left with its warning and critical thresholds"
+vip --port "$P_GOOD" --http-port none --nagios --cacert "$D/ca.pem" \
+    --warn-days 2000
+like "$out" "^CLOUDDP-VIP WARNING: .*'days_left'=[0-9]+;2000:;0:" \
+    "--warn-days sets the days_left warning threshold"
 
 # Without --cacert the test CA is unknown: a warning, not a failure.
 vip --port "$P_GOOD" --http-port none --json
@@ -174,6 +183,20 @@ is "$(jqv .phases.https.location)" "https://$F/elsewhere" \
 vip --port "$P_GOOD" --http-port "$P_HTTP" --cacert "$D/ca.pem" \
     --path /missing --json
 is "$(st http)" critical "HTTP 404 is critical"
+
+# A body is read up to a cap; an endless one is said as such.
+vip --port "$P_GOOD" --http-port "$P_HTTP" --cacert "$D/ca.pem" \
+    --path /big.bin --json
+is "$(jqv .phases.http.body_bytes)" 1048576 "a 3 MB body: read up to 1 MiB"
+like "$(detail http)" "^200 for GET /big.bin, .*1048576 bytes \\(reading stopped there: the cap is 1048576 bytes\\)" \
+    "and the cap is said"
+is "$(jqv .phases.http.body)" capped "body: capped"
+vip --port "$P_GOOD" --http-port "$P_HTTP" --cacert "$D/ca.pem" \
+    --path /slow --timeout 1 --json
+is "$(st http)" critical "a body that does not end: critical"
+like "$(detail http)" "^200 for GET /slow, but the body did not end within 2 s \\([0-9]+ bytes read\\)" \
+    "said as an answer whose body did not end, not as no answer"
+is "$(jqv .phases.http.http_status)" 200 "the status is reported"
 
 # Refused, no TLS, no answer at all: distinct outcomes.
 vip --port "$P_CLOSED" --http-port none --json
@@ -233,6 +256,16 @@ is "$(jqv .phases.tcp_https.peer)" "$A" "no_proxy: TCP went to the VIP"
 https_proxy=http://$PA:$PP vip --port "$P_GOOD" --http-port none \
     --cacert "$D/ca.pem" --proxy "" --json
 is "$(jqv .proxy)" none "--proxy \"\" overrides https_proxy"
+http_proxy=http://$PA:$PP vip --port "$P_GOOD" --http-port "$P_HTTP" \
+    --cacert "$D/ca.pem" --json
+is "$(jqv .proxy)" none "http_proxy only: HTTPS went direct"
+is "$(jqv .proxy_http)" "http://$PA:$PP" \
+    "http_proxy only: the HTTP probe's proxy is reported"
+is "$(jqv .phases.tcp_http.proxy)" "http://$PA:$PP" "per phase too"
+is "$(jqv .phases.tcp_https.proxy)" none "and HTTPS's"
+http_proxy=http://$PA:$PP vip --port "$P_GOOD" --http-port "$P_HTTP" \
+    --cacert "$D/ca.pem"
+like "$out" "^proxy_http: http://$PA:$PP" "text: the HTTP probe's proxy"
 
 vip --port "$P_GOOD" --http-port none --proxy "http://$PA:$PDENY" --json
 is "$rc" 2 "a proxy denying CONNECT: exit 2"
@@ -242,6 +275,47 @@ like "$(detail proxy_connect)" "refused CONNECT to $A port $P_GOOD" \
 vip --port "$P_GOOD" --http-port none --proxy "http://$PA:$PAUTH" --json
 like "$(detail proxy_connect)" "requires authentication \\(407\\)" \
     "a proxy asking for credentials: 407"
+like "$(detail proxy_connect)" "^authentication failed: .*--proxy-password-file" \
+    "an authentication failure, pointing at --proxy-password-file"
+vip --port "$P_GOOD" --http-port "$P_HTTP" \
+    --proxy "http://clouddp:wrong@$PA:$PAUTH" --json
+like "$(detail proxy_connect)" "^authentication failed: proxy http://clouddp@$PA:$PAUTH did not accept the credentials \\(40[17]\\)" \
+    "wrong credentials: an authentication failure"
+unlike "$(detail proxy_connect)" "rules do not allow" \
+    "not a proxy rule refusing the destination"
+is "$(jqv .phases.proxy_connect.outcome)" authentication "outcome authentication"
+like "$(detail http)" "^authentication failed" "the HTTP probe says so too"
+
+# The proxy password without argv, and never shown in any proxy form.
+vip --port "$P_GOOD" --http-port "$P_HTTP" --cacert "$D/ca.pem" \
+    --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-file "$D/password" \
+    --json
+is "$(st proxy_connect)" ok "--proxy-password-file: through the proxy"
+is "$(st http)" ok "--proxy-password-file: HTTP too"
+PROXYPW=s3cret vip --port "$P_GOOD" --http-port none --cacert "$D/ca.pem" \
+    --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-env PROXYPW --json
+is "$(st proxy_connect)" ok "--proxy-password-env"
+vip --port "$P_GOOD" --http-port none --cacert "$D/ca.pem" \
+    --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-fd 4 --json \
+    4<"$D/password"
+is "$(st proxy_connect)" ok "--proxy-password-fd"
+https_proxy=http://clouddp@$PA:$PAUTH vip --port "$P_GOOD" \
+    --http-port none --cacert "$D/ca.pem" --proxy-password-file \
+    "$D/password" --json
+is "$(st proxy_connect)" ok "--proxy-password-file with https_proxy"
+vip --port "$P_GOOD" --http-port none --proxy "http://$PA:$PAUTH" \
+    --proxy-password-file "$D/password" --json
+is "$rc" 3 "a proxy password for a proxy without a user: exit 3"
+like "$err" "names no user" "and says why"
+vip --port "$P_GOOD" --http-port "$P_HTTP" --cacert "$D/ca.pem" \
+    --proxy "clouddp:s3cret@$PA:$PAUTH" --json -v
+is "$(st proxy_connect)" ok "a proxy URL without a scheme works"
+is "$(jqv .proxy)" "clouddp@$PA:$PAUTH" "and is shown without its password"
+unlike "$out$err" "s3cret" "no scheme: the password appears nowhere"
+https_proxy="clouddp:s3cret@$PA:$PAUTH" vip --port "$P_GOOD" \
+    --http-port none --cacert "$D/ca.pem" -v
+is "$rc" 0 "https_proxy without a scheme works"
+unlike "$out$err" "s3cret" "https_proxy without a scheme: text and -v clean"
 vip --port "$P_GOOD" --http-port none --cacert "$D/ca.pem" \
     --proxy "http://clouddp:s3cret@$PA:$PAUTH" --json -v
 is "$(st proxy_connect)" ok "with the credentials the proxy lets us through"
@@ -264,6 +338,15 @@ vip --port "$P_GOOD" --http-port none --cacert "$D/ca.pem" --count 3 --json
 is "$(jqv .phases.tls.samples)" 3 "--count 3: three samples per phase"
 ok "$(jqv '.phases.tls | if .min_ms <= .ms and .ms <= .max_ms then 0 else 1 end')" \
     "min <= median <= max"
+is "$(jqv '.phases.https.detail | capture("after (?<t>[0-9.]+) ms").t')" \
+    "$(jqv '.phases.https.ttfb_ms')" \
+    "--count: the detail and ttfb_ms come from the same sample"
+is "$(jqv .phases.https.sample)" 1 "--count: which sample is shown"
+unlike "$(jqv '[.. | numbers | tostring] | join(" ")')" '\.[0-9]{2}' \
+    "--json: times rounded to a tenth of a millisecond"
+vip --port "$P_GOOD" --http-port none --cacert "$D/ca.pem" --count 3
+like "$out" "^ok +https: 200 for GET /.* \\(sample 1 of 3; min/median/max" \
+    "--count text: says which sample the words are from"
 
 # A batch: many targets at once, one NDJSON line each plus a summary.
 {
@@ -290,6 +373,9 @@ run clouddp-vip --input - --port "$P_GOOD" --http-port none \
 is "$rc" 0 "batch from standard input: exit 0"
 like "$out" "^CLOUDDP-VIP OK: 2 targets: 2 ok, 0 warning, 0 critical, 0 unknown in [0-9.]+ s \\| 'targets'=2 'wall'=" \
     "--nagios batch: one summary line"
+run clouddp-vip --input - --port "$P_GOOD" --http-port none \
+    --cacert "$D/ca.pem" <"$T_TMP/two"
+like "$out" "^wall_ms: [0-9]+(\\.[0-9])?\$" "text: wall_ms rounded to a tenth"
 run clouddp-vip --input "$T_TMP/nonexistent"
 is "$rc" 3 "unreadable --input: exit 3"
 

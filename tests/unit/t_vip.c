@@ -32,13 +32,15 @@ int
 main(void)
 {
 	struct clouddp_err	 err;
+	struct vip_secrets	 sec;
+	struct vip_cfg		 cfg;
 	struct vip_probe		*p;
 	char			 addr[64];
 	const char		*var;
 	double			 v[] = { 5, 1, 3, 2 };
 	double			 w[] = { 7, 1, 3 };
 
-	plan(15);
+	plan(19);
 	ok(vip_addr_parse("203.0.113.10", addr, sizeof(addr), &err) == 0 &&
 	    strcmp(addr, "203.0.113.10") == 0, "IPv4 address");
 	ok(vip_addr_parse("2001:DB8:0::1", addr, sizeof(addr), &err) == 0 &&
@@ -80,5 +82,27 @@ main(void)
 	setenv("HTTP_PROXY", "http://cgi.example", 1);
 	ok(http_env_proxy("http", &var) == NULL,
 	    "HTTP_PROXY is ignored, as curl does");
+
+	memset(&sec, 0, sizeof(sec));
+	vip_cfg_init(&cfg);
+	ok(vip_secrets_set(&sec, "--proxy-password-fd", CLOUDDP_SECRET_FD,
+	    "x", &err) == -1 && strstr(err.what, "--proxy-password-fd") !=
+	    NULL, "a proxy password fd that is not a number is refused");
+	ok(vip_secrets_set(&sec, "--proxy-password-env", CLOUDDP_SECRET_ENV,
+	    "PW", &err) == 0 && vip_secrets_set(&sec, "--proxy-password-file",
+	    CLOUDDP_SECRET_FILE, "f", &err) == -1,
+	    "one proxy password source only");
+	unsetenv("http_proxy");
+	cfg.proxy = "http://proxy.example:3128";
+	ok(vip_secrets_load(&sec, &cfg, &err) == -1 &&
+	    strstr(err.what, "names no user") != NULL,
+	    "a proxy password needs a user in the proxy URL");
+	cfg.proxy = "svc:pw@proxy.example:3128";
+	setenv("PW", "s3cret", 1);
+	ok(vip_secrets_load(&sec, &cfg, &err) == 0 &&
+	    strcmp(cfg.proxy_password, "s3cret") == 0 &&
+	    getenv("PW") == NULL,
+	    "the password is read, and the variable unset");
+	vip_secrets_clear(&sec);
 	return done_testing();
 }
