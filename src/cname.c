@@ -476,10 +476,17 @@ cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
 		    "; run: nsupdate -k KEYFILE SCRIPT\n"
 		    "; Active Directory-integrated zones need GSS-TSIG: "
 		    "nsupdate -g SCRIPT\n"
-		    "; RFC 2136 cannot require \"nothing but a CNAME\": the "
-		    "prerequisites refuse\n; the usual record types, and "
-		    "BIND ignores a CNAME added beside other data,\n; so "
-		    "check the result with dig.\n", what);
+		    "; Each record is added only while its name holds "
+		    "nothing (RFC 2136 \"name is\n; not in use\"): a "
+		    "name that is already a CNAME, to anywhere, or holds "
+		    "other\n; data is refused with YXDOMAIN and left as it "
+		    "is; a second run is refused\n; the same way and "
+		    "changes nothing.\n", what);
+		if (o->replace)
+			fprintf(o->fp, "; A record marked \"replacing\" "
+			    "swaps the CNAME the zone file showed, only\n"
+			    "; while the name still points there (else "
+			    "NXRRSET).\n");
 		if (o->server != NULL)
 			fprintf(o->fp, "server %s %u\n", o->server,
 			    o->port != 0 ? o->port : 53);
@@ -501,22 +508,24 @@ cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
 	return ferror(o->fp) ? -1 : 0;
 }
 
-static const char *const prereq_types[] = {
-	"A", "AAAA", "MX", "TXT", "SRV", "NS", "PTR", "CAA", "NAPTR",
-	"HINFO", "SSHFP", "TLSA", "SVCB", "HTTPS", "DNAME"
-};
-
+/*
+ * One update per record, its prerequisite making it safe: the name holds
+ * nothing, or (replacing) still holds the CNAME the zone file showed.
+ * RFC 2136 prerequisites only combine with "and", so a name that is
+ * already this CNAME is refused too rather than repointing another.
+ */
 static void
 write_nsupdate(const struct cname_out *o, const struct cname_rec *r)
 {
-	size_t	 i;
-
-	fprintf(o->fp, "; %s -> %s\n", r->fqdn, r->target);
-	for (i = 0; i < sizeof(prereq_types) / sizeof(*prereq_types); i++)
-		fprintf(o->fp, "prereq nxrrset %s %s\n", r->fqdn,
-		    prereq_types[i]);
-	fprintf(o->fp, "update delete %s CNAME\n"
-	    "update add %s %u IN CNAME %s\nsend\n", r->fqdn, r->fqdn,
+	if (o->old_target != NULL)
+		fprintf(o->fp, "; %s -> %s\n; replacing the CNAME to %s\n"
+		    "prereq yxrrset %s IN CNAME %s\n"
+		    "update delete %s IN CNAME\n", r->fqdn, r->target,
+		    o->old_target, r->fqdn, o->old_target, r->fqdn);
+	else
+		fprintf(o->fp, "; %s -> %s\nprereq nxdomain %s\n", r->fqdn,
+		    r->target, r->fqdn);
+	fprintf(o->fp, "update add %s %u IN CNAME %s\nsend\n", r->fqdn,
 	    (unsigned)r->ttl, r->target);
 }
 

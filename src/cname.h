@@ -95,6 +95,9 @@ struct cname_out {
 	const char	*zone;		/* normalised zone, or NULL */
 	const char	*server;	/* for nsupdate/dnscmd, or NULL */
 	unsigned	 port;		/* 0: default */
+	int		 replace;	/* nsupdate: some records replace */
+	const char	*old_target;	/* nsupdate: this record replaces
+					   the CNAME to it; NULL: adds */
 };
 
 /* The header of the output: what it is for and how to use it. */

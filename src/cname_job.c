@@ -102,9 +102,18 @@ check_usage(const struct job *j, struct clouddp_err *err)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "name the zone's primary server, e.g. --server 192.0.2.53",
 		    "%s needs --server", c->delete ? "--delete" : "--apply");
-	if (!c->apply && !c->delete && (c->tsig_file != NULL || c->replace))
+	if (!c->apply && !c->delete && c->tsig_file != NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
-		    "--tsig-file and --replace go with --apply");
+		    "--tsig-file goes with --apply");
+	if (c->replace && !c->apply && !c->delete && (c->format == NULL ||
+	    strcasecmp(c->format, "nsupdate") != 0))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
+		    "--replace goes with --apply or --format nsupdate");
+	if (c->replace && !c->apply && !c->delete && c->zone_file == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give the zone file: the script replaces only the CNAME "
+		    "it shows, and only while it is still there",
+		    "--format nsupdate --replace needs --zone");
 	if (c->delete && (c->replace || c->format != NULL ||
 	    c->zone_file != NULL))
 		return clouddp_errf(err, CLOUDDP_EUSAGE, hint,
@@ -181,6 +190,7 @@ job_setup(struct job *j, struct clouddp_err *err)
 	if (check_usage(j, err) == -1)
 		return -1;
 	j->out.fp = stdout;
+	j->out.replace = c->replace;
 	j->out.format = j->ctx->output == CLOUDDP_OUTPUT_JSON ?
 	    CNAME_FORMAT_JSON : CNAME_FORMAT_BIND;
 	if (c->format != NULL &&
@@ -265,7 +275,9 @@ check_rec(struct job *j, const struct cname_rec *rec)
 		return;
 	}
 	if (j->db != NULL && zone_db_check_cname(j->db, rec->fqdn,
-	    rec->target, &err) == ZONE_CNAME_CONFLICT) {
+	    rec->target, &err) == ZONE_CNAME_CONFLICT &&
+	    !(j->cfg->replace && zone_db_cname_elsewhere(j->db, rec->fqdn,
+	    rec->target) != NULL)) {
 		if (rec->line > 0)
 			clouddp_err_prefix(&err, "%s:%zu", j->cfg->input,
 			    rec->line);
@@ -332,6 +344,8 @@ emit_rec(struct job *j, const struct cname_rec *rec, int single)
 	if (j->ndone == 0 && cname_write_begin(&j->out, single ? rec : NULL))
 		return -1;
 	j->ndone++;
+	j->out.old_target = j->db != NULL && j->cfg->replace ?
+	    zone_db_cname_elsewhere(j->db, rec->fqdn, rec->target) : NULL;
 	return cname_write_rec(&j->out, rec);
 }
 

@@ -1226,3 +1226,29 @@ zone_db_check_cname(const struct zone_db *db, const char *fqdn,
 	}
 	return st;
 }
+
+const char *
+zone_db_cname_elsewhere(const struct zone_db *db, const char *fqdn,
+    const char *target)
+{
+	const struct zone_entry	*e;
+	struct clouddp_err	 err;
+	const char		*old = NULL;
+	size_t			 i;
+
+	if (check_ancestors(db, fqdn, &err) == -1)
+		return NULL;
+	for (i = entry_find(db, fqdn); i < db->nentries &&
+	    strcmp(db->entries[i].owner, fqdn) == 0; i++) {
+		e = &db->entries[i];
+		if (zone_type_is_dnssec(e->type))
+			continue;
+		if (e->type != LDNS_RR_TYPE_CNAME || e->target == NULL ||
+		    old != NULL)
+			return NULL;
+		old = e->target;
+	}
+	if (old != NULL && strcmp(old, target) == 0)
+		return NULL;
+	return old;
+}

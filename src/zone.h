@@ -53,6 +53,14 @@ enum zone_cname_state {
 enum zone_cname_state zone_db_check_cname(const struct zone_db *,
 		    const char *, const char *, struct clouddp_err *);
 
+/*
+ * The target of the CNAME fqdn holds when that CNAME, pointing elsewhere
+ * than target, is all that stands in the way (borrowed), else NULL: what
+ * --replace may swap.
+ */
+const char	*zone_db_cname_elsewhere(const struct zone_db *, const char *,
+		    const char *);
+
 #ifdef LDNS_RR_H
 /*
  * For the other ldns user (update.c): a name rdf in presentation form,

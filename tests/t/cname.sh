@@ -51,7 +51,7 @@ like "$out" "^dnscmd /recordadd contoso.com clouddp9 3600 CNAME $GUID\\.\$" "dns
 run clouddp-cname --fqdn clouddp9.contoso.com --target $GUID --format json
 like "$out" '^\{"fqdn":"clouddp9.contoso.com.","type":"CNAME","class":"IN","ttl":3600,' "json: the record as data"
 run clouddp-cname --fqdn clouddp9.contoso.com --target $GUID --format nsupdate
-like "$out" "prereq nxrrset clouddp9.contoso.com. A" "nsupdate: prerequisite against other data"
+like "$out" "^prereq nxdomain clouddp9.contoso.com.$" "nsupdate: the name must hold nothing yet"
 like "$out" "nsupdate -g" "nsupdate: notes GSS-TSIG for AD-integrated zones"
 
 # Every bad-name rule fails with exit 3 and says why.
