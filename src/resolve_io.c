@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -282,9 +284,10 @@ serial_newest(const struct resolve_result *r, size_t n)
 	return max;
 }
 
+/* One name's text: a line per server, stale serials, a disagreement. */
 static void
-text_write(const struct resolve_name *name, const struct resolve_result *r,
-    size_t n, int differ)
+text_write(struct report_line *l, const struct resolve_name *name,
+    const struct resolve_result *r, size_t n, int differ)
 {
 	char		 msg[2048];
 	long long	 newest;
@@ -293,106 +296,121 @@ text_write(const struct resolve_name *name, const struct resolve_result *r,
 	newest = serial_newest(r, n);
 	for (i = 0; i < n; i++) {
 		resolve_io_message(name, &r[i], msg, sizeof(msg));
-		printf("%s @%s %s: %s\n", name->name, r[i].server,
+		report_line_printf(l, "%s%s @%s %s: %s", i > 0 ? "\n" : "",
+		    name->name, r[i].server,
 		    resolve_verdict_name(r[i].verdict), msg);
 		if (r[i].serial >= 0 && r[i].serial < newest)
-			printf("%s @%s stale: serial %lld, another server "
-			    "has %lld\n", name->name, r[i].server,
-			    r[i].serial, newest);
+			report_line_printf(l, "\n%s @%s stale: serial %lld, "
+			    "another server has %lld", name->name,
+			    r[i].server, r[i].serial, newest);
 	}
 	if (!differ)
 		return;
-	printf("%s disagreement:", name->name);
+	report_line_printf(l, "\n%s disagreement:", name->name);
 	for (i = 0; i < n; i++) {
-		printf("%s %s says %s", i > 0 ? ";" : "", r[i].server,
-		    resolve_verdict_name(r[i].verdict));
+		report_line_printf(l, "%s %s says %s", i > 0 ? ";" : "",
+		    r[i].server, resolve_verdict_name(r[i].verdict));
 		if (r[i].nhops > 0)
-			printf(" %s", r[i].hops[0].target);
+			report_line_printf(l, " %s", r[i].hops[0].target);
 		if (r[i].zone == NULL && r[i].naddrs > 0)
-			printf(" %s%s", r[i].addrs[0], r[i].naddrs > 1 ?
-			    ",..." : "");
+			report_line_printf(l, " %s%s", r[i].addrs[0],
+			    r[i].naddrs > 1 ? ",..." : "");
 	}
-	printf("\n");
-}
-
-static struct report_obj *
-result_json(const struct resolve_name *name, const struct resolve_result *r,
-    long long newest)
-{
-	struct report_obj	*o, *chain, *hop, *addrs;
-	char			 msg[2048];
-	size_t			 i;
-
-	o = report_obj_new();
-	chain = report_arr_new();
-	addrs = report_arr_new();
-	if (o == NULL || chain == NULL || addrs == NULL) {
-		report_obj_free(chain);
-		report_obj_free(addrs);
-		return o;
-	}
-	resolve_io_message(name, r, msg, sizeof(msg));
-	report_obj_set_str(o, "server", r->server);
-	report_obj_set_str(o, "verdict", resolve_verdict_name(r->verdict));
-	report_obj_set_str(o, "status", clouddp_status_key(
-	    resolve_verdict_status(r->verdict)));
-	report_obj_set_int(o, "stage", r->stage);
-	report_obj_set_str(o, "message", msg);
-	for (i = 0; i < r->nhops; i++) {
-		hop = report_obj_new();
-		report_obj_set_str(hop, "target", r->hops[i].target);
-		report_obj_set_int(hop, "ttl", r->hops[i].ttl);
-		report_arr_append(chain, hop);
-	}
-	report_obj_set(o, "chain", chain);
-	for (i = 0; i < r->naddrs; i++)
-		report_arr_append_str(addrs, r->addrs[i]);
-	report_obj_set(o, "addresses", addrs);
-	if (r->naddrs > 0)
-		report_obj_set_int(o, "address_ttl", r->addr_ttl);
-	if (r->neg_ttl >= 0)
-		report_obj_set_int(o, "negative_ttl", r->neg_ttl);
-	if (r->aa >= 0)
-		report_obj_set_bool(o, "aa", r->aa);
-	if (r->zone != NULL)
-		report_obj_set_str(o, "zone", r->zone);
-	if (r->serial >= 0) {
-		report_obj_set_int(o, "serial", r->serial);
-		report_obj_set_bool(o, "stale", r->serial < newest);
-	}
-	return o;
 }
 
 static void
-json_write(const struct resolve_name *name, const struct resolve_result *r,
-    size_t n, int differ, enum clouddp_status st)
+result_json(struct report_line *l, const struct resolve_name *name,
+    const struct resolve_result *r, long long newest)
 {
-	struct report_obj	*o, *arr;
-	long long		 newest;
-	size_t			 i;
+	char	 msg[2048];
+	size_t	 i;
+
+	resolve_io_message(name, r, msg, sizeof(msg));
+	report_jw_open(l, NULL);
+	report_jw_str(l, "server", r->server);
+	report_jw_str(l, "verdict", resolve_verdict_name(r->verdict));
+	report_jw_str(l, "status", clouddp_status_key(
+	    resolve_verdict_status(r->verdict)));
+	report_jw_int(l, "stage", r->stage);
+	report_jw_str(l, "message", msg);
+	report_jw_arr_open(l, "chain");
+	for (i = 0; i < r->nhops; i++) {
+		report_jw_open(l, NULL);
+		report_jw_str(l, "target", r->hops[i].target);
+		report_jw_int(l, "ttl", r->hops[i].ttl);
+		report_jw_close(l);
+	}
+	report_jw_arr_close(l);
+	report_jw_arr_open(l, "addresses");
+	for (i = 0; i < r->naddrs; i++)
+		report_jw_str(l, NULL, r->addrs[i]);
+	report_jw_arr_close(l);
+	if (r->naddrs > 0)
+		report_jw_int(l, "address_ttl", r->addr_ttl);
+	if (r->neg_ttl >= 0)
+		report_jw_int(l, "negative_ttl", r->neg_ttl);
+	if (r->aa >= 0)
+		report_jw_bool(l, "aa", r->aa);
+	if (r->zone != NULL)
+		report_jw_str(l, "zone", r->zone);
+	if (r->serial >= 0) {
+		report_jw_int(l, "serial", r->serial);
+		report_jw_bool(l, "stale", r->serial < newest);
+	}
+	report_jw_close(l);
+}
+
+/* One NDJSON line per name, streamed: no tree, no allocation. */
+static void
+json_write(struct report_line *l, const struct resolve_name *name,
+    const struct resolve_result *r, size_t n, int differ,
+    enum clouddp_status st)
+{
+	long long	 newest;
+	size_t		 i;
 
 	newest = serial_newest(r, n);
-	o = report_obj_new();
-	arr = report_arr_new();
-	if (o == NULL || arr == NULL) {
-		report_obj_free(o);
-		report_obj_free(arr);
-		return;
-	}
-	report_obj_set_str(o, "name", name->name);
-	report_obj_set_str(o, "expect_target", name->target[0] != '\0' ?
+	report_jw_open(l, NULL);
+	report_jw_str(l, "name", name->name);
+	report_jw_str(l, "expect_target", name->target[0] != '\0' ?
 	    name->target : NULL);
-	report_obj_set_str(o, "expect_vip", name->vip[0] != '\0' ?
+	report_jw_str(l, "expect_vip", name->vip[0] != '\0' ?
 	    name->vip : NULL);
 	if (name->line > 0)
-		report_obj_set_int(o, "line", (long long)name->line);
-	report_obj_set_str(o, "status", clouddp_status_key(st));
-	report_obj_set_bool(o, "disagreement", differ);
+		report_jw_int(l, "line", (long long)name->line);
+	report_jw_str(l, "status", clouddp_status_key(st));
+	report_jw_bool(l, "disagreement", differ);
+	report_jw_arr_open(l, "results");
 	for (i = 0; i < n; i++)
-		report_arr_append(arr, result_json(name, &r[i], newest));
-	report_obj_set(o, "results", arr);
-	report_obj_write(o, stdout);
-	report_obj_free(o);
+		result_json(l, name, &r[i], newest);
+	report_jw_arr_close(l);
+	report_jw_close(l);
+}
+
+/* Keep the worst name seen for the --nagios line: first of the worst. */
+static void
+worst_keep(struct resolve_tally *t, const struct resolve_name *name,
+    const struct resolve_result *r, size_t n, enum clouddp_status st)
+{
+	size_t	 i, w = 0;
+
+	if (t->worst_name[0] != '\0' && st <= t->worst_status)
+		return;
+	for (i = 1; i < n; i++)
+		if (resolve_verdict_status(r[i].verdict) >
+		    resolve_verdict_status(r[w].verdict))
+			w = i;
+	t->worst_status = st;
+	snprintf(t->worst_name, sizeof(t->worst_name), "%s", name->name);
+	if (n == 0) {
+		snprintf(t->worst_what, sizeof(t->worst_what), "no result");
+		return;
+	}
+	resolve_io_message(name, &r[w], t->worst_what,
+	    sizeof(t->worst_what));
+	snprintf(t->worst_verdict, sizeof(t->worst_verdict), "%s",
+	    r[w].verdict == RESOLVE_OK && st > CLOUDDP_STATUS_OK ?
+	    "disagreement" : resolve_verdict_name(r[w].verdict));
 }
 
 enum clouddp_status
@@ -429,12 +447,15 @@ resolve_io_name(const struct clouddp_ctx *ctx, struct resolve_tally *t,
 	    RESOLVE_IO_FAILED_KEPT)
 		snprintf(t->failed[t->nfailed++], DNSMSG_NAME_MAX, "%s",
 		    name->name);
+	if (st > CLOUDDP_STATUS_OK)
+		worst_keep(t, name, r, n, st);
 	if (ctx->quiet || ctx->output == CLOUDDP_OUTPUT_NAGIOS)
 		return st;
 	if (ctx->output == CLOUDDP_OUTPUT_JSON)
-		json_write(name, r, n, differ, st);
+		json_write(&t->line, name, r, n, differ, st);
 	else
-		text_write(name, r, n, differ);
+		text_write(&t->line, name, r, n, differ);
+	report_line_write(&t->line, stdout);
 	return st;
 }
 
@@ -458,29 +479,32 @@ summary_nagios(const struct clouddp_ctx *ctx, const struct resolve_tally *t,
     enum clouddp_status st, double elapsed)
 {
 	struct report	*rep;
-	char		 failed[3 * DNSMSG_NAME_MAX + 16];
-	size_t		 i, off = 0;
+	char		 worst[400];
 
 	rep = report_new(ctx->tool);
 	if (rep == NULL)
 		return;
 	report_raise(rep, st);
-	for (i = 0; i < t->nfailed; i++)
-		put(failed, sizeof(failed), &off, "%s%s", i > 0 ? ", " : "",
-		    t->failed[i]);
-	if (off == 0)
-		failed[0] = '\0';
-	if (st == CLOUDDP_STATUS_UNKNOWN)
+	snprintf(worst, sizeof(worst), "; worst: %s %s: %s", t->worst_name,
+	    t->worst_verdict, t->worst_what);
+	if (t->worst_name[0] == '\0')
+		worst[0] = '\0';
+	if (t->interrupted != 0)
+		report_summary(rep, "interrupted by %s after %zu names, %zu "
+		    "failed%s", t->interrupted == SIGINT ? "SIGINT" :
+		    "SIGTERM", t->names, t->status[CLOUDDP_STATUS_CRITICAL], worst);
+	else if (st == CLOUDDP_STATUS_UNKNOWN)
 		report_summary(rep, "no server answered for %zu names",
 		    t->names);
 	else if (t->status[CLOUDDP_STATUS_CRITICAL] > 0)
-		report_summary(rep, "%zu of %zu names failed: %s%s",
-		    t->status[CLOUDDP_STATUS_CRITICAL], t->names, failed,
-		    t->status[CLOUDDP_STATUS_CRITICAL] > t->nfailed ?
-		    ", ..." : "");
+		report_summary(rep, "%zu of %zu names failed%s",
+		    t->status[CLOUDDP_STATUS_CRITICAL], t->names, worst);
+	else if (st == CLOUDDP_STATUS_WARNING)
+		report_summary(rep, "%zu names resolve, %zu with warnings%s",
+		    t->names, t->status[CLOUDDP_STATUS_WARNING], worst);
 	else
-		report_summary(rep, "%zu names resolve as expected, %zu with "
-		    "warnings", t->names, t->status[CLOUDDP_STATUS_WARNING]);
+		report_summary(rep, "%zu names resolve as expected",
+		    t->names);
 	report_perf(rep, "names", (double)t->names, NULL);
 	report_perf(rep, "ok", (double)t->status[CLOUDDP_STATUS_OK], NULL);
 	report_perf(rep, "warning", (double)t->status[CLOUDDP_STATUS_WARNING],
@@ -488,72 +512,83 @@ summary_nagios(const struct clouddp_ctx *ctx, const struct resolve_tally *t,
 	report_perf(rep, "critical",
 	    (double)t->status[CLOUDDP_STATUS_CRITICAL], NULL);
 	report_perf(rep, "disagreements", (double)t->disagreements, NULL);
-	report_perf(rep, "time", elapsed, "s");
+	report_perf(rep, "time", round(elapsed * 1000) / 1000, "s");
 	report_write(ctx, rep, stdout);
 	report_free(rep);
 }
 
 static void
-summary_json(const struct resolve_tally *t, enum clouddp_status st,
+summary_json(struct report_line *l, const struct resolve_tally *t,
+    enum clouddp_status st, double elapsed, const struct resolve_stats *rs)
+{
+	int	 i;
+
+	report_jw_open(l, NULL);
+	report_jw_open(l, "summary");
+	report_jw_int(l, "names", (long long)t->names);
+	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
+		report_jw_int(l, clouddp_status_key((enum clouddp_status)i),
+		    (long long)t->status[i]);
+	report_jw_open(l, "verdicts");
+	for (i = 0; i < RESOLVE__MAX; i++)
+		report_jw_int(l, resolve_verdict_name((enum resolve_verdict)i),
+		    (long long)t->verdicts[i]);
+	report_jw_close(l);
+	report_jw_int(l, "disagreements", (long long)t->disagreements);
+	report_jw_int(l, "queries", (long long)rs->queries);
+	report_jw_int(l, "timeouts", (long long)rs->timeouts);
+	report_jw_real(l, "elapsed_s", elapsed, 3);
+	report_jw_bool(l, "interrupted", t->interrupted != 0);
+	report_jw_close(l);
+	report_jw_str(l, "status", clouddp_status_key(st));
+	report_jw_close(l);
+	report_line_write(l, stdout);
+}
+
+/* Two lines, each within 80 columns for any run under a billion names. */
+static void
+summary_text(struct report_line *l, const struct resolve_tally *t,
     double elapsed, const struct resolve_stats *rs)
 {
-	struct report_obj	*o, *s, *v;
-	int			 i;
+	int	 i;
 
-	o = report_obj_new();
-	s = report_obj_new();
-	v = report_obj_new();
-	if (o == NULL || s == NULL || v == NULL) {
-		report_obj_free(o);
-		report_obj_free(s);
-		report_obj_free(v);
-		return;
-	}
-	report_obj_set_int(s, "names", (long long)t->names);
-	for (i = 0; i < CLOUDDP_STATUS__MAX; i++)
-		report_obj_set_int(s,
-		    clouddp_status_key((enum clouddp_status)i),
-		    (long long)t->status[i]);
+	if (t->interrupted != 0)
+		report_line_printf(l, "summary: interrupted by %s; checked "
+		    "before that:\n", t->interrupted == SIGINT ? "SIGINT" :
+		    "SIGTERM");
+	report_line_printf(l, "summary: %zu names, %zu ok, %zu warning, "
+	    "%zu critical;", t->names, t->status[CLOUDDP_STATUS_OK],
+	    t->status[CLOUDDP_STATUS_WARNING],
+	    t->status[CLOUDDP_STATUS_CRITICAL]);
 	for (i = 0; i < RESOLVE__MAX; i++)
-		report_obj_set_int(v, resolve_verdict_name(
-		    (enum resolve_verdict)i), (long long)t->verdicts[i]);
-	report_obj_set(s, "verdicts", v);
-	report_obj_set_int(s, "disagreements", (long long)t->disagreements);
-	report_obj_set_int(s, "queries", (long long)rs->queries);
-	report_obj_set_int(s, "timeouts", (long long)rs->timeouts);
-	report_obj_set_real(s, "elapsed_s", elapsed);
-	report_obj_set(o, "summary", s);
-	report_obj_set_str(o, "status", clouddp_status_key(st));
-	report_obj_write(o, stdout);
-	report_obj_free(o);
+		if (t->verdicts[i] > 0)
+			report_line_printf(l, " %s=%zu", resolve_verdict_name(
+			    (enum resolve_verdict)i), t->verdicts[i]);
+	report_line_printf(l, "\nsummary: %zu disagreements; %llu queries, "
+	    "%llu tries timed out, in %.2fs", t->disagreements, rs->queries,
+	    rs->timeouts, elapsed);
+	report_line_write(l, stdout);
 }
 
 int
-resolve_io_summary(const struct clouddp_ctx *ctx,
-    const struct resolve_tally *t, double elapsed,
-    const struct resolve_stats *rs)
+resolve_io_summary(const struct clouddp_ctx *ctx, struct resolve_tally *t,
+    double elapsed, const struct resolve_stats *rs)
 {
 	enum clouddp_status	 st;
-	int			 i;
 
-	st = tally_status(t);
+	st = t->interrupted != 0 ? CLOUDDP_STATUS_UNKNOWN : tally_status(t);
 	if (ctx->output == CLOUDDP_OUTPUT_NAGIOS)
 		summary_nagios(ctx, t, st, elapsed);
 	else if (ctx->output == CLOUDDP_OUTPUT_JSON && !ctx->quiet)
-		summary_json(t, st, elapsed, rs);
-	else if (!ctx->quiet) {
-		printf("summary: %zu names, %zu ok, %zu warning, "
-		    "%zu critical;", t->names, t->status[CLOUDDP_STATUS_OK],
-		    t->status[CLOUDDP_STATUS_WARNING],
-		    t->status[CLOUDDP_STATUS_CRITICAL]);
-		for (i = 0; i < RESOLVE__MAX; i++)
-			if (t->verdicts[i] > 0)
-				printf(" %s=%zu", resolve_verdict_name(
-				    (enum resolve_verdict)i), t->verdicts[i]);
-		printf("; %zu disagreements; %llu queries, %llu tries timed "
-		    "out, in %.2fs\n", t->disagreements, rs->queries,
-		    rs->timeouts, elapsed);
-	}
+		summary_json(&t->line, t, st, elapsed, rs);
+	else if (!ctx->quiet)
+		summary_text(&t->line, t, elapsed, rs);
 	fflush(stdout);
 	return (int)st;
+}
+
+void
+resolve_io_tally_free(struct resolve_tally *t)
+{
+	report_line_free(&t->line);
 }

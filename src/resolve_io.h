@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "clouddp.h"
+#include "report.h"
 #include "resolve.h"
 
 /* How many failing names --nagios names. */
@@ -25,6 +26,13 @@ struct resolve_tally {
 	size_t		 answered;	/* results with a DNS answer */
 	char		 failed[RESOLVE_IO_FAILED_KEPT][DNSMSG_NAME_MAX];
 	size_t		 nfailed;
+	/* The first name of the worst status, for the --nagios line. */
+	enum clouddp_status worst_status;
+	char		 worst_name[DNSMSG_NAME_MAX];
+	char		 worst_verdict[32];
+	char		 worst_what[256];
+	int		 interrupted;	/* the signal that stopped the run */
+	struct report_line line;	/* output buffer, reused */
 };
 
 /*
@@ -51,12 +59,14 @@ enum clouddp_status resolve_io_name(const struct clouddp_ctx *,
 	    const struct resolve_result *, size_t);
 
 /*
- * Print the summary: a text line, the JSON summary object, or the
- * --nagios line with perfdata.  elapsed is in seconds.  Returns the
- * exit status of the run.
+ * Print the summary: text lines, the JSON summary object, or the one
+ * --nagios line with perfdata, naming the worst name and its verdict.
+ * elapsed is in seconds.  Returns the exit status of the run: UNKNOWN
+ * when t->interrupted is set.
  */
 int	 resolve_io_summary(const struct clouddp_ctx *,
-	    const struct resolve_tally *, double,
-	    const struct resolve_stats *);
+	    struct resolve_tally *, double, const struct resolve_stats *);
+/* Free the tally's output buffer. */
+void	 resolve_io_tally_free(struct resolve_tally *);
 
 #endif /* CLOUDDP_RESOLVE_IO_H */

@@ -17,6 +17,7 @@
 #include "opts.h"
 #include "resolve.h"
 #include "resolve_io.h"
+#include "tool.h"
 
 enum {
 	OPT_AAAA = CLOUDDP_OPT__TOOL,
@@ -57,6 +58,9 @@ struct run {
 	const char		*vip;
 	struct resolve_tally	 tally;
 	double			 start, shown;
+	struct resolve_cfg	 cfg;
+	struct loop		*loop;
+	int			 stopped;	/* signal or write error */
 };
 
 static void
@@ -116,6 +120,8 @@ next_name(void *arg, struct resolve_name *name, struct clouddp_err *err)
 	struct run	*run = arg;
 	int		 rc;
 
+	if (run->stopped)
+		return 0;
 	if (run->next < run->nnames)
 		return resolve_name_set(name, run->names[run->next++],
 		    run->target, run->vip, err) == -1 ? -1 : 1;
@@ -147,7 +153,14 @@ name_done(void *arg, const struct resolve_name *name,
 	struct run	*run = arg;
 	double		 now;
 
+	if (run->stopped)
+		return;
 	resolve_io_name(run->ctx, &run->tally, name, res, n);
+	if (tool_out_check() == -1) {
+		run->stopped = 1;
+		loop_stop(run->loop);
+		return;
+	}
 	if (!run->ctx->stderr_tty || run->ctx->quiet)
 		return;
 	now = loop_now();
@@ -202,11 +215,23 @@ tool_opt(struct resolve_cfg *cfg, struct run *run, int c, const char *arg,
 	}
 }
 
+/* The engine's error after a stop is only that names were in flight. */
 static int
-check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
-    struct clouddp_err *err)
+engine_run(struct run *run, struct resolve *r, struct clouddp_err *err)
 {
-	struct loop	*loop = NULL;
+	int	 rc;
+
+	rc = resolve_run(r, next_name, name_done, run, err);
+	if (tool_interrupted() != 0 && !run->stopped)
+		run->stopped = 1;
+	if (run->stopped)
+		return 0;
+	return rc;
+}
+
+static int
+check_run(struct run *run, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
 	struct resolve	*r = NULL;
 	struct resolve_stats stats;
 	size_t		 i;
@@ -214,24 +239,30 @@ check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
 
 	if (input_open(run, err) == -1)
 		goto out;
-	loop = loop_new(err);
-	if (loop == NULL)
+	run->loop = loop_new(err);
+	if (run->loop == NULL || tool_signals(run->loop, err) == -1)
 		goto out;
-	cfg->servers = ctx->resolvers;
-	cfg->nservers = ctx->nresolvers;
-	cfg->timeout = ctx->timeout;
-	r = resolve_new(loop, cfg, err);
+	run->cfg.servers = ctx->resolvers;
+	run->cfg.nservers = ctx->nresolvers;
+	run->cfg.timeout = ctx->timeout;
+	r = resolve_new(run->loop, &run->cfg, err);
 	if (r == NULL)
 		goto out;
 	for (i = 0; i < resolve_nservers(r); i++)
 		log_debug(ctx, 1, "resolver %zu: %s", i + 1,
 		    resolve_server(r, i));
 	run->start = loop_now();
-	if (resolve_run(r, next_name, name_done, run, err) == -1)
+	if (engine_run(run, r, err) == -1)
 		goto out;
 	if (ctx->stderr_tty && !ctx->quiet && run->shown > 0)
 		fputs("\r\033[K", stderr);
-	if (run->tally.names == 0) {
+	/* A write failed: tool_main says so; no summary to a dead stdout. */
+	if (tool_out_check() == -1) {
+		rc = CLOUDDP_STATUS_UNKNOWN;
+		goto out;
+	}
+	run->tally.interrupted = tool_interrupted();
+	if (run->tally.names == 0 && run->tally.interrupted == 0) {
 		clouddp_errf(err, CLOUDDP_EINPUT,
 		    "give names on the command line or lines in --input",
 		    "%s: no names to check",
@@ -241,71 +272,73 @@ check_run(struct clouddp_ctx *ctx, struct resolve_cfg *cfg, struct run *run,
 	resolve_stats_get(r, &stats);
 	rc = resolve_io_summary(ctx, &run->tally, loop_now() - run->start,
 	    &stats);
-	if (rc == CLOUDDP_STATUS_UNKNOWN)
+	if (tool_out_check() == -1)
+		goto out;
+	if (rc == CLOUDDP_STATUS_UNKNOWN && run->tally.interrupted == 0)
 		log_warn(ctx, "no server answered any query: check --resolver "
 		    "and --port");
 out:
 	resolve_free(r);
-	loop_free(loop);
+	loop_free(run->loop);
+	run->loop = NULL;
+	return rc;
+}
+
+static int
+parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
+    struct clouddp_err *err)
+{
+	struct run	*run = arg;
+	int		 c, rc;
+
+	run->ctx = ctx;
+	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	    longopts, NULL)) != -1) {
+		if (c == '?')
+			return -2;
+		rc = clouddp_opt_common(ctx, c, optarg, err);
+		if (rc == 0)
+			rc = tool_opt(&run->cfg, run, c, optarg, err);
+		if (rc == -1)
+			return -1;
+	}
+	run->names = argv + optind;
+	run->nnames = argc - optind;
+	if (run->nnames == 0 && run->input == NULL && !ctx->help &&
+	    !ctx->version) {
+		usage(stderr);
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give a NAME or --input FILE", "no names to check");
+	}
+	return 0;
+}
+
+static int
+run_main(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	return check_run(arg, ctx, err);
+}
+
+static void
+cleanup(void *arg)
+{
+	struct run	*run = arg;
+
 	if (run->fp != NULL && run->fp != stdin)
 		fclose(run->fp);
 	clouddp_buf_free(&run->line);
-	return rc;
+	resolve_io_tally_free(&run->tally);
 }
+
+static const struct tool tool = {
+	"RESOLVE", parse, help, run_main, cleanup
+};
 
 int
 main(int argc, char *argv[])
 {
-	struct clouddp_ctx	 ctx;
-	struct clouddp_err	 err;
-	struct resolve_cfg	 cfg;
-	struct run		 run;
-	int			 c, rc, status;
+	struct run	 run;
 
-	clouddp_ctx_init(&ctx, argv[0], "RESOLVE");
-	memset(&cfg, 0, sizeof(cfg));
 	memset(&run, 0, sizeof(run));
-	run.ctx = &ctx;
-	if (clouddp_global_init(&err) == -1)
-		return log_err(&ctx, &err);
-	status = CLOUDDP_STATUS_UNKNOWN;
-	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
-	    longopts, NULL)) != -1) {
-		if (c == '?')
-			goto done;
-		rc = clouddp_opt_common(&ctx, c, optarg, &err);
-		if (rc == 0)
-			rc = tool_opt(&cfg, &run, c, optarg, &err) == -1 ? -1 :
-			    1;
-		if (rc == -1) {
-			status = log_err(&ctx, &err);
-			goto done;
-		}
-	}
-	if (ctx.help || ctx.version) {
-		if (ctx.help)
-			help();
-		else
-			clouddp_print_version(&ctx);
-		status = CLOUDDP_STATUS_OK;
-		goto done;
-	}
-	run.names = argv + optind;
-	run.nnames = argc - optind;
-	if (run.nnames == 0 && run.input == NULL) {
-		usage(stderr);
-		clouddp_errf(&err, CLOUDDP_EUSAGE,
-		    "give a NAME or --input FILE", "no names to check");
-		status = log_err(&ctx, &err);
-		goto done;
-	}
-	status = check_run(&ctx, &cfg, &run, &err);
-	if (status == -1)
-		status = log_err(&ctx, &err);
-done:
-	if (status == CLOUDDP_STATUS_UNKNOWN && c == '?')
-		status = clouddp_usage_error(&ctx);
-	clouddp_ctx_cleanup(&ctx);
-	clouddp_global_cleanup();
-	return status;
+	return tool_main(&tool, &run, argc, argv);
 }

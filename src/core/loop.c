@@ -19,6 +19,7 @@
 
 struct watch {
 	int		 events;
+	int		 passive;	/* LOOP_PASSIVE */
 	loop_fd_cb	 cb;
 	void		*arg;
 };
@@ -34,6 +35,7 @@ struct loop {
 	struct watch		*watches;	/* indexed by fd */
 	size_t			 nwatches;	/* allocated slots */
 	size_t			 nactive;
+	size_t			 npassive;	/* of nactive */
 	struct pollfd		*pfds;
 	size_t			 npfds_cap;
 	struct loop_timer	*timers;
@@ -82,6 +84,7 @@ loop_fd_set(struct loop *l, int fd, int events, loop_fd_cb cb, void *arg,
 {
 	struct watch	*w;
 	size_t		 n;
+	int		 passive;
 
 	if (fd < 0)
 		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
@@ -101,11 +104,18 @@ loop_fd_set(struct loop *l, int fd, int events, loop_fd_cb cb, void *arg,
 		l->nwatches = n;
 	}
 	w = &l->watches[fd];
+	passive = (events & LOOP_PASSIVE) != 0;
+	events &= LOOP_READ | LOOP_WRITE;
+	if (w->events != 0 && w->passive)
+		l->npassive--;
+	w->passive = events != 0 && passive;
+	if (w->passive)
+		l->npassive++;
 	if (w->events != 0 && events == 0)
 		l->nactive--;
 	else if (w->events == 0 && events != 0)
 		l->nactive++;
-	w->events = events & (LOOP_READ | LOOP_WRITE);
+	w->events = events;
 	w->cb = events != 0 ? cb : NULL;
 	w->arg = events != 0 ? arg : NULL;
 	return 0;
@@ -227,7 +237,8 @@ loop_run(struct loop *l, double deadline, struct clouddp_err *err)
 	int	 ms, rc;
 
 	l->stopped = 0;
-	while (!l->stopped && (l->nactive > 0 || l->timers != NULL)) {
+	while (!l->stopped && (l->nactive > l->npassive ||
+	    l->timers != NULL)) {
 		now = loop_now();
 		if (deadline > 0 && now >= deadline)
 			return clouddp_errf(err, CLOUDDP_ETIMEOUT, NULL,

@@ -14,6 +14,8 @@
 #define LOOP_WRITE	0x2
 /* Reported only: POLLERR, POLLHUP or POLLNVAL. */
 #define LOOP_ERROR	0x4
+/* With LOOP_READ: watch, but do not keep loop_run() going for it. */
+#define LOOP_PASSIVE	0x8
 
 struct loop;
 struct loop_timer;

@@ -67,6 +67,19 @@ set_secret(struct clouddp_ctx *ctx, enum clouddp_secret_kind kind,
 	return 0;
 }
 
+/* --json and --nagios: one output form per run. */
+static int
+set_output(struct clouddp_ctx *ctx, enum clouddp_output out,
+    struct clouddp_err *err)
+{
+	if (ctx->output != CLOUDDP_OUTPUT_TEXT && ctx->output != out)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give one of them: --json for scripts, --nagios for a "
+		    "monitoring system", "--json and --nagios together");
+	ctx->output = out;
+	return 1;
+}
+
 int
 clouddp_opt_common(struct clouddp_ctx *ctx, int c, const char *arg,
     struct clouddp_err *err)
@@ -98,11 +111,9 @@ clouddp_opt_common(struct clouddp_ctx *ctx, int c, const char *arg,
 		ctx->dp = arg;
 		return 1;
 	case CLOUDDP_OPT_JSON:
-		ctx->output = CLOUDDP_OUTPUT_JSON;
-		return 1;
 	case CLOUDDP_OPT_NAGIOS:
-		ctx->output = CLOUDDP_OUTPUT_NAGIOS;
-		return 1;
+		return set_output(ctx, c == CLOUDDP_OPT_JSON ?
+		    CLOUDDP_OUTPUT_JSON : CLOUDDP_OUTPUT_NAGIOS, err);
 	case CLOUDDP_OPT_PASSWORD_ENV:
 		return set_secret(ctx, CLOUDDP_SECRET_ENV, arg, err) == -1 ?
 		    -1 : 1;

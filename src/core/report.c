@@ -328,6 +328,236 @@ report_obj_write(const struct report_obj *o, FILE *fp)
 	return 0;
 }
 
+/* Streaming lines ------------------------------------------------------- */
+
+void
+report_line_reset(struct report_line *l)
+{
+	clouddp_buf_reset(&l->buf);
+	l->nomem = 0;
+}
+
+void
+report_line_free(struct report_line *l)
+{
+	free(l->buf.data);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+line_put(struct report_line *l, const void *p, size_t n)
+{
+	if (clouddp_buf_append(&l->buf, p, n, NULL) == -1)
+		l->nomem = 1;
+}
+
+/* The length of the UTF-8 sequence at p (RFC 3629), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	size_t	 n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates and code points past U+10FFFF. */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+static void
+line_escape(struct report_line *l, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s, *run;
+	char			 esc[8];
+	size_t			 n;
+
+	line_put(l, "\"", 1);
+	for (;;) {
+		run = p;
+		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			p++;
+		line_put(l, run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p++;
+			line_put(l, esc, 2);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", *p++);
+			line_put(l, esc, 6);
+		} else if ((n = utf8_len(p)) > 0) {
+			line_put(l, p, n);
+			p += n;
+		} else {
+			line_put(l, "?", 1);
+			p++;
+		}
+	}
+	line_put(l, "\"", 1);
+}
+
+/* The separator and "key": before a member or an element. */
+static void
+line_key(struct report_line *l, const char *key)
+{
+	char	 last;
+
+	last = l->buf.len > 0 ? l->buf.data[l->buf.len - 1] : '{';
+	if (last != '{' && last != '[')
+		line_put(l, ",", 1);
+	if (key == NULL)
+		return;
+	line_put(l, "\"", 1);
+	line_put(l, key, strlen(key));
+	line_put(l, "\":", 2);
+}
+
+void
+report_jw_open(struct report_line *l, const char *key)
+{
+	if (l->buf.len > 0)
+		line_key(l, key);
+	line_put(l, "{", 1);
+}
+
+void
+report_jw_close(struct report_line *l)
+{
+	line_put(l, "}", 1);
+}
+
+void
+report_jw_arr_open(struct report_line *l, const char *key)
+{
+	line_key(l, key);
+	line_put(l, "[", 1);
+}
+
+void
+report_jw_arr_close(struct report_line *l)
+{
+	line_put(l, "]", 1);
+}
+
+void
+report_jw_str(struct report_line *l, const char *key, const char *val)
+{
+	line_key(l, key);
+	if (val == NULL)
+		line_put(l, "null", 4);
+	else
+		line_escape(l, val);
+}
+
+void
+report_jw_int(struct report_line *l, const char *key, long long val)
+{
+	char	 num[32];
+	int	 n;
+
+	line_key(l, key);
+	n = snprintf(num, sizeof(num), "%lld", val);
+	line_put(l, num, (size_t)n);
+}
+
+void
+report_jw_bool(struct report_line *l, const char *key, int val)
+{
+	line_key(l, key);
+	if (val)
+		line_put(l, "true", 4);
+	else
+		line_put(l, "false", 5);
+}
+
+/* "%.*f" without trailing zeros: 2005.90 -> 2005.9, 3.000 -> 3. */
+static int
+real_format(char *num, size_t len, double val, int decimals)
+{
+	int	 n;
+
+	n = snprintf(num, len, "%.*f", decimals, val);
+	if (n <= 0 || (size_t)n >= len || strchr(num, '.') == NULL)
+		return n;
+	while (num[n - 1] == '0')
+		num[--n] = '\0';
+	if (num[n - 1] == '.')
+		num[--n] = '\0';
+	if (strcmp(num, "-0") == 0)
+		return snprintf(num, len, "0");
+	return n;
+}
+
+void
+report_jw_real(struct report_line *l, const char *key, double val,
+    int decimals)
+{
+	char	 num[64];
+	int	 n;
+
+	line_key(l, key);
+	if (!isfinite(val) || fabs(val) > 1e15) {
+		line_put(l, "null", 4);
+		return;
+	}
+	n = real_format(num, sizeof(num), val, decimals);
+	line_put(l, num, (size_t)n);
+}
+
+void
+report_line_printf(struct report_line *l, const char *fmt, ...)
+{
+	char	 text[1024], *big;
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(text)) {
+		line_put(l, text, (size_t)n);
+		return;
+	}
+	big = malloc((size_t)n + 1);
+	if (big == NULL) {
+		l->nomem = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	line_put(l, big, (size_t)n);
+	free(big);
+}
+
+int
+report_line_write(struct report_line *l, FILE *fp)
+{
+	int	 rc = 0;
+
+	line_put(l, "\n", 1);
+	if (l->nomem)
+		rc = -1;
+	else if (fwrite(l->buf.data, 1, l->buf.len, fp) != l->buf.len)
+		rc = -1;
+	report_line_reset(l);
+	return rc;
+}
+
 int
 log_err(const struct clouddp_ctx *ctx, const struct clouddp_err *err)
 {

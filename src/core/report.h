@@ -63,4 +63,39 @@ int	 report_arr_append_str(struct report_obj *, const char *);
 /* Write obj as one compact JSON line to fp.  Returns 0 or -1. */
 int	 report_obj_write(const struct report_obj *, FILE *);
 
+/*
+ * Streaming output for batches: one subject's line (a JSON object or
+ * text) is built in a buffer, with no tree and no allocation once the
+ * buffer has grown, and written in one piece, so a line on stdout is
+ * always whole.  Strings are escaped as JSON requires; bytes that are not
+ * UTF-8 become '?', as in report_obj_set_str.  key is NULL for array
+ * elements.  A failed allocation is remembered and reported by
+ * report_line_write.
+ */
+struct report_line {
+	struct clouddp_buf	 buf;
+	int			 nomem;
+};
+
+void	 report_line_reset(struct report_line *);
+void	 report_line_free(struct report_line *);
+void	 report_jw_open(struct report_line *, const char *);	/* { */
+void	 report_jw_close(struct report_line *);			/* } */
+void	 report_jw_arr_open(struct report_line *, const char *);	/* [ */
+void	 report_jw_arr_close(struct report_line *);		/* ] */
+/* A NULL string is written as null. */
+void	 report_jw_str(struct report_line *, const char *, const char *);
+void	 report_jw_int(struct report_line *, const char *, long long);
+void	 report_jw_bool(struct report_line *, const char *, int);
+/* A measurement, rounded to decimals places; not finite: null. */
+void	 report_jw_real(struct report_line *, const char *, double, int);
+/* Text output: append formatted text (no escaping). */
+void	 report_line_printf(struct report_line *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * Append a newline, write the line to fp and reset it.  Returns 0, or
+ * -1 when memory ran out or the write failed (see tool_out_check).
+ */
+int	 report_line_write(struct report_line *, FILE *);
+
 #endif /* CLOUDDP_REPORT_H */

@@ -17,7 +17,7 @@ NSD=$(loopback_addr)
 UB=$(loopback_addr)
 HOSTILE=$(loopback_addr)
 
-plan 77
+plan 78
 
 sed -e "s/@NS1@/$NSD/;s/@NS2@/$BIND/;s/@SERIAL@/2/" \
     "$D/contoso.zone.in" >"$T_TMP/contoso-2.zone"
@@ -82,7 +82,8 @@ like "$out" "CNAME loop: loop1.contoso.test -> CNAME loop2.contoso.test \(ttl 30
 run $R --resolver "$NSD" --port "$P" other.example.test
 verdict "$out" other.example.test "$NSD:$P" refused
 run $R -v --aaaa --resolver "$NSD:$P" --expect-vip 192.0.2.10 ok.contoso.test
-like "$out" "ok=1; 0 disagreements; 2 queries" "--aaaa asks AAAA too"
+like "$out" "ok=1
+summary: 0 disagreements; 2 queries" "--aaaa asks AAAA too"
 like "$err" "resolver 1: $NSD:$P" "-v names the resolvers"
 # BIND (recursion off) answers with the CNAME only: a second query, refused.
 run $R --resolver "$BIND:$P" ok.contoso.test
@@ -183,8 +184,9 @@ like "$out" "malformed DNS answer" "a record cut short is reported, not trusted"
 # --- Output forms and bad usage --------------------------------------------
 run $R --nagios --resolver "$NSD:$P" --expect-target "$G" ok.contoso.test \
     nx.contoso.test
-like "$out" "^CLOUDDP-RESOLVE CRITICAL: 1 of 2 names failed: nx.contoso.test \| 'names'=2 'ok'=1" \
-    "--nagios: one line with perfdata"
+like "$out" "^CLOUDDP-RESOLVE CRITICAL: 1 of 2 names failed; worst: nx.contoso.test nxdomain: the name does not exist \(NXDOMAIN\).* \| 'names'=2 'ok'=1" \
+    "--nagios: one line with perfdata, the worst name and its verdict"
+is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 "--nagios: one line"
 run $R --quiet --resolver "$NSD:$P" ok.contoso.test
 is "$out" "" "--quiet prints nothing"
 is "$rc" 0 "--quiet keeps the exit status"
