@@ -20,6 +20,7 @@
 #include "publishsettings.h"
 #include "report.h"
 #include "secret.h"
+#include "tool.h"
 
 enum {
 	OPT_CER = CLOUDDP_OPT__TOOL,
@@ -45,7 +46,7 @@ static const struct option longopts[] = {
 };
 
 struct run {
-	struct clouddp_ctx	 ctx;
+	struct clouddp_ctx	*ctx;
 	const char		*service;
 	const char		*management;
 	const char		*cer;
@@ -98,22 +99,22 @@ load(struct run *run, const char *path, struct clouddp_err *err)
 	struct cert	*c;
 	char		 prompt[300];
 
-	if (run->ctx.secret.kind == CLOUDDP_SECRET_NONE) {
+	if (run->ctx->secret.kind == CLOUDDP_SECRET_NONE) {
 		c = cert_load_file(path, "", err);
 		if (c != NULL || err->code != CLOUDDP_EPASSWORD ||
 		    !isatty(STDIN_FILENO))
 			return c;
 	}
 	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
-	if (secret_read(&run->ctx.secret, prompt, &run->password, err) == -1)
+	if (secret_read(&run->ctx->secret, prompt, &run->password, err) == -1)
 		return NULL;
 	c = cert_load_file(path, run->password, err);
 	if (c == NULL && err->code == CLOUDDP_EPASSWORD &&
-	    run->ctx.secret.kind != CLOUDDP_SECRET_NONE)
+	    run->ctx->secret.kind != CLOUDDP_SECRET_NONE)
 		snprintf(err->hint, sizeof(err->hint), "check the password "
-		    "given by --password-%s %s", run->ctx.secret.kind ==
-		    CLOUDDP_SECRET_FILE ? "file" : run->ctx.secret.kind ==
-		    CLOUDDP_SECRET_ENV ? "env" : "fd", run->ctx.secret.arg);
+		    "given by --password-%s %s", run->ctx->secret.kind ==
+		    CLOUDDP_SECRET_FILE ? "file" : run->ctx->secret.kind ==
+		    CLOUDDP_SECRET_ENV ? "env" : "fd", run->ctx->secret.arg);
 	return c;
 }
 
@@ -224,7 +225,7 @@ options_check(const struct run *run, struct clouddp_err *err)
 		    "use --subscription with --publishsettings",
 		    "--subscription without --publishsettings");
 	if (run->publishsettings != NULL &&
-	    run->ctx.secret.kind != CLOUDDP_SECRET_NONE)
+	    run->ctx->secret.kind != CLOUDDP_SECRET_NONE)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "leave out the password option",
 		    "a .publishsettings certificate has no password");
@@ -232,13 +233,17 @@ options_check(const struct run *run, struct clouddp_err *err)
 }
 
 static int
-parse(struct run *run, int argc, char *argv[], struct clouddp_err *err)
+parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
+    struct clouddp_err *err)
 {
-	int	 ch, rc;
+	struct run	*run = arg;
+	int		 ch, rc;
+
+	run->ctx = ctx;
 
 	while ((ch = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
 	    longopts, NULL)) != -1) {
-		rc = clouddp_opt_common(&run->ctx, ch, optarg, err);
+		rc = clouddp_opt_common(run->ctx, ch, optarg, err);
 		if (rc == -1)
 			return -1;
 		if (rc == 1)
@@ -276,56 +281,53 @@ parse(struct run *run, int argc, char *argv[], struct clouddp_err *err)
 		    "name the files with --service, --management or "
 		    "--publishsettings", "unexpected argument '%s'",
 		    argv[optind]);
-	return 0;
+	if (ctx->help || ctx->version)
+		return 0;
+	return options_check(run, err);
 }
+
+static int
+run_checks(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	struct run	*run = arg;
+	int		 rc;
+
+	run->now = time(NULL);
+	run->report = report_new("CERT");
+	if (run->report == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory");
+	if (run->service != NULL)
+		rc = check_service(run, err);
+	else if (run->management != NULL)
+		rc = check_management(run, err);
+	else
+		rc = check_publishsettings(run, err);
+	if (rc == -1)
+		return -1;
+	report_write(ctx, run->report, stdout);
+	return (int)report_status(run->report);
+}
+
+static void
+cleanup(void *arg)
+{
+	struct run	*run = arg;
+
+	secret_free(run->password);
+	report_free(run->report);
+}
+
+static const struct tool tool = {
+	"CERT", parse, help, run_checks, cleanup
+};
 
 int
 main(int argc, char *argv[])
 {
-	struct run		 run;
-	struct clouddp_err	 err;
-	int			 rc, status;
+	struct run	 run;
 
 	memset(&run, 0, sizeof(run));
-	clouddp_ctx_init(&run.ctx, argv[0], "CERT");
 	run.warn_days = 30;
-	rc = parse(&run, argc, argv, &err);
-	if (rc == -2)
-		return clouddp_usage_error(&run.ctx);
-	if (rc == 0 && run.ctx.help) {
-		help();
-		return 0;
-	}
-	if (rc == 0 && run.ctx.version) {
-		clouddp_print_version(&run.ctx);
-		return 0;
-	}
-	if (rc == -1 || options_check(&run, &err) == -1 ||
-	    clouddp_global_init(&err) == -1)
-		return log_err(&run.ctx, &err);
-	run.now = time(NULL);
-	run.report = report_new("CERT");
-	if (run.report == NULL) {
-		clouddp_errf(&err, CLOUDDP_ENOMEM, NULL, "out of memory");
-		status = log_err(&run.ctx, &err);
-		goto out;
-	}
-	if (run.service != NULL)
-		rc = check_service(&run, &err);
-	else if (run.management != NULL)
-		rc = check_management(&run, &err);
-	else
-		rc = check_publishsettings(&run, &err);
-	if (rc == -1)
-		status = log_err(&run.ctx, &err);
-	else {
-		report_write(&run.ctx, run.report, stdout);
-		status = (int)report_status(run.report);
-	}
-out:
-	secret_free(run.password);
-	report_free(run.report);
-	clouddp_global_cleanup();
-	clouddp_ctx_cleanup(&run.ctx);
-	return status;
+	return tool_main(&tool, &run, argc, argv);
 }
