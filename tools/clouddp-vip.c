@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "opts.h"
 #include "vip.h"
 #include "report.h"
+#include "tool.h"
 
 enum {
 	OPT_CACERT = CLOUDDP_OPT__TOOL,
@@ -71,6 +73,9 @@ struct run {
 	struct vip_secrets	 sec;
 	long			 concurrency;
 	struct vip_batch	*batch;
+	struct loop		*loop;
+	struct http_multi	*m;
+	int			 stopped;	/* a write failed */
 };
 
 static void
@@ -192,10 +197,17 @@ trace(void *arg, const char *line)
 static void
 emit(void *arg, struct report *r, const struct clouddp_err *err)
 {
-	struct run	*run = arg;
+	struct run		*run = arg;
+	struct clouddp_ctx	 quiet;
 
+	if (run->stopped || tool_interrupted() != 0)
+		return;
 	if (r == NULL) {
-		log_err(run->ctx, err);
+		/* The one --nagios line is the summary's: this on stderr. */
+		quiet = *run->ctx;
+		if (quiet.output == CLOUDDP_OUTPUT_NAGIOS)
+			quiet.output = CLOUDDP_OUTPUT_TEXT;
+		log_err(&quiet, err);
 		return;
 	}
 	if (run->in_name != NULL &&
@@ -206,6 +218,10 @@ emit(void *arg, struct report *r, const struct clouddp_err *err)
 	    !run->ctx->quiet)
 		putchar('\n');
 	fflush(stdout);
+	if (tool_out_check() == -1) {
+		run->stopped = 1;
+		loop_stop(run->loop);
+	}
 }
 
 static void
@@ -214,8 +230,18 @@ write_summary(struct run *run, double wall)
 	struct report	*r;
 
 	r = report_new("VIP");
-	if (r != NULL && vip_batch_summary(run->batch, wall, r) == 0)
+	if (r != NULL && vip_batch_summary(run->batch, wall, r) == 0) {
+		if (tool_interrupted() != 0) {
+			report_check(r, "interrupted", CLOUDDP_STATUS_UNKNOWN,
+			    "stopped by %s; the counts are of the targets "
+			    "done before", tool_interrupted() == SIGINT ?
+			    "SIGINT" : "SIGTERM");
+			report_summary(r, "interrupted by %s",
+			    tool_interrupted() == SIGINT ? "SIGINT" :
+			    "SIGTERM");
+		}
 		report_write(run->ctx, r, stdout);
+	}
 	report_free(r);
 }
 
@@ -248,10 +274,13 @@ setup(struct run *run, struct clouddp_err *err)
 }
 
 static int
-parse_args(struct run *run, int argc, char *argv[], struct clouddp_err *err)
+parse_args(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
+    struct clouddp_err *err)
 {
-	int	 c, rc;
+	struct run	*run = arg;
+	int		 c, rc;
 
+	run->ctx = ctx;
 	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
 	    longopts, NULL)) != -1) {
 		if (c == '?')
@@ -269,74 +298,65 @@ parse_args(struct run *run, int argc, char *argv[], struct clouddp_err *err)
 	return 0;
 }
 
+static int
+probe(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	struct run	*run = arg;
+	double		 t0;
+
+	if (setup(run, err) == -1)
+		return -1;
+	if (ctx->verbose > 0) {
+		run->cfg.trace = trace;
+		run->cfg.trace_arg = ctx;
+	}
+	run->loop = loop_new(err);
+	if (run->loop == NULL || tool_signals(run->loop, err) == -1)
+		return -1;
+	run->m = http_multi_new(run->loop, err);
+	if (run->m == NULL)
+		return -1;
+	run->batch = vip_batch_new(&run->cfg, run->in, run->in_name,
+	    run->concurrency, err);
+	if (run->batch == NULL)
+		return -1;
+	t0 = loop_now();
+	if (vip_batch_start(run->batch, run->m, emit, run, err) == -1 ||
+	    loop_run(run->loop, 0, err) == -1)
+		return -1;
+	if (run->stopped)
+		return CLOUDDP_STATUS_UNKNOWN;
+	if (run->in_name != NULL)
+		write_summary(run, loop_now() - t0);
+	if (tool_interrupted() != 0)
+		return CLOUDDP_STATUS_UNKNOWN;
+	return vip_batch_status(run->batch);
+}
+
+static void
+cleanup(void *arg)
+{
+	struct run	*run = arg;
+
+	http_multi_free(run->m);
+	loop_free(run->loop);
+	vip_batch_free(run->batch);
+	if (run->in != NULL && run->in != stdin)
+		fclose(run->in);
+	vip_secrets_clear(&run->sec);
+}
+
+static const struct tool tool = {
+	"VIP", parse_args, help, probe, cleanup
+};
+
 int
 main(int argc, char *argv[])
 {
-	struct clouddp_ctx	 ctx;
-	struct clouddp_err	 err;
-	struct run		 run;
-	struct loop		*loop = NULL;
-	struct http_multi	*m = NULL;
-	double			 t0;
-	int			 status = CLOUDDP_STATUS_UNKNOWN, rc;
+	struct run	 run;
 
-	clouddp_ctx_init(&ctx, argv[0], "VIP");
-	clouddp_err_clear(&err);
 	memset(&run, 0, sizeof(run));
-	run.ctx = &ctx;
 	run.concurrency = 100;
 	vip_cfg_init(&run.cfg);
-	if (clouddp_global_init(&err) == -1)
-		return log_err(&ctx, &err);
-	rc = parse_args(&run, argc, argv, &err);
-	if (rc == -2) {
-		status = clouddp_usage_error(&ctx);
-		goto out;
-	}
-	if (rc == -1)
-		goto fail;
-	if (ctx.help || ctx.version) {
-		if (ctx.help)
-			help();
-		else
-			clouddp_print_version(&ctx);
-		status = CLOUDDP_STATUS_OK;
-		goto out;
-	}
-	if (setup(&run, &err) == -1)
-		goto fail;
-	if (ctx.verbose > 0) {
-		run.cfg.trace = trace;
-		run.cfg.trace_arg = &ctx;
-	}
-	loop = loop_new(&err);
-	if (loop == NULL)
-		goto fail;
-	m = http_multi_new(loop, &err);
-	if (m == NULL)
-		goto fail;
-	run.batch = vip_batch_new(&run.cfg, run.in, run.in_name,
-	    run.concurrency, &err);
-	if (run.batch == NULL)
-		goto fail;
-	t0 = loop_now();
-	if (vip_batch_start(run.batch, m, emit, &run, &err) == -1 ||
-	    loop_run(loop, 0, &err) == -1)
-		goto fail;
-	if (run.in_name != NULL)
-		write_summary(&run, loop_now() - t0);
-	status = vip_batch_status(run.batch);
-	goto out;
-fail:
-	status = log_err(&ctx, &err);
-out:
-	http_multi_free(m);
-	loop_free(loop);
-	vip_batch_free(run.batch);
-	if (run.in != NULL && run.in != stdin)
-		fclose(run.in);
-	vip_secrets_clear(&run.sec);
-	clouddp_ctx_cleanup(&ctx);
-	clouddp_global_cleanup();
-	return status;
+	return tool_main(&tool, &run, argc, argv);
 }

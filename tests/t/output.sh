@@ -4,17 +4,27 @@
 # middle of a batch, --json with --nagios, and --nagios being one line.
 . "$top_srcdir/tests/lib.sh"
 need jq jq
+need openssl openssl
 
 D=$top_srcdir/tests/data
 R=clouddp-resolve
 A=$(loopback_addr)
 P=$(free_port 127.0.0.1)
 
-plan 17
+plan 28
 
+PS=$(free_port 127.0.0.1)
+PC=$(free_port 127.0.0.1)
 spawn servfail dnscanned "$A" "$P" servfail
 spawn silent dnscanned "$A" "$((P + 1))" silent
+stall_start tls "$A" "$PS" || exit 1
 sleep 0.2
+
+# A self-signed service certificate in a .pfx with an empty password.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=dp.contoso.test \
+    -days 100 -keyout "$T_TMP/k.pem" -out "$T_TMP/c.pem" >/dev/null 2>&1
+openssl pkcs12 -export -in "$T_TMP/c.pem" -inkey "$T_TMP/k.pem" \
+    -passout pass: -out "$T_TMP/dp.pfx" >/dev/null 2>&1
 
 # names N: N names, one per line.
 names() {
@@ -40,6 +50,25 @@ is "$?" 3 "resolve batch > /dev/full: exit 3"
 is "$(cat "$T_TMP/err")" \
     "clouddp-resolve: standard output: No space left on device" \
     "resolve batch > /dev/full: said once"
+
+for tool in cert vip; do
+	case $tool in
+	cert) set -- clouddp-cert --service "$T_TMP/dp.pfx" ;;
+	vip) set -- clouddp-vip --vip "$A" --port "$PC" --http-port none \
+	    --timeout 1 ;;
+	esac
+	"$@" </dev/null >/dev/full 2>"$T_TMP/err"
+	is "$?" 3 "$tool > /dev/full: exit 3"
+	like "$(cat "$T_TMP/err")" "^clouddp-$tool: standard output: No space left on device$" \
+	    "$tool > /dev/full: says what failed"
+done
+for i in 1 2 3 4 5 6; do echo "$A dp$i.contoso.test"; done >"$T_TMP/vips"
+clouddp-vip --json --input "$T_TMP/vips" --port "$PC" --http-port none \
+    >/dev/full 2>"$T_TMP/err"
+is "$?" 3 "vip batch > /dev/full: exit 3"
+is "$(cat "$T_TMP/err")" \
+    "clouddp-vip: standard output: No space left on device" \
+    "vip batch > /dev/full: said once"
 
 # --- A reader that goes away ------------------------------------------------
 names 100000 >"$T_TMP/100000.txt"
@@ -75,8 +104,29 @@ done_n=$(printf '%s\n' "$last" | jq .summary.names)
 is "$(($(wc -l <"$T_TMP/int.json") - 1))" "$done_n" \
     "resolve SIGINT: the summary counts the names printed"
 
+# The same for a vip batch against a port that accepts and never speaks:
+# 2 targets at once, each given up after 0.4s.
+for i in $(seq 1 40); do echo "$A dp$i.contoso.test"; done >"$T_TMP/vips40"
+clouddp-vip --json --input "$T_TMP/vips40" --port "$PS" --http-port none \
+    --timeout 0.4 --concurrency 2 >"$T_TMP/vint.json" 2>"$T_TMP/err" &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+is "$?" 3 "vip SIGINT: exit 3"
+jq -c . "$T_TMP/vint.json" >/dev/null 2>&1
+ok $? "vip SIGINT: every line is whole JSON"
+last=$(tail -1 "$T_TMP/vint.json")
+like "$last" '"status":"unknown"' "vip SIGINT: the summary is unknown"
+like "$last" '"check":"interrupted"' "vip SIGINT: and says it was interrupted"
+
 # --- --nagios: one line ------------------------------------------------------
 run $R --nagios --resolver "$A:$P" ok.contoso.test ok2.contoso.test
 like "$out" "^CLOUDDP-RESOLVE CRITICAL: 2 of 2 names failed; worst: ok.contoso.test servfail: " \
     "resolve --nagios: the worst name and its verdict"
 is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 "resolve --nagios: one line"
+printf '%s\n' "$A dp1.contoso.test" "not-an-address dp2" >"$T_TMP/vipbad"
+run clouddp-vip --nagios --input "$T_TMP/vipbad" --port "$PC" \
+    --http-port none --timeout 1
+is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 \
+    "vip batch with a bad line --nagios: one line"
