@@ -397,6 +397,20 @@ each_rec(struct job *j, enum pass pass, struct clouddp_err *err)
 	return rc == 0 ? 0 : -1;
 }
 
+/* What the counts call a record done, and one with nothing to do. */
+static const char *
+done_word(const struct job *j)
+{
+	return j->cfg->delete ? "deleted" : j->cfg->apply ? "applied" :
+	    "written";
+}
+
+static const char *
+idle_word(const struct job *j)
+{
+	return j->cfg->delete ? "absent" : "present";
+}
+
 /*
  * --apply and --delete: every record goes through the server twice,
  * each pass on the event loop with a window of exchanges in flight.
@@ -426,6 +440,7 @@ struct apply {
 	int			 single_done;
 	int			 publish;	/* the second pass */
 	int			 eof, stop;
+	int			 interrupted;	/* loop_stop() was called */
 	size_t			 head, tail;	/* reported, started */
 	size_t			 nok;		/* ops that ended well */
 	struct clouddp_err	 err;		/* reading the input */
@@ -659,6 +674,9 @@ apply_pass(struct apply *a, int publish, struct clouddp_err *err)
 	apply_fill(a);
 	if (loop_run(a->loop, 0, err) == -1)
 		rc = -1;
+	/* Records still in flight or unread: someone called loop_stop(). */
+	else if (a->head != a->tail || (!a->eof && !a->stop))
+		a->interrupted = 1;
 	apply_drain(a);
 	cname_input_free(a->in);
 	a->in = NULL;
@@ -689,27 +707,18 @@ run_apply(struct job *j, struct clouddp_err *err)
 	if (j->in != NULL && apply_pass(a, 0, err) == -1)
 		goto out;
 	rc = 0;
-	if (j->nbad == 0 && j->nconflicts == 0)
+	if (!a->interrupted && j->nbad == 0 && j->nconflicts == 0)
 		rc = apply_pass(a, 1, err);
+	if (rc == 0 && a->interrupted)
+		rc = clouddp_errf(err, CLOUDDP_EINTERNAL, "run it again: "
+		    "what was applied is then reported as present",
+		    "stopped: %zu records %s before, the rest not sent",
+		    j->ndone, done_word(j));
 out:
 	update_client_free(a->client);
 	loop_free(a->loop);
 	free(a);
 	return rc;
-}
-
-/* What the counts call a record done, and one with nothing to do. */
-static const char *
-done_word(const struct job *j)
-{
-	return j->cfg->delete ? "deleted" : j->cfg->apply ? "applied" :
-	    "written";
-}
-
-static const char *
-idle_word(const struct job *j)
-{
-	return j->cfg->delete ? "absent" : "present";
 }
 
 static void

@@ -879,9 +879,10 @@ decide_delete(struct update_op *op, struct clouddp_err *err)
 		return clouddp_errf(err, CLOUDDP_ECONFLICT,
 		    "check the target: only a record still pointing where "
 		    "you say is deleted",
-		    "%s is a %s to %s on %s, not to %s: nothing was deleted",
-		    op->fqdn, type_text(op), op->res.old, op->c->label,
-		    op->data);
+		    "%s %s %s on %s, not %s%s: nothing was deleted",
+		    op->fqdn, op->type == UPDATE_A ? "has the address" :
+		    "is a CNAME to", op->res.old, op->c->label,
+		    op->type == UPDATE_A ? "" : "to ", op->data);
 	if (op->other[0] != '\0')
 		return clouddp_errf(err, CLOUDDP_ECONFLICT,
 		    "check the name: it is in use, but not by this record",
@@ -920,7 +921,8 @@ decide(struct update_op *op, struct clouddp_err *err)
 	if (n > 0 && op->mode != UPDATE_REPLACE)
 		return clouddp_errf(err, CLOUDDP_ECONFLICT,
 		    "pass --replace to point the name at the new target",
-		    "%s is already a %s to %s on %s", op->fqdn, type_text(op),
+		    "%s %s %s on %s", op->fqdn, op->type == UPDATE_A ?
+		    "already has the address" : "is already a CNAME to",
 		    op->res.old, op->c->label);
 	op->res.action = n > 0 ? UPDATE_REPLACED : UPDATE_ADDED;
 	return 0;

@@ -1,12 +1,16 @@
 /*
  * updatepair: two RFC 2136 operations on one event loop, to show that a
  * slow server does not hold up another.
- * "updatepair SLOW:PORT FAST:PORT KEYFILE ZONE FQDN TARGET" publishes
- * FQDN CNAME TARGET in ZONE on FAST (signed with KEYFILE) while SLOW is
- * asked, unsigned, for a CNAME of slow.ZONE, and prints one line per
- * operation as it ends: "fast|slow SECONDS action|error: what".
+ * "updatepair SLOW:PORT FAST:PORT KEYFILE ZONE FQDN TARGET [replace]"
+ * publishes FQDN CNAME TARGET (A TARGET for an IPv4 address) in ZONE on
+ * FAST (signed with KEYFILE) while SLOW is asked, unsigned, about the
+ * same record at slow.ZONE, and prints one line per operation as it
+ * ends: "fast|slow SECONDS action|error: what".
  */
 #include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,14 +64,15 @@ main(int argc, char *argv[])
 	struct loop		*loop = NULL;
 	struct side		 ss = { "slow", 0, 0 }, sf = { "fast", 0, 0 };
 	const char		*warning;
+	struct in_addr		 in;
 	char			 hs[256], hf[256], name[300];
 	int			 rc = 1;
 
 	clouddp_err_clear(&err);
-	if (argc != 7 || server(argv[1], &slow, hs, sizeof(hs)) == -1 ||
+	if (argc < 7 || argc > 8 || server(argv[1], &slow, hs, sizeof(hs)) == -1 ||
 	    server(argv[2], &fast, hf, sizeof(hf)) == -1) {
 		fprintf(stderr, "usage: updatepair SLOW:PORT FAST:PORT "
-		    "KEYFILE ZONE FQDN TARGET\n");
+		    "KEYFILE ZONE FQDN TARGET [replace]\n");
 		return 2;
 	}
 	if (clouddp_global_init(&err) == -1 ||
@@ -84,6 +89,10 @@ main(int argc, char *argv[])
 	req.data = argv[6];
 	req.ttl = 300;
 	req.zone = argv[4];
+	req.type = inet_pton(AF_INET, argv[6], &in) == 1 ? UPDATE_A :
+	    UPDATE_CNAME;
+	req.mode = argc == 8 && strcmp(argv[7], "replace") == 0 ?
+	    UPDATE_REPLACE : UPDATE_ADD;
 	req.check_only = 1;
 	ss.t0 = loop_now();
 	if (update_start(cs, &req, on_done, &ss, &err) == NULL)

@@ -7,7 +7,7 @@ need named bind9
 need dig bind9-dnsutils
 need tsig-keygen bind9-utils
 
-plan 9
+plan 15
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ADDR=127.0.0.1
 PORT=$(free_port "$ADDR")
@@ -58,3 +58,23 @@ like "$err" "batch.txt:1: .*NOERROR but n1.contoso.com. has no CNAME" \
     "the unconfirmed first update stops the run"
 is "$([ $((t1 - t0)) -le 8 ] && echo concurrent)" concurrent \
     "20 checks and one update in $((t1 - t0)) s (one at a time: over 23 s)"
+
+# The same operation publishes an A record (the emulator's
+# GUID.cloudapp.net A VIP): added, present, refused, replaced.
+pair() {
+	run updatepair "$ADDR:$SLOW2" "$ADDR:$PORT" "$T_TMP/key.conf" contoso.com. "$@"
+	out=$(printf '%s\n' "$out" | awk '$1 == "fast" { $1 = ""; $2 = ""; print substr($0, 3) }')
+}
+pair vip.contoso.com. 192.0.2.10
+is "$out" added "an A record: added"
+is "$(dig +short +norec -p "$PORT" @"$ADDR" vip.contoso.com A)" 192.0.2.10 \
+    "dig finds the address"
+pair vip.contoso.com. 192.0.2.10
+is "$out" present "the same address again: present"
+pair vip.contoso.com. 192.0.2.11
+is "$out" "error: vip.contoso.com. already has the address 192.0.2.10 on $ADDR:$PORT" \
+    "another address without replace: refused, the old one named"
+pair vip.contoso.com. 192.0.2.11 replace
+is "$out" replaced "with replace: replaced"
+is "$(dig +short +norec -p "$PORT" @"$ADDR" vip.contoso.com A)" 192.0.2.11 \
+    "dig finds only the new address"
