@@ -114,6 +114,7 @@ struct cname_job_cfg {
 	const char	*fqdn, *target, *ttl, *origin, *format;
 	const char	*zone_file, *input, *server, *tsig_file;
 	int		 allow_any_target, apply, delete, replace;
+	struct loop	*loop;	/* --apply runs on it; NULL: its own */
 };
 
 /*

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "cname.h"
 #include "opts.h"
 #include "report.h"
+#include "tool.h"
 #include "update.h"
 #include "zone.h"
 
@@ -697,7 +699,7 @@ run_apply(struct job *j, struct clouddp_err *err)
 	if (a == NULL)
 		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
 	a->j = j;
-	a->loop = loop_new(err);
+	a->loop = j->cfg->loop != NULL ? j->cfg->loop : loop_new(err);
 	if (a->loop == NULL)
 		goto out;
 	a->client = update_client_new(a->loop, &j->server, err);
@@ -711,12 +713,15 @@ run_apply(struct job *j, struct clouddp_err *err)
 		rc = apply_pass(a, 1, err);
 	if (rc == 0 && a->interrupted)
 		rc = clouddp_errf(err, CLOUDDP_EINTERNAL, "run it again: "
-		    "what was applied is then reported as present",
-		    "stopped: %zu records %s before, the rest not sent",
+		    "what was done is then reported as already done",
+		    "interrupted%s: %zu records %s before, the rest not sent",
+		    tool_interrupted() == SIGINT ? " by SIGINT" :
+		    tool_interrupted() == SIGTERM ? " by SIGTERM" : "",
 		    j->ndone, done_word(j));
 out:
 	update_client_free(a->client);
-	loop_free(a->loop);
+	if (a->loop != j->cfg->loop)
+		loop_free(a->loop);
 	free(a);
 	return rc;
 }

@@ -12,7 +12,9 @@
 
 #include "clouddp.h"
 #include "cname.h"
+#include "loop.h"
 #include "opts.h"
+#include "tool.h"
 
 enum {
 	OPT_ALLOW_ANY_TARGET = CLOUDDP_OPT__TOOL,
@@ -171,7 +173,17 @@ main(int argc, char *argv[])
 	}
 	if (clouddp_global_init(&err) == -1)
 		return log_err(&ctx, &err);
+	/* SIGINT and SIGTERM stop --apply between two records. */
+	if (cfg.apply || cfg.delete) {
+		cfg.loop = loop_new(&err);
+		if (cfg.loop == NULL || tool_signals(cfg.loop, &err) == -1) {
+			loop_free(cfg.loop);
+			clouddp_global_cleanup();
+			return log_err(&ctx, &err);
+		}
+	}
 	status = cname_job_run(&ctx, &cfg);
+	loop_free(cfg.loop);
 	clouddp_global_cleanup();
 	clouddp_ctx_cleanup(&ctx);
 	return status;

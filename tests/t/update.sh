@@ -7,7 +7,7 @@ need named bind9
 need dig bind9-dnsutils
 need tsig-keygen bind9-utils
 
-plan 15
+plan 20
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ADDR=127.0.0.1
 PORT=$(free_port "$ADDR")
@@ -78,3 +78,30 @@ pair vip.contoso.com. 192.0.2.11 replace
 is "$out" replaced "with replace: replaced"
 is "$(dig +short +norec -p "$PORT" @"$ADDR" vip.contoso.com A)" 192.0.2.11 \
     "dig finds only the new address"
+
+# SIGINT mid-batch: the loop stops between two answers, what was sent is
+# named, nothing more is sent, exit 3.  With 2 s per answer the 30 checks
+# end at about 4 s and the first update is in flight from 6 s to 8 s.
+SLOW3=$(free_port "$ADDR")
+spawn dnsslow2 dnsslow "$ADDR" "$SLOW3" 2
+wait_for 10 grep -q ready "$T_TMP/dnsslow2.log" || { ok 1 "dnsslow starts"; exit 1; }
+i=1
+: >"$T_TMP/b30.txt"
+while [ $i -le 30 ]; do
+	echo "s$i.contoso.com $GUID" >>"$T_TMP/b30.txt"
+	i=$((i + 1))
+done
+clouddp-cname --apply --server "$ADDR:$SLOW3" --origin contoso.com -t 5 \
+    --input "$T_TMP/b30.txt" >"$T_TMP/int.out" 2>"$T_TMP/int.err" &
+cpid=$!
+sleep 7
+kill -INT "$cpid"
+wait "$cpid"
+is "$?" 3 "SIGINT during the updates: exit 3"
+err=$(cat "$T_TMP/int.err")
+like "$err" "s1.contoso.com.: stopped with its update sent: it may have been applied" \
+    "the update in flight is named"
+like "$err" "interrupted by SIGINT: 0 records applied before, the rest not sent" \
+    "the interruption is said with what was applied"
+unlike "$err" "s2.contoso.com" "no other record was sent"
+is "$(cat "$T_TMP/int.out")" "" "nothing is reported as applied"
