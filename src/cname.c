@@ -16,12 +16,11 @@
 
 #include "clouddp.h"
 #include "cname.h"
+#include "input.h"
 #include "opts.h"
 #include "report.h"
 #include "zone.h"
 
-#define LINE_MAX_LEN	4096
-#define CSV_MAX_FIELDS	32
 
 static const char *const format_names[CNAME_FORMAT__MAX] = {
 	[CNAME_FORMAT_BIND] = "bind",
@@ -32,13 +31,7 @@ static const char *const format_names[CNAME_FORMAT__MAX] = {
 };
 
 struct cname_input {
-	FILE			*fp;
-	char			 name[256];
-	struct clouddp_buf	 line;
-	size_t			 lineno;
-	int			 csv;		/* header seen */
-	int			 col_fqdn, col_target, col_ttl;
-	int			 started;	/* first data line seen */
+	struct input		*in;
 };
 
 struct seen_slot {
@@ -94,22 +87,22 @@ cname_ttl_parse(const char *s, uint32_t *out, struct clouddp_err *err)
 }
 
 static int
-check_target(const struct cname_rules *r, const char *raw, const char *t,
-    struct clouddp_err *err)
+check_target(const struct cname_rules *r, const char *raw,
+    struct cname_rec *rec, struct clouddp_err *err)
 {
-	const char	*dot;
+	char	 shown[4 * ZONE_NAME_MAX];
 
-	if (r->allow_any_target)
+	rec->shape = name_azure_shape(rec->target);
+	if (r->allow_any_target || rec->shape != NAME_AZURE_NONE)
 		return 0;
-	dot = strchr(t, '.');
-	if (dot == NULL || strcmp(dot + 1, "cloudapp.net.") != 0)
-		return clouddp_errf(err, CLOUDDP_EINPUT,
-		    "give the cloud service name, e.g. "
-		    "d1594d4527614a09b934d470.cloudapp.net, or pass "
-		    "--allow-any-target",
-		    "target %s is not one label directly under cloudapp.net",
-		    raw);
-	return 0;
+	return clouddp_errf(err, CLOUDDP_EINPUT,
+	    "give the Azure name, e.g. d1594d4527614a09b934d470.cloudapp.net "
+	    "or cmg1.westeurope.cloudapp.azure.com, or pass "
+	    "--allow-any-target",
+	    "target %s is not an Azure service name: one label under "
+	    "cloudapp.net, usgovcloudapp.net or chinacloudapp.cn, or a "
+	    "prefix and a region under cloudapp.azure.com",
+	    input_escape(raw, shown, sizeof(shown)));
 }
 
 int
@@ -136,7 +129,7 @@ cname_rec_make(const struct cname_rules *r, const char *fqdn,
 	if (strcmp(rec->fqdn, rec->target) == 0)
 		return clouddp_errf(err, CLOUDDP_EINPUT, NULL,
 		    "%s: a CNAME to itself is a loop", fqdn);
-	if (check_target(r, target, rec->target, err) == -1)
+	if (check_target(r, target, rec, err) == -1)
 		return -1;
 	rec->ttl = r->ttl;
 	if (ttl != NULL && cname_ttl_parse(ttl, &rec->ttl, err) == -1)
@@ -145,18 +138,25 @@ cname_rec_make(const struct cname_rules *r, const char *fqdn,
 }
 
 struct cname_input *
-cname_input_new(FILE *fp, const char *name, struct clouddp_err *err)
+cname_input_open(const char *path, double timeout, struct clouddp_err *err)
 {
+	struct input_cfg	 cfg;
 	struct cname_input	*in;
 
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.need = INPUT_BIT(INPUT_FQDN) | INPUT_BIT(INPUT_TARGET);
+	cfg.flags = INPUT_REWIND;
+	cfg.timeout = timeout;
 	in = calloc(1, sizeof(*in));
 	if (in == NULL) {
 		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
 		return NULL;
 	}
-	in->fp = fp;
-	snprintf(in->name, sizeof(in->name), "%s", name);
-	in->col_fqdn = in->col_target = in->col_ttl = -1;
+	in->in = input_open(path, &cfg, err);
+	if (in->in == NULL) {
+		free(in);
+		return NULL;
+	}
 	return in;
 }
 
@@ -165,137 +165,46 @@ cname_input_free(struct cname_input *in)
 {
 	if (in == NULL)
 		return;
-	clouddp_buf_free(&in->line);
+	input_free(in->in);
 	free(in);
 }
 
-/* Split s in place at sep (or blanks when sep is 0); trims each field. */
-static size_t
-split(char *s, char sep, char **fields, size_t max)
+int
+cname_input_rewind(struct cname_input *in, struct clouddp_err *err)
 {
-	size_t	 n = 0;
-	char	*p = s, *end;
-
-	while (*p != '\0' && n < max) {
-		if (sep == 0) {
-			p += strspn(p, " \t");
-			if (*p == '\0')
-				break;
-			fields[n++] = p;
-			p += strcspn(p, " \t");
-		} else {
-			fields[n++] = p;
-			p += strcspn(p, ",");
-		}
-		if (*p != '\0')
-			*p++ = '\0';
-	}
-	for (size_t i = 0; sep != 0 && i < n; i++) {
-		fields[i] += strspn(fields[i], " \t\"");
-		end = fields[i] + strlen(fields[i]);
-		while (end > fields[i] && strchr(" \t\"", end[-1]) != NULL)
-			*--end = '\0';
-	}
-	return n;
+	return input_rewind(in->in, err);
 }
 
-static int
-csv_header(struct cname_input *in, char **f, size_t n,
-    struct clouddp_err *err)
+int
+cname_input_failed(const struct cname_input *in)
 {
-	size_t	 i;
-
-	for (i = 0; i < n; i++) {
-		if (strcasecmp(f[i], "fqdn") == 0 ||
-		    strcasecmp(f[i], "service_fqdn") == 0)
-			in->col_fqdn = (int)i;
-		else if (strcasecmp(f[i], "target") == 0)
-			in->col_target = (int)i;
-		else if (strcasecmp(f[i], "ttl") == 0)
-			in->col_ttl = (int)i;
-	}
-	if (in->col_fqdn < 0 || in->col_target < 0)
-		return clouddp_errf(err, CLOUDDP_EINPUT,
-		    "start CSV input with a header such as fqdn,target,ttl",
-		    "%s:%zu: CSV header lacks a fqdn or target column",
-		    in->name, in->lineno);
-	in->csv = 1;
-	return 0;
+	return input_failed(in->in);
 }
 
-/* Parse the current line; 1 record, 0 nothing on it, -1 bad. */
-static int
-parse_line(struct cname_input *in, const struct cname_rules *r,
-    struct cname_rec *rec, struct clouddp_err *err)
+const char *
+cname_input_name(const struct cname_input *in)
 {
-	char	*f[CSV_MAX_FIELDS], *s = in->line.data;
-	size_t	 n;
-
-	if (in->line.len > 0 && s[in->line.len - 1] == '\r')
-		s[--in->line.len] = '\0';
-	s[strcspn(s, "#")] = '\0';
-	if (s[strspn(s, " \t")] == '\0')
-		return 0;
-	if (!in->started && strchr(s, ',') != NULL) {
-		in->started = 1;
-		n = split(s, ',', f, CSV_MAX_FIELDS);
-		return csv_header(in, f, n, err) == -1 ? -1 : 0;
-	}
-	in->started = 1;
-	if (in->csv) {
-		n = split(s, ',', f, CSV_MAX_FIELDS);
-		if ((int)n <= in->col_fqdn || (int)n <= in->col_target)
-			return clouddp_errf(err, CLOUDDP_EINPUT,
-			    "give every column the header names",
-			    "%s:%zu: %zu fields, fewer than the header's",
-			    in->name, in->lineno, n);
-		return cname_rec_make(r, f[in->col_fqdn], f[in->col_target],
-		    in->col_ttl >= 0 && (int)n > in->col_ttl &&
-		    f[in->col_ttl][0] != '\0' ? f[in->col_ttl] : NULL, rec,
-		    err) == -1 ? -1 : 1;
-	}
-	n = split(s, 0, f, 4);
-	if (n < 2 || n > 3)
-		return clouddp_errf(err, CLOUDDP_EINPUT,
-		    "write one record per line: FQDN TARGET [TTL]",
-		    "%s:%zu: expected 2 or 3 fields, found %s", in->name,
-		    in->lineno, n < 2 ? "1" : "more");
-	return cname_rec_make(r, f[0], f[1], n == 3 ? f[2] : NULL, rec,
-	    err) == -1 ? -1 : 1;
+	return input_name(in->in);
 }
 
 int
 cname_input_next(struct cname_input *in, const struct cname_rules *r,
     struct cname_rec *rec, struct clouddp_err *err)
 {
-	char	 where[300];
-	int	 rc;
+	struct input_rec	 ir;
+	int			 rc;
 
-	for (;;) {
-		rc = clouddp_buf_getline(&in->line, in->fp, LINE_MAX_LEN, err);
-		if (rc == 0)
-			return 0;
-		in->lineno++;
-		if (rc == -1) {
-			if (err->code != CLOUDDP_EIO)
-				clouddp_err_prefix(err, "%s:%zu", in->name,
-				    in->lineno);
-			return -1;
-		}
-		rc = parse_line(in, r, rec, err);
-		if (rc == 0)
-			continue;
-		if (rc == -1) {
-			snprintf(where, sizeof(where), "%s:%zu:", in->name,
-			    in->lineno);
-			if (strncmp(err->what, where, strlen(where)) != 0)
-				clouddp_err_prefix(err, "%s:%zu", in->name,
-				    in->lineno);
-			return -1;
-		}
-		rec->line = in->lineno;
-		return 1;
+	rc = input_next(in->in, &ir, err);
+	if (rc != 1)
+		return rc;
+	memset(rec, 0, sizeof(*rec));
+	if (cname_rec_make(r, ir.col[INPUT_FQDN], ir.col[INPUT_TARGET],
+	    ir.col[INPUT_TTL], rec, err) == -1) {
+		clouddp_err_prefix(err, "%s:%zu", input_name(in->in), ir.line);
+		return -1;
 	}
+	rec->line = ir.line;
+	return 1;
 }
 
 struct cname_seen *
@@ -455,9 +364,20 @@ nodot(const char *name, char *buf)
 	return buf;
 }
 
+/* The FQDN's U-label form when it differs, else "". */
+static int
+unicode(const struct cname_rec *rec, char *u, size_t len)
+{
+	if (name_to_unicode(rec->fqdn, u, len) == 1)
+		return 1;
+	u[0] = '\0';
+	return 0;
+}
+
 int
 cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
 {
+	char		 u[4 * ZONE_NAME_MAX];
 	const char	*what = "CNAME records for Configuration Manager "
 			    "cloud distribution points";
 
@@ -465,8 +385,12 @@ cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
 	case CNAME_FORMAT_BIND:
 		fprintf(o->fp, "; clouddp-cname: %s\n", what);
 		if (one != NULL)
-			fprintf(o->fp, "; service FQDN %s -> Azure cloud "
-			    "service %s\n", one->fqdn, one->target);
+			fprintf(o->fp, "; service FQDN %s%s%s%s -> %s %s\n",
+			    one->fqdn, unicode(one, u, sizeof(u)) ? " (" : "",
+			    u, u[0] != '\0' ? ")" : "",
+			    one->shape != NAME_AZURE_NONE ?
+			    name_azure_label(one->shape) : "target",
+			    one->target);
 		if (o->zone != NULL)
 			fprintf(o->fp, "; owner names are relative to %s\n",
 			    o->zone);
@@ -556,7 +480,7 @@ static int
 write_json(const struct cname_out *o, const struct cname_rec *r)
 {
 	struct report_obj	*obj;
-	char			 rel[ZONE_NAME_MAX];
+	char			 rel[ZONE_NAME_MAX], u[4 * ZONE_NAME_MAX];
 	const char		*z = cname_rec_zone(o, r);
 	int			 rc;
 
@@ -564,10 +488,13 @@ write_json(const struct cname_out *o, const struct cname_rec *r)
 	if (obj == NULL)
 		return -1;
 	report_obj_set_str(obj, "fqdn", r->fqdn);
+	if (name_to_unicode(r->fqdn, u, sizeof(u)) == 1)
+		report_obj_set_str(obj, "fqdn_unicode", u);
 	report_obj_set_str(obj, "type", "CNAME");
 	report_obj_set_str(obj, "class", "IN");
 	report_obj_set_int(obj, "ttl", r->ttl);
 	report_obj_set_str(obj, "target", r->target);
+	report_obj_set_str(obj, "target_shape", name_azure_name(r->shape));
 	report_obj_set_str(obj, "zone", z);
 	report_obj_set_str(obj, "name", name_relative(r->fqdn, z, rel));
 	if (r->line > 0)

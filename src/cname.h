@@ -1,5 +1,5 @@
 /*
- * The CNAME records of cloud DPs (service FQDN -> GUID.cloudapp.net):
+ * The CNAME records of cloud DPs (service FQDN -> Azure service name):
  * the rules a record must meet, batch input read as a stream, the
  * duplicate check, and the formats a DNS admin publishes them in.
  */
@@ -26,6 +26,7 @@ struct cname_rec {
 	char		 target[ZONE_NAME_MAX];	/* normalised */
 	uint32_t	 ttl;
 	size_t		 line;		/* 0: not from a file */
+	enum name_azure	 shape;		/* of the target */
 };
 
 struct cname_rules {
@@ -42,30 +43,37 @@ int	 cname_ttl_parse(const char *, uint32_t *, struct clouddp_err *);
 
 /*
  * Build a record from the raw FQDN, target and TTL (NULL: the default)
- * under the rules: names valid, the FQDN no wildcard, inside the origin
- * and not its apex, the target one label under cloudapp.net unless any
- * target is allowed.  Returns 0, or -1 with CLOUDDP_EINPUT.
+ * under the rules: names valid (name_parse), the FQDN no wildcard,
+ * inside the origin and not its apex, the target one of the Azure name
+ * shapes (name_azure_shape, kept in rec->shape) unless any target is
+ * allowed.  Returns 0, or -1 with CLOUDDP_EINPUT.
  */
 int	 cname_rec_make(const struct cname_rules *, const char *,
 	    const char *, const char *, struct cname_rec *,
 	    struct clouddp_err *);
 
 /*
- * Batch input, read one line at a time: "FQDN TARGET [TTL]" lines with
- * # comments and blank lines, or CSV whose header names the fqdn and
- * target columns (ttl optional).  Memory does not grow with the input.
+ * Batch input through the one reader (input.h): the fqdn and target
+ * columns, ttl when given.  Memory does not grow with the input; a pipe
+ * is copied aside as it is read, so every pass reads the same records.
  */
 struct cname_input;
 
-struct cname_input *cname_input_new(FILE *, const char *,
+/* Open path ("-": standard input); timeout as input_cfg's (0: none). */
+struct cname_input *cname_input_open(const char *, double,
 	    struct clouddp_err *);
 void	 cname_input_free(struct cname_input *);
 /*
  * Next record: 1, 0 at the end, -1 for a bad line (err says
- * "FILE:LINE: ..."; reading may go on unless err->code is CLOUDDP_EIO).
+ * "FILE:LINE: ..."); reading may go on unless cname_input_failed().
  */
 int	 cname_input_next(struct cname_input *, const struct cname_rules *,
 	    struct cname_rec *, struct clouddp_err *);
+int	 cname_input_failed(const struct cname_input *);
+/* Read again from the first record. */
+int	 cname_input_rewind(struct cname_input *, struct clouddp_err *);
+/* The name in messages: the path, or "stdin". */
+const char *cname_input_name(const struct cname_input *);
 
 /*
  * The duplicate check, in memory that does not grow with the input: a

@@ -31,7 +31,7 @@ struct job {
 	struct zone_tsig		*tsig;
 	struct zone_server		 server;
 	struct cname_seen		*seen;
-	FILE				*in;
+	struct cname_input		*in;
 	size_t				 nrecords, nbad, nconflicts;
 	size_t				 npresent, ndone;
 	enum clouddp_status		 status;
@@ -231,34 +231,6 @@ job_setup(struct job *j, struct clouddp_err *err)
 	return 0;
 }
 
-/* Copy standard input to an unlinked temporary file: pass 2 rereads. */
-static FILE *
-spool_stdin(struct clouddp_err *err)
-{
-	char	 buf[65536];
-	size_t	 n;
-	FILE	*fp;
-
-	fp = tmpfile();
-	if (fp == NULL) {
-		clouddp_errf(err, CLOUDDP_EIO, "set TMPDIR to a writable "
-		    "directory", "cannot create a temporary file: %s",
-		    strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
-		if (fwrite(buf, 1, n, fp) != n)
-			break;
-	if (ferror(stdin) || ferror(fp) || fflush(fp) != 0) {
-		clouddp_errf(err, CLOUDDP_EIO, NULL,
-		    "standard input: cannot spool it: %s", strerror(errno));
-		fclose(fp);
-		return NULL;
-	}
-	rewind(fp);
-	return fp;
-}
-
 enum pass {
 	PASS_CHECK = 0,		/* every rule and the zone file */
 	PASS_REPEATS,		/* only when a name may repeat */
@@ -370,7 +342,6 @@ do_rec(struct job *j, enum pass pass, const struct cname_rec *rec, int single)
 static int
 each_rec(struct job *j, enum pass pass, struct clouddp_err *err)
 {
-	struct cname_input	*in;
 	struct cname_rec	 rec;
 	int			 rc;
 
@@ -381,13 +352,10 @@ each_rec(struct job *j, enum pass pass, struct clouddp_err *err)
 			return -1;
 		return do_rec(j, pass, &rec, 1);
 	}
-	rewind(j->in);
-	in = cname_input_new(j->in, strcmp(j->cfg->input, "-") == 0 ?
-	    "stdin" : j->cfg->input, err);
-	if (in == NULL)
+	if (cname_input_rewind(j->in, err) == -1)
 		return -1;
-	while ((rc = cname_input_next(in, &j->rules, &rec, err)) != 0) {
-		if (rc == -1 && err->code == CLOUDDP_EIO)
+	while ((rc = cname_input_next(j->in, &j->rules, &rec, err)) != 0) {
+		if (rc == -1 && cname_input_failed(j->in))
 			break;
 		if (rc == -1) {
 			if (pass == PASS_CHECK)
@@ -395,7 +363,6 @@ each_rec(struct job *j, enum pass pass, struct clouddp_err *err)
 		} else if (do_rec(j, pass, &rec, 0) == -1)
 			break;
 	}
-	cname_input_free(in);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -507,7 +474,7 @@ apply_next(struct apply *a, struct cname_rec *rec)
 	}
 	/* Bad lines were reported by the first pass: only I/O is left. */
 	while ((rc = cname_input_next(a->in, &j->rules, rec, &a->err)) == -1)
-		if (a->err.code == CLOUDDP_EIO)
+		if (cname_input_failed(a->in))
 			return -1;
 	return rc;
 }
@@ -667,11 +634,9 @@ apply_pass(struct apply *a, int publish, struct clouddp_err *err)
 	a->eof = a->stop = a->single_done = a->read_failed = 0;
 	a->head = a->tail = a->nok = 0;
 	if (j->in != NULL) {
-		rewind(j->in);
-		a->in = cname_input_new(j->in, strcmp(j->cfg->input, "-") ==
-		    0 ? "stdin" : j->cfg->input, err);
-		if (a->in == NULL)
+		if (cname_input_rewind(j->in, err) == -1)
 			return -1;
+		a->in = j->in;
 	}
 	apply_fill(a);
 	if (loop_run(a->loop, 0, err) == -1)
@@ -680,7 +645,6 @@ apply_pass(struct apply *a, int publish, struct clouddp_err *err)
 	else if (a->head != a->tail || (!a->eof && !a->stop))
 		a->interrupted = 1;
 	apply_drain(a);
-	cname_input_free(a->in);
 	a->in = NULL;
 	if (a->read_failed) {
 		*err = a->err;
@@ -778,15 +742,7 @@ job_open_input(struct job *j, struct clouddp_err *err)
 {
 	if (j->cfg->input == NULL)
 		return 0;
-	if (strcmp(j->cfg->input, "-") == 0)
-		j->in = spool_stdin(err);
-	else {
-		j->in = fopen(j->cfg->input, "r");
-		if (j->in == NULL)
-			clouddp_errf(err, CLOUDDP_EIO,
-			    "check the path given to --input", "%s: %s",
-			    j->cfg->input, strerror(errno));
-	}
+	j->in = cname_input_open(j->cfg->input, j->ctx->timeout, err);
 	return j->in != NULL ? 0 : -1;
 }
 
@@ -824,8 +780,7 @@ cname_job_run(const struct clouddp_ctx *ctx, const struct cname_job_cfg *cfg)
 	}
 out:
 	summary(&j, single);
-	if (j.in != NULL)
-		fclose(j.in);
+	cname_input_free(j.in);
 	cname_seen_free(j.seen);
 	zone_db_free(j.db);
 	zone_tsig_free(j.tsig);

@@ -46,6 +46,7 @@ struct input {
 	struct input_cfg	 cfg;
 	unsigned char		 buf[READ_SIZE];
 	size_t			 pos, end;
+	size_t			 nread;		/* bytes read so far */
 	int			 eof;
 	int			 begun;		/* first bytes checked */
 	char			 line[INPUT_LINE_MAX + 1];
@@ -338,6 +339,7 @@ fill(struct input *in, struct clouddp_err *err)
 	if (in->spool >= 0 && spool_write(in, in->buf, (size_t)n, err) == -1)
 		return -1;
 	in->end = (size_t)n;
+	in->nread += (size_t)n;
 	return 1;
 }
 
@@ -725,6 +727,8 @@ input_rewind(struct input *in, struct clouddp_err *err)
 		*err = in->ferr;
 		return -1;
 	}
+	if (in->nread == 0 && !in->eof)
+		return 0;	/* nothing read yet */
 	if (!in->seekable && in->spool < 0)
 		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
 		    "%s: cannot read the input twice", in->name);
@@ -745,7 +749,7 @@ input_rewind(struct input *in, struct clouddp_err *err)
 	if (lseek(in->fd, in->start, SEEK_SET) == (off_t)-1)
 		return clouddp_errf(err, CLOUDDP_EIO, NULL, "%s: %s",
 		    in->name, strerror(errno));
-	in->pos = in->end = 0;
+	in->pos = in->end = in->nread = 0;
 	in->eof = in->begun = in->header = in->data = 0;
 	in->lineno = in->ncols = 0;
 	in->format = FORMAT_UNKNOWN;

@@ -75,7 +75,7 @@ like "$err" "invalid character '_'" "underscore refused (RFC 1123)"
 bad --fqdn '-dp.contoso.com' --target $GUID
 bad --fqdn 'a..contoso.com' --target $GUID
 bad --fqdn clouddp9.contoso.com --target www.example.com
-like "$err" "not one label directly under cloudapp.net" "a target outside cloudapp.net refused"
+like "$err" "not an Azure service name" "a target outside the Azure shapes refused"
 run clouddp-cname --fqdn clouddp9.contoso.com --target www.example.com --allow-any-target
 is "$rc" 0 "--allow-any-target accepts it"
 bad --fqdn clouddp9.contoso.com --target a.b.cloudapp.net
