@@ -14,76 +14,42 @@
 #include <strings.h>
 
 #include "clouddp.h"
+#include "input.h"
+#include "name.h"
 #include "report.h"
 #include "resolve.h"
 #include "resolve_io.h"
 
-#define FIELDS	3
-
-/* Trim blanks and quotes around a field, in place. */
-static char *
-field_trim(char *p)
+/* A user's name in the one form (name.h), without its trailing dot. */
+static int
+canon(const char *in, char *out, struct clouddp_err *err)
 {
-	char	*end;
-
-	while (isspace((unsigned char)*p) || *p == '"')
-		p++;
-	end = p + strlen(p);
-	while (end > p && (isspace((unsigned char)end[-1]) || end[-1] == '"'))
-		*--end = '\0';
-	return p;
-}
-
-/* Split on blanks, or on commas (keeping empty fields) in CSV. */
-static size_t
-fields_split(char *s, char **f)
-{
-	char	*p, *save;
-	size_t	 n = 0;
-
-	if (strchr(s, ',') != NULL) {
-		while (s != NULL && n < FIELDS + 1)
-			f[n++] = field_trim(strsep(&s, ","));
-		return n;
+	if (in == NULL || in[0] == '\0') {
+		out[0] = '\0';
+		return 0;
 	}
-	for (p = strtok_r(s, " \t\r", &save); p != NULL && n < FIELDS + 1;
-	    p = strtok_r(NULL, " \t\r", &save))
-		f[n++] = field_trim(p);
-	return n;
+	return name_host(in, out, err);
 }
 
 int
-resolve_io_line(const char *line, unsigned long lineno, const char *target,
-    const char *vip, struct resolve_name *name, struct clouddp_err *err)
+resolve_io_subject(const struct input_rec *rec, const char *source,
+    const char *target, const char *vip, struct resolve_name *name,
+    struct clouddp_err *err)
 {
-	char	 buf[1024], *f[FIELDS + 1], *hash;
-	size_t	 n;
+	char		 fqdn[ZONE_NAME_MAX], tgt[ZONE_NAME_MAX];
+	const char	*t, *v;
 
-	if (strlen(line) >= sizeof(buf))
-		return clouddp_errf(err, CLOUDDP_EINPUT,
-		    "give one name per line", "line %lu: too long", lineno);
-	snprintf(buf, sizeof(buf), "%s", line);
-	hash = strchr(buf, '#');
-	if (hash != NULL)
-		*hash = '\0';
-	n = fields_split(buf, f);
-	if (n == 0 || f[0][0] == '\0')
-		return 0;
-	if (n > FIELDS)
-		return clouddp_errf(err, CLOUDDP_EINPUT,
-		    "write FQDN [TARGET [VIP]], one name per line",
-		    "line %lu: more than %d fields", lineno, FIELDS);
-	if (lineno == 1 && (strcasecmp(f[0], "fqdn") == 0 ||
-	    strcasecmp(f[0], "name") == 0 ||
-	    strcasecmp(f[0], "service_fqdn") == 0))
-		return 0;
-	if (resolve_name_set(name, f[0], n > 1 && f[1][0] != '\0' ? f[1] :
-	    target, n > 2 && f[2][0] != '\0' ? f[2] : vip, err) == -1) {
-		clouddp_err_prefix(err, "line %lu", lineno);
+	t = rec->col[INPUT_TARGET] != NULL ? rec->col[INPUT_TARGET] : target;
+	v = rec->col[INPUT_VIP] != NULL ? rec->col[INPUT_VIP] : vip;
+	if (canon(rec->col[INPUT_FQDN], fqdn, err) == -1 ||
+	    canon(t, tgt, err) == -1 ||
+	    resolve_name_set(name, fqdn, tgt, v, err) == -1) {
+		if (rec->line > 0)
+			clouddp_err_prefix(err, "%s:%zu", source, rec->line);
 		return -1;
 	}
-	name->line = lineno;
-	return 1;
+	name->line = rec->line;
+	return 0;
 }
 
 /* Append to buf at *off, never past len. */
@@ -289,15 +255,18 @@ static void
 text_write(struct report_line *l, const struct resolve_name *name,
     const struct resolve_result *r, size_t n, int differ)
 {
-	char		 msg[2048];
+	char		 msg[2048], u[4 * DNSMSG_NAME_MAX + 3] = "";
 	long long	 newest;
 	size_t		 i;
 
 	newest = serial_newest(r, n);
+	/* An internationalised name shows its U-label beside. */
+	if (name_to_unicode(name->name, msg, sizeof(msg)) == 1)
+		snprintf(u, sizeof(u), " (%s)", msg);
 	for (i = 0; i < n; i++) {
 		resolve_io_message(name, &r[i], msg, sizeof(msg));
-		report_line_printf(l, "%s%s @%s %s: %s", i > 0 ? "\n" : "",
-		    name->name, r[i].server,
+		report_line_printf(l, "%s%s%s @%s %s: %s", i > 0 ? "\n" : "",
+		    name->name, u, r[i].server,
 		    resolve_verdict_name(r[i].verdict), msg);
 		if (r[i].serial >= 0 && r[i].serial < newest)
 			report_line_printf(l, "\n%s @%s stale: serial %lld, "
@@ -366,12 +335,15 @@ json_write(struct report_line *l, const struct resolve_name *name,
     const struct resolve_result *r, size_t n, int differ,
     enum clouddp_status st)
 {
+	char		 u[4 * DNSMSG_NAME_MAX];
 	long long	 newest;
 	size_t		 i;
 
 	newest = serial_newest(r, n);
 	report_jw_open(l, NULL);
 	report_jw_str(l, "name", name->name);
+	if (name_to_unicode(name->name, u, sizeof(u)) == 1)
+		report_jw_str(l, "name_unicode", u);
 	report_jw_str(l, "expect_target", name->target[0] != '\0' ?
 	    name->target : NULL);
 	report_jw_str(l, "expect_vip", name->vip[0] != '\0' ?

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "clouddp.h"
+#include "input.h"
 #include "report.h"
 #include "resolve.h"
 
@@ -36,13 +37,15 @@ struct resolve_tally {
 };
 
 /*
- * Parse one input line into *name; target and vip, when the line has
- * none, come from the defaults (may be NULL).  Returns 1 for a name, 0
- * for a line to skip (blank, "#" comment, CSV header), -1 with err
- * (CLOUDDP_EINPUT) naming the line.
+ * Turn one subject (an --input record, or a name from the command line
+ * with line 0) into *name: the names in the one form of name.h (A-labels,
+ * lower case), target and vip from the defaults (may be NULL) when the
+ * record has none.  Returns 0, or -1 with err (CLOUDDP_EINPUT) saying
+ * "SOURCE:LINE: what" for a record from a file.
  */
-int	 resolve_io_line(const char *, unsigned long, const char *,
-	    const char *, struct resolve_name *, struct clouddp_err *);
+int	 resolve_io_subject(const struct input_rec *, const char *,
+	    const char *, const char *, struct resolve_name *,
+	    struct clouddp_err *);
 
 /* The message of one result, e.g. "CNAME x.cloudapp.net (ttl 300)...". */
 void	 resolve_io_message(const struct resolve_name *,

@@ -23,6 +23,7 @@
 #include "clouddp.h"
 #include "cert.h"
 #include "http.h"
+#include "name.h"
 #include "opts.h"
 #include "vip.h"
 #include "report.h"
@@ -146,27 +147,6 @@ vip_median(double *v, size_t n)
 	return (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* A host name as SNI and Host take it: letters, digits, '-', '.'. */
-static int
-check_fqdn(const char *s, struct clouddp_err *err)
-{
-	size_t	 i, n = strlen(s);
-
-	if (n == 0 || n > 253)
-		goto bad;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
-		    (s[i] == '.' && i > 0 && s[i - 1] != '.')))
-			goto bad;
-	return 0;
-bad:
-	return clouddp_errf(err, CLOUDDP_EUSAGE,
-	    "give the service FQDN, e.g. --fqdn clouddp1.contoso.com",
-	    "'%s' is not a host name", s);
-}
-
 static int
 check_path(const char *s, struct clouddp_err *err)
 {
@@ -216,6 +196,7 @@ struct vip_probe *
 vip_probe_new(const struct vip_cfg *cfg, struct clouddp_err *err)
 {
 	struct vip_probe	*p;
+	char			 fqdn[ZONE_NAME_MAX];
 	size_t		 i;
 
 	p = calloc(1, sizeof(*p));
@@ -230,8 +211,9 @@ vip_probe_new(const struct vip_cfg *cfg, struct clouddp_err *err)
 		goto fail;
 	snprintf(p->host, sizeof(p->host), strchr(p->vip, ':') != NULL ?
 	    "[%s]" : "%s", p->vip);
-	if (cfg->fqdn != NULL && (check_fqdn(cfg->fqdn, err) == -1 ||
-	    (p->fqdn = strdup(cfg->fqdn)) == NULL))
+	/* The one name form: A-labels, lower case, no final dot. */
+	if (cfg->fqdn != NULL && (name_host(cfg->fqdn, fqdn, err) == -1 ||
+	    (p->fqdn = strdup(fqdn)) == NULL))
 		goto fail;
 	if (check_path(cfg->path, err) == -1 || build_urls(p, err) == -1)
 		goto fail;

@@ -140,28 +140,30 @@ void		 vip_secrets_clear(struct vip_secrets *);
 double		 vip_median(double *, size_t);
 
 /*
- * Many probes at once (vip_batch.c): targets come from "VIP [FQDN]"
- * lines, or one target from the configuration alone; at most
- * concurrency run at a time, and the input is read only as the window
- * frees up, so memory stays O(concurrency).
+ * Many probes at once (vip_batch.c): targets come from the one input
+ * reader (input.h: the vip column, and fqdn when given; the older
+ * "VIP [FQDN]" order too), or one target from the configuration alone;
+ * at most concurrency run at a time, and the input is read only as the
+ * window frees up, so memory stays O(concurrency).
  */
 struct vip_batch;
+struct input;
 
 /*
  * Called once per target as it ends: r is its report (borrowed for the
  * call), or NULL with err saying why the target could not be probed (a
- * bad input line, named "FILE:LINE").
+ * bad input line, named "FILE:LINE", which also ends the input).
  */
 typedef void	(*vip_emit_cb)(void *, struct report *,
 		    const struct clouddp_err *);
 
 /*
  * cfg gives every target's settings; a line's FQDN replaces cfg->fqdn.
- * in is NULL for the one target cfg->vip names, else read up to its end
- * (name in messages).  Returns NULL with err filled on ENOMEM.
+ * in (borrowed) is NULL for the one target cfg->vip names, else read
+ * up to its end.  Returns NULL with err filled on ENOMEM.
  */
-struct vip_batch *vip_batch_new(const struct vip_cfg *, FILE *,
-		    const char *, long, struct clouddp_err *);
+struct vip_batch *vip_batch_new(const struct vip_cfg *, struct input *,
+		    long, struct clouddp_err *);
 void		 vip_batch_free(struct vip_batch *);
 
 /*

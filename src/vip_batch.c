@@ -1,8 +1,9 @@
 /*
- * Batches of VIP probes: reading "VIP [FQDN]" lines, keeping a window of
- * probes in flight on one event loop, and tallying the verdicts.  A bad
- * line is one unknown target, never the end of the batch.  Prints
- * nothing: each finished target goes to the caller's emit callback.
+ * Batches of VIP probes: reading targets through the one input reader,
+ * keeping a window of probes in flight on one event loop, and tallying
+ * the verdicts.  A bad line is one unknown target and the end of the
+ * input: the probes in flight finish, no more start.  Prints nothing:
+ * each finished target goes to the caller's emit callback.
  */
 #include "config.h"
 
@@ -13,17 +14,13 @@
 
 #include "clouddp.h"
 #include "http.h"
+#include "input.h"
 #include "vip.h"
 #include "report.h"
 
-#define LINE_MAX_LEN	4096
-
 struct vip_batch {
 	struct vip_cfg	 cfg;
-	FILE			*in;
-	const char		*name;
-	struct clouddp_buf	 line;
-	long			 lineno;
+	struct input		*in;
 	long			 concurrency;
 	long			 running;
 	int			 eof;
@@ -34,8 +31,8 @@ struct vip_batch {
 };
 
 struct vip_batch *
-vip_batch_new(const struct vip_cfg *cfg, FILE *in, const char *name,
-    long concurrency, struct clouddp_err *err)
+vip_batch_new(const struct vip_cfg *cfg, struct input *in, long concurrency,
+    struct clouddp_err *err)
 {
 	struct vip_batch	*b;
 
@@ -46,7 +43,6 @@ vip_batch_new(const struct vip_cfg *cfg, FILE *in, const char *name,
 	}
 	b->cfg = *cfg;
 	b->in = in;
-	b->name = name != NULL ? name : "input";
 	b->concurrency = concurrency > 0 ? concurrency : 1;
 	return b;
 }
@@ -56,7 +52,6 @@ vip_batch_free(struct vip_batch *b)
 {
 	if (b == NULL)
 		return;
-	clouddp_buf_free(&b->line);
 	free(b);
 }
 
@@ -74,39 +69,23 @@ fail_target(struct vip_batch *b, const struct clouddp_err *err)
 }
 
 /*
- * Read the next "VIP [FQDN]" line into cfg (fields point into the line
- * buffer).  Returns 1, 0 at the end, 2 for a line to skip, -1 on error.
+ * Read the next target into cfg (vip and fqdn point into the reader's
+ * line; vip_probe_new() checks and copies them).  Returns 1, 0 at the
+ * end, -1 on error (err says "FILE:LINE: what").
  */
 static int
 read_target(struct vip_batch *b, struct vip_cfg *cfg,
     struct clouddp_err *err)
 {
-	char	*s, *vip, *fqdn, *extra, *save = NULL;
-	int	 rc;
+	struct input_rec	 rec;
+	int			 rc;
 
-	rc = clouddp_buf_getline(&b->line, b->in, LINE_MAX_LEN, err);
-	if (rc <= 0) {
-		if (rc == -1)
-			clouddp_err_prefix(err, "%s:%ld", b->name,
-			    b->lineno + 1);
+	rc = input_next(b->in, &rec, err);
+	if (rc != 1)
 		return rc;
-	}
-	b->lineno++;
-	s = b->line.data;
-	s[strcspn(s, "#")] = '\0';
-	vip = strtok_r(s, " \t\r", &save);
-	if (vip == NULL)
-		return 2;
-	fqdn = strtok_r(NULL, " \t\r", &save);
-	extra = strtok_r(NULL, " \t\r", &save);
-	if (extra != NULL)
-		return clouddp_errf(err, CLOUDDP_EINPUT,
-		    "write one 'VIP [FQDN]' per line",
-		    "%s:%ld: unexpected '%s' after the FQDN", b->name,
-		    b->lineno, extra);
-	cfg->vip = vip;
-	if (fqdn != NULL)
-		cfg->fqdn = fqdn;
+	cfg->vip = rec.col[INPUT_VIP];
+	if (rec.col[INPUT_FQDN] != NULL)
+		cfg->fqdn = rec.col[INPUT_FQDN];
 	return 1;
 }
 
@@ -151,22 +130,20 @@ fill_window(struct vip_batch *b, struct clouddp_err *err)
 			rc = read_target(b, &cfg, err);
 		else
 			b->eof = 1;
-		if (rc == 0 || (rc == -1 && err->code != CLOUDDP_EINPUT)) {
+		if (rc <= 0) {
+			/* The end, or a line that ends the input. */
 			b->eof = 1;
 			return rc;
 		}
-		if (rc == 2)
-			continue;
-		p = rc == 1 ? vip_probe_new(&cfg, err) : NULL;
-		if (p == NULL && rc == 1 && b->in != NULL)
-			clouddp_err_prefix(err, "%s:%ld", b->name, b->lineno);
+		p = vip_probe_new(&cfg, err);
+		if (p == NULL && b->in != NULL)
+			clouddp_err_prefix(err, "%s:%zu", input_name(b->in),
+			    input_line(b->in));
 		if (p == NULL || vip_probe_start(p, b->m, on_probe_done, b,
 		    err) == -1) {
 			vip_probe_free(p);
-			if (b->in == NULL)
-				return -1;
-			fail_target(b, err);
-			continue;
+			b->eof = 1;
+			return -1;
 		}
 		b->running++;
 	}

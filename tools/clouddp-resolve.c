@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "clouddp.h"
+#include "input.h"
 #include "loop.h"
 #include "opts.h"
 #include "resolve.h"
@@ -51,9 +52,7 @@ struct run {
 	int			 nnames;
 	int			 next;
 	const char		*input;
-	FILE			*fp;
-	unsigned long		 lineno;
-	struct clouddp_buf	 line;
+	struct input		*in;
 	const char		*target;
 	const char		*vip;
 	struct resolve_tally	 tally;
@@ -89,7 +88,8 @@ help(void)
 "      --concurrency N    names in flight at once (default 150)\n"
 "      --expect-target NAME  the CNAME target every name must have\n"
 "      --expect-vip ADDR  the address every target must resolve to\n"
-"      --input FILE|-     read lines FQDN [TARGET [VIP]] (or CSV) from FILE\n"
+"      --input FILE|-     read names from FILE: fqdn [target [vip]] lines,\n"
+"                         or CSV with a header naming fqdn, target, vip\n"
 "      --port N           send every query to port N\n"
 "      --tries N          tries per query (default 3)\n", stdout);
 	clouddp_help_common(stdout);
@@ -97,52 +97,40 @@ help(void)
 }
 
 static int
-input_open(struct run *run, struct clouddp_err *err)
+input_start(struct clouddp_ctx *ctx, struct run *run, struct clouddp_err *err)
 {
+	struct input_cfg	 cfg;
+
 	if (run->input == NULL)
 		return 0;
-	if (strcmp(run->input, "-") == 0) {
-		run->fp = stdin;
-		return 0;
-	}
-	run->fp = fopen(run->input, "r");
-	if (run->fp == NULL)
-		return clouddp_errf(err, CLOUDDP_EIO,
-		    "check the path given to --input", "%s: %s", run->input,
-		    strerror(errno));
-	return 0;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.need = INPUT_BIT(INPUT_FQDN);
+	cfg.timeout = ctx->timeout;
+	run->in = input_open(run->input, &cfg, err);
+	return run->in != NULL ? 0 : -1;
 }
 
-/* resolve_next_cb: the command line's names, then the input lines. */
+/* resolve_next_cb: the command line's names, then the input's. */
 static int
 next_name(void *arg, struct resolve_name *name, struct clouddp_err *err)
 {
-	struct run	*run = arg;
-	int		 rc;
+	struct run		*run = arg;
+	struct input_rec	 rec;
+	int			 rc;
 
-	if (run->stopped)
-		return 0;
-	if (run->next < run->nnames)
-		return resolve_name_set(name, run->names[run->next++],
-		    run->target, run->vip, err) == -1 ? -1 : 1;
-	while (run->fp != NULL) {
-		rc = clouddp_buf_getline(&run->line, run->fp, 1000, err);
-		run->lineno++;
-		if (rc == 0)
-			return 0;
-		if (rc == -1) {
-			clouddp_err_prefix(err, "%s: line %lu", run->input,
-			    run->lineno);
-			return -1;
-		}
-		rc = resolve_io_line(run->line.data, run->lineno, run->target,
-		    run->vip, name, err);
-		if (rc == -1)
-			clouddp_err_prefix(err, "%s", run->input);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	if (run->next < run->nnames) {
+		memset(&rec, 0, sizeof(rec));
+		rec.col[INPUT_FQDN] = run->names[run->next++];
+		rc = 1;
+	} else if (run->in != NULL)
+		rc = input_next(run->in, &rec, err);
+	else
+		rc = 0;
+	if (rc != 1)
+		return rc;
+	return resolve_io_subject(&rec, run->in != NULL ?
+	    input_name(run->in) : "", run->target, run->vip, name,
+	    err) == -1 ? -1 : 1;
 }
 
 /* resolve_done_cb: print, count, and show progress on a terminal. */
@@ -237,7 +225,7 @@ check_run(struct run *run, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	size_t		 i;
 	int		 rc = -1;
 
-	if (input_open(run, err) == -1)
+	if (input_start(ctx, run, err) == -1)
 		goto out;
 	run->loop = loop_new(err);
 	if (run->loop == NULL || tool_signals(run->loop, err) == -1)
@@ -324,9 +312,7 @@ cleanup(void *arg)
 {
 	struct run	*run = arg;
 
-	if (run->fp != NULL && run->fp != stdin)
-		fclose(run->fp);
-	clouddp_buf_free(&run->line);
+	input_free(run->in);
 	resolve_io_tally_free(&run->tally);
 }
 

@@ -16,6 +16,7 @@
 
 #include "clouddp.h"
 #include "http.h"
+#include "input.h"
 #include "loop.h"
 #include "opts.h"
 #include "vip.h"
@@ -68,7 +69,7 @@ static const struct option longopts[] = {
 struct run {
 	struct clouddp_ctx	*ctx;
 	struct vip_cfg	 cfg;
-	FILE			*in;
+	struct input		*in;
 	const char		*in_name;
 	struct vip_secrets	 sec;
 	long			 concurrency;
@@ -249,6 +250,8 @@ write_summary(struct run *run, double wall)
 static int
 setup(struct run *run, struct clouddp_err *err)
 {
+	struct input_cfg	 icfg;
+
 	if ((run->cfg.vip == NULL) == (run->in_name == NULL))
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "give --vip ADDR for one VIP or --input FILE for many",
@@ -261,16 +264,12 @@ setup(struct run *run, struct clouddp_err *err)
 		return -1;
 	if (run->in_name == NULL)
 		return 0;
-	if (strcmp(run->in_name, "-") == 0) {
-		run->in = stdin;
-		return 0;
-	}
-	run->in = fopen(run->in_name, "r");
-	if (run->in == NULL)
-		return clouddp_errf(err, CLOUDDP_EIO,
-		    "check the path given to --input",
-		    "%s: %s", run->in_name, strerror(errno));
-	return 0;
+	memset(&icfg, 0, sizeof(icfg));
+	icfg.need = INPUT_BIT(INPUT_VIP);
+	icfg.flags = INPUT_VIP_FIRST;
+	icfg.timeout = run->ctx->timeout;
+	run->in = input_open(run->in_name, &icfg, err);
+	return run->in != NULL ? 0 : -1;
 }
 
 static int
@@ -316,8 +315,7 @@ probe(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	run->m = http_multi_new(run->loop, err);
 	if (run->m == NULL)
 		return -1;
-	run->batch = vip_batch_new(&run->cfg, run->in, run->in_name,
-	    run->concurrency, err);
+	run->batch = vip_batch_new(&run->cfg, run->in, run->concurrency, err);
 	if (run->batch == NULL)
 		return -1;
 	t0 = loop_now();
@@ -341,8 +339,7 @@ cleanup(void *arg)
 	http_multi_free(run->m);
 	loop_free(run->loop);
 	vip_batch_free(run->batch);
-	if (run->in != NULL && run->in != stdin)
-		fclose(run->in);
+	input_free(run->in);
 	vip_secrets_clear(&run->sec);
 }
 

@@ -246,6 +246,12 @@ input_name(const struct input *in)
 	return in->name;
 }
 
+size_t
+input_line(const struct input *in)
+{
+	return in->lineno;
+}
+
 int
 input_failed(const struct input *in)
 {

@@ -87,6 +87,8 @@ int		 input_failed(const struct input *);
 int		 input_rewind(struct input *, struct clouddp_err *);
 /* The name used in messages, e.g. "names.csv" or "stdin". */
 const char	*input_name(const struct input *);
+/* The number of the line read last (0 before the first). */
+size_t		 input_line(const struct input *);
 
 /*
  * Copy s into out (size len) with control characters, backslashes and

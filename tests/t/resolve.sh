@@ -193,7 +193,7 @@ is "$rc" 0 "--quiet keeps the exit status"
 printf 'ok.contoso.test\nbad..name\n' >"$T_TMP/bad.txt"
 run $R --resolver "$NSD:$P" --input "$T_TMP/bad.txt"
 is "$rc" 3 "a bad input line exits 3"
-like "$err" "bad.txt: line 2: bad..name: not a valid DNS name" "the error names the line"
+like "$err" "bad.txt:2: bad..name: empty label" "the error names the line"
 run $R --resolver "not-an-address" ok.contoso.test
 is "$rc" 3 "a bad --resolver exits 3"
 like "$err" "hint: give an IP address" "with a hint"

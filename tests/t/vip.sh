@@ -364,7 +364,7 @@ run clouddp-vip --input "$T_TMP/batch" --port "$P_GOOD" --http-port none \
 is "$(printf '%s\n' "$out" | grep -c '"vip"')" 20 "batch: one object per target"
 is "$(printf '%s\n' "$out" | tail -1 | jq -r '.targets, .unknown' | tr '\n' ' ')" \
     "21 1 " "batch: the summary counts the bad line as unknown"
-like "$err" "batch:22: 'not-an-address' is not an IPv4 or IPv6 address" \
+like "$err" "batch:22: no vip" \
     "batch: the bad line is named"
 is "$rc" 3 "batch with a bad line: exit 3"
 printf '%s %s\n%s\n' "$A" "$F" "$A" >"$T_TMP/two"

@@ -1,24 +1,31 @@
 /*
  * Unit tests: input lines and verdict messages of the resolution engine
- * (resolve_io.c, resolve_name_set): blanks, comments, CSV with a header,
- * quotes, empty and extra fields, defaults, and bad names.
+ * (resolve_io.c, resolve_name_set): subjects in the one name form,
+ * defaults, internationalised names, and bad names.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "clouddp.h"
+#include "input.h"
 #include "resolve.h"
 #include "resolve_io.h"
 #include "../tap.h"
 
 static int
-line(const char *text, unsigned long n, struct resolve_name *name)
+subject(const char *fqdn, const char *target, const char *vip, size_t n,
+    struct resolve_name *name, struct clouddp_err *err)
 {
-	struct clouddp_err	 err;
+	struct input_rec	 rec;
 
-	return resolve_io_line(text, n, "def.cloudapp.net", "192.0.2.1", name,
-	    &err);
+	memset(&rec, 0, sizeof(rec));
+	rec.col[INPUT_FQDN] = fqdn;
+	rec.col[INPUT_TARGET] = target;
+	rec.col[INPUT_VIP] = vip;
+	rec.line = n;
+	return resolve_io_subject(&rec, "names.txt", "Def.cloudapp.net",
+	    "192.0.2.1", name, err);
 }
 
 static void
@@ -27,30 +34,30 @@ test_lines(void)
 	struct resolve_name	 n;
 	struct clouddp_err	 err;
 
-	is_int(line("", 1, &n), 0, "blank line skipped");
-	is_int(line("   # a comment", 2, &n), 0, "comment skipped");
-	is_int(line("fqdn,target,vip", 1, &n), 0, "CSV header skipped");
-	is_int(line("Dp1.Contoso.COM.", 3, &n), 1, "a name alone");
+	is_int(subject("Dp1.Contoso.COM.", NULL, NULL, 3, &n, &err), 0,
+	    "a name alone");
 	is(n.name, "dp1.contoso.com", "name in canonical form");
-	is(n.target, "def.cloudapp.net", "default target");
+	is(n.target, "def.cloudapp.net", "default target, canonical too");
 	is(n.vip, "192.0.2.1", "default VIP");
 	is_int(n.line, 3, "line number kept");
-	is_int(line("dp2.contoso.com\tx.cloudapp.net  2001:db8::7 # c", 4,
-	    &n), 1, "blank-separated fields and a comment");
+	is_int(subject("dp2.contoso.com", "x.cloudapp.net", "2001:db8::7", 4,
+	    &n, &err), 0, "all three columns");
 	is(n.target, "x.cloudapp.net", "target from the line");
 	is(n.vip, "2001:db8::7", "IPv6 VIP from the line");
-	is_int(line("\"dp3.contoso.com\",,\"192.0.2.9\"\r", 5, &n), 1,
-	    "CSV with quotes, an empty field and CRLF");
-	is(n.target, "def.cloudapp.net", "empty CSV target takes the default");
-	is(n.vip, "192.0.2.9", "CSV VIP in the third column");
-	is_int(resolve_io_line("a.b c.d 192.0.2.1 extra", 6, NULL, NULL, &n,
-	    &err), -1, "four fields refused");
-	ok(strstr(err.what, "line 6") != NULL, "the error names the line");
-	is_int(resolve_io_line("a..b", 7, NULL, NULL, &n, &err), -1,
-	    "bad name refused");
-	is_int(resolve_io_line("a.b c.d 192.0.2.300", 8, NULL, NULL, &n,
-	    &err), -1, "bad VIP refused");
+	is_int(subject("b\xc3\xbc" "cher.contoso.test", NULL, NULL, 5, &n,
+	    &err), 0, "an internationalised name");
+	is(n.name, "xn--bcher-kva.contoso.test", "is asked as its A-label");
+	is_int(subject("bad_name!!.contoso.com", NULL, NULL, 7, &n, &err), -1,
+	    "bad_name!! refused, not queried");
+	ok(strncmp(err.what, "names.txt:7: ", 13) == 0,
+	    "the error names the file and line");
+	is_int(subject("a..b", NULL, NULL, 7, &n, &err), -1, "a..b refused");
+	is_int(subject("a.b", "c.d", "192.0.2.300", 8, &n, &err), -1,
+	    "bad VIP refused");
 	ok(strstr(err.hint, "IPv4 or IPv6") != NULL, "with a hint");
+	is_int(subject("a\x1b.test", NULL, NULL, 0, &n, &err), -1,
+	    "ESC in a command-line name refused");
+	ok(strchr(err.what, '\x1b') == NULL, "and not echoed raw");
 }
 
 static void
@@ -93,7 +100,7 @@ test_messages(void)
 int
 main(void)
 {
-	plan(25);
+	plan(23);
 	test_lines();
 	test_messages();
 	return done_testing();

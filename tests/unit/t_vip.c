@@ -61,7 +61,7 @@ main(void)
 	ok(p != NULL, "a good probe is made");
 	vip_probe_free(p);
 	p = make("192.0.2.1", "bad name!", "/", &err);
-	ok(p == NULL && err.code == CLOUDDP_EUSAGE, "a bad FQDN is refused");
+	ok(p == NULL && err.code == CLOUDDP_EINPUT, "a bad FQDN is refused");
 	p = make("192.0.2.1", "a..b", "/", &err);
 	ok(p == NULL, "an empty label is refused");
 	p = make("192.0.2.1", NULL, "no-slash", &err);
