@@ -1001,10 +1001,13 @@ static int
 report_fields(const struct vip_probe *p, struct report *r)
 {
 	struct report_obj	*root = report_root(r);
+	char			 u[4 * ZONE_NAME_MAX];
 	int			 bad = 0;
 
 	bad |= report_obj_set_str(root, "vip", p->vip);
 	bad |= report_obj_set_str(root, "fqdn", p->fqdn);
+	if (p->fqdn != NULL && name_to_unicode(p->fqdn, u, sizeof(u)) == 1)
+		bad |= report_obj_set_str(root, "fqdn_unicode", u);
 	bad |= report_obj_set_int(root, "port", p->cfg.port);
 	if (p->cfg.http_port > 0)
 		bad |= report_obj_set_int(root, "http_port",

@@ -267,25 +267,29 @@ now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Wait until fd is readable, at most cfg.timeout seconds. */
+/*
+ * Wait until fd is readable, at most cfg.timeout seconds (0: for ever).
+ * Pipes and FIFOs always go through poll(2): a FIFO whose writer has not
+ * opened it yet reads as its end, but polls as not ready.
+ */
 static int
 wait_readable(struct input *in, struct clouddp_err *err)
 {
 	struct pollfd	 p;
-	double		 deadline, left;
+	double		 deadline, left = 86400;
 	int		 rc;
 
-	if (in->cfg.timeout <= 0 || in->seekable)
+	if (in->seekable)
 		return 0;
 	deadline = now_seconds() + in->cfg.timeout;
 	for (;;) {
-		left = deadline - now_seconds();
+		if (in->cfg.timeout > 0)
+			left = deadline - now_seconds();
 		p.fd = in->fd;
 		p.events = POLLIN;
 		p.revents = 0;
-		if (left > 86400)
-			left = 86400;
-		rc = poll(&p, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
+		rc = poll(&p, 1, left <= 0 ? 0 : left > 86400 ? -1 :
+		    (int)(left * 1000) + 1);
 		if (rc > 0)
 			return 0;
 		if (rc == -1 && errno != EINTR)
