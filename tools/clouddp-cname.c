@@ -1,5 +1,5 @@
 /*
- * clouddp-cname: turn "service FQDN -> GUID.cloudapp.net" into the
+ * clouddp-cname: turn "service FQDN -> Azure service name" into the
  * record a DNS server needs, checked before it is published, and publish
  * it by RFC 2136 when asked.  The work is cname_job's; this is options.
  */
@@ -70,7 +70,7 @@ help(void)
 	usage(stdout);
 	fputs("\nWrite, check and publish the CNAME of a cloud distribution "
 	    "point.\n\n"
-"      --allow-any-target accept a target outside cloudapp.net\n"
+"      --allow-any-target accept a target that is no Azure service name\n"
 "      --apply            publish by RFC 2136 dynamic update to --server\n"
 "      --delete           remove the CNAME from --server, only if it still\n"
 "                         points at the target\n"
@@ -81,7 +81,8 @@ help(void)
 "      --origin ZONE      the zone; owners are written relative to it\n"
 "      --replace          with --apply, replace a CNAME to another target\n"
 "      --server HOST[:PORT]  the primary server to update (port 53)\n"
-"      --target NAME      the Azure name, e.g. GUID.cloudapp.net\n"
+"      --target NAME      the Azure name: GUID.cloudapp.net, or a CMG's\n"
+"                         PREFIX.REGION.cloudapp.azure.com\n"
 "      --tsig-file FILE   TSIG key in BIND key-file form, for --apply\n"
 "      --ttl SECONDS      TTL of the records (3600)\n"
 "      --zone FILE        refuse records that conflict with this zone file\n",
