@@ -107,9 +107,11 @@ input_escape(const char *s, char *out, size_t len)
 		memcpy(out + o, p, n);
 		o += n;
 	}
-	if (*p != '\0' && len > 4)
-		o = (size_t)snprintf(out + (o < len - 4 ? o : len - 4),
-		    4, "...") + (o < len - 4 ? o : len - 4);
+	/* Every step above left room for "..." and the NUL. */
+	if (*p != '\0' && o + 4 <= len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
 	out[o < len ? o : len - 1] = '\0';
 	return out;
 }
