@@ -82,7 +82,7 @@ struct zone_loader {
 	ldns_rdf	*prev;		/* current owner, NULL before any */
 	uint32_t	 ttl;
 	char		 top_dir[PATH_MAX];	/* as given, for messages */
-	char		 base[PATH_MAX];	/* real path: the tree allowed */
+	char		 base[PATH_MAX];	/* its real path: the tree */
 	char		*open_files[ZONE_INCLUDE_DEPTH];	/* real paths */
 	int		 depth;
 };
@@ -262,7 +262,7 @@ reader_open(const char *path, const char *name, struct clouddp_err *err)
 		what = "a socket";
 	if (what != NULL) {
 		clouddp_errf(err, CLOUDDP_EINPUT,
-		    "give the zone's master file, e.g. /etc/bind/db.contoso.com",
+		    "give the zone's master file, e.g. db.contoso.com",
 		    "%s is %s, not a zone file", name, what);
 		close(fd);
 		return NULL;
@@ -540,12 +540,13 @@ include_path(struct zone_loader *zl, const struct zone_reader *zr,
 	if (file[0] == '/' || strcmp(zl->top_dir, ".") == 0)
 		snprintf(shown, PATH_MAX, "%s", file);
 	else
-		snprintf(shown, PATH_MAX, "%s/%s", zl->top_dir, file);
+		snprintf(shown, PATH_MAX, "%s%s%s", zl->top_dir,
+		    strcmp(zl->top_dir, "/") == 0 ? "" : "/", file);
 	if (realpath(shown, real) == NULL)
 		return rec_fail(zr, "give the included file beside the zone "
 		    "file or below its directory", err, "$INCLUDE %s: %s",
 		    shown, strerror(errno));
-	if (strncmp(real, zl->base, n) != 0 ||
+	if (n == 0 || strncmp(real, zl->base, n) != 0 ||
 	    (real[n] != '/' && strcmp(zl->base, "/") != 0))
 		return rec_fail(zr, "keep included files beside the zone file "
 		    "or below its directory", err, "$INCLUDE %s: outside the "

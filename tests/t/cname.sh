@@ -7,7 +7,7 @@ need named-checkzone bind9-utils
 
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ZONE=$top_srcdir/tests/data/cname/contoso.zone
-plan 92
+plan 93
 
 # check_snippet FILE: the snippet, put into a zone, loads in BIND.
 check_snippet() {
@@ -199,6 +199,12 @@ zone_run "$D/include" loop.zone inc.test --fqdn dp.inc.test
 says 3 "sub/loop.inc:1: \\\$INCLUDE loop.zone: a loop" "an \$INCLUDE loop is refused"
 zone_run "$D/include" outside.zone inc.test --fqdn dp.inc.test
 says 3 "outside.zone:4: \\\$INCLUDE ../contoso.zone: outside the zone file's directory" "an \$INCLUDE outside the zone's directory is refused"
+
+mkdir "$T_TMP/z"
+printf '$TTL 300\n@ IN SOA ns h 1 3600 600 86400 300\n@ IN NS ns\n$INCLUDE link.inc\n' >"$T_TMP/z/main.zone"
+ln -s "$ZONE" "$T_TMP/z/link.inc"
+zone_run "$T_TMP/z" main.zone contoso.com --fqdn dp.contoso.com
+says 3 "INCLUDE link.inc: outside the zone file's directory" "a symbolic link out of the zone's directory is refused"
 
 # A single-label zone (Active Directory's "corp").
 printf '$TTL 300\n@ IN SOA dc1 hostmaster 1 3600 600 86400 300\n@ IN NS dc1\ndc1 IN A 192.0.2.1\n' >"$T_TMP/corp.zone"

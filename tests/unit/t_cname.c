@@ -43,6 +43,35 @@ tsig_alg(const char *alg, struct clouddp_err *err)
 	return k != NULL ? 0 : -1;
 }
 
+/* The zone reader's warnings come back through the API. */
+static void
+zone_tests(void)
+{
+	struct clouddp_err	 err;
+	struct zone_db		*db;
+	const char		*top = getenv("top_srcdir");
+	char			 path[4096];
+
+	snprintf(path, sizeof(path), "%s/tests/data/cname/oddities.zone",
+	    top != NULL ? top : "../..");
+	db = zone_db_load(path, "odd.test.", &err);
+	ok(db != NULL, "zone: oddities.zone loads");
+	if (db == NULL) {
+		diag("%s", err.what);
+		return;
+	}
+	ok(zone_db_nwarnings(db) == 4, "zone: four records kept without "
+	    "their data");
+	ok(zone_db_warning(db, 0) != NULL && strstr(zone_db_warning(db, 0),
+	    "oddities.zone:9: NXT record kept") != NULL,
+	    "zone: a warning names the file, the line and the type");
+	ok(zone_db_warning(db, 4) == NULL, "zone: no fifth warning");
+	ok(zone_db_check_cname(db, "resinfo.odd.test.",
+	    "x.cloudapp.net.", &err) == ZONE_CNAME_CONFLICT,
+	    "zone: a record kept without its data is a conflict");
+	zone_db_free(db);
+}
+
 static void
 tsig_tests(void)
 {
@@ -79,7 +108,7 @@ main(void)
 	size_t			 first = 0;
 	int			 i, dups = 0;
 
-	plan(24);
+	plan(29);
 	ok(name_parse("Host.Example.COM", 0, out, &err) == 0 &&
 	    strcmp(out, "host.example.com.") == 0, "lower-cased, dot added");
 	ok(name_parse("host.example.com.", 0, out, &err) == 0,
@@ -130,5 +159,6 @@ main(void)
 	    "the recheck finds exactly the repeat and its first line");
 	cname_seen_free(seen);
 	tsig_tests();
+	zone_tests();
 	return done_testing();
 }
