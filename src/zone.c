@@ -569,12 +569,14 @@ db_file_name(struct zone_db *db, const char *shown, struct clouddp_err *err)
 	char	**files;
 
 	files = reallocarray(db->files, db->nfiles + 1, sizeof(*files));
-	if (files == NULL)
-		return nomem(err), NULL;
-	db->files = files;
-	files[db->nfiles] = strdup(shown);
-	if (files[db->nfiles] == NULL)
-		return nomem(err), NULL;
+	if (files != NULL) {
+		db->files = files;
+		files[db->nfiles] = strdup(shown);
+	}
+	if (files == NULL || files[db->nfiles] == NULL) {
+		nomem(err);
+		return NULL;
+	}
 	return files[db->nfiles++];
 }
 
