@@ -17,15 +17,38 @@
 #include "log.h"
 #include "report.h"
 
+/* A stage of a report: its own checks and status. */
+struct report_stage {
+	struct report		*r;
+	json_t			*obj;		/* {stage, status, checks} */
+	json_t			*checks;
+	enum clouddp_status	 status;
+};
+
+#define REPORT_STAGES_MAX	16
+
 struct report {
 	char			 tool[32];
 	json_t			*root;
-	json_t			*checks;
+	json_t			*checks;	/* the default stage's */
 	enum clouddp_status	 status;
 	size_t			 counts[CLOUDDP_STATUS__MAX];
 	struct clouddp_buf	 summary;
 	struct clouddp_buf	 perf;
+	struct report_stage	 stages[REPORT_STAGES_MAX];
+	size_t			 nstages;
 };
+
+/*
+ * Under --nagios the process prints one line on stdout, whatever its
+ * parts offered: the worst one (the first of equals), held until
+ * report_nagios_flush().  stdout is process-wide, so is this.
+ */
+static struct {
+	char			 line[2048];
+	enum clouddp_status	 status;
+	int			 set;
+} nagios_held;
 
 #define J(o)	((json_t *)(o))
 #define R(j)	((struct report_obj *)(j))
@@ -35,6 +58,12 @@ struct report {
  * decimal, so 0.295 prints as 0.295, not 0.29499999999999998.
  */
 #define REAL_DIGITS	15
+
+/* Text lines wrap before this column, continued under the message. */
+#define TEXT_COLUMNS	80
+#define TEXT_INDENT	"         "
+
+static int	 real_format(char *, size_t, double, int);
 
 struct report *
 report_new(const char *tool)
@@ -57,10 +86,14 @@ report_new(const char *tool)
 void
 report_free(struct report *r)
 {
+	size_t	 i;
+
 	if (r == NULL)
 		return;
 	json_decref(r->root);
 	json_decref(r->checks);
+	for (i = 0; i < r->nstages; i++)
+		json_decref(r->stages[i].obj);
 	clouddp_buf_free(&r->summary);
 	clouddp_buf_free(&r->perf);
 	free(r);
@@ -72,24 +105,90 @@ report_root(struct report *r)
 	return R(r->root);
 }
 
+/* Add {check, status, message[, data]} to checks; data is taken. */
+static int
+check_add(struct report *r, json_t *checks, const char *check,
+    enum clouddp_status st, json_t *data, const char *msg)
+{
+	json_t	*c;
+
+	c = json_pack("{s:s, s:s, s:s}", "check", check,
+	    "status", clouddp_status_key(st), "message", msg);
+	if (c == NULL || (data != NULL && json_object_set(c, "data",
+	    data) == -1) || json_array_append_new(checks, c) == -1) {
+		json_decref(data);
+		return -1;
+	}
+	json_decref(data);
+	r->counts[st]++;
+	report_raise(r, st);
+	return 0;
+}
+
 int
 report_check(struct report *r, const char *check, enum clouddp_status st,
     const char *fmt, ...)
 {
 	char	 msg[1024];
 	va_list	 ap;
-	json_t	*c;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	c = json_pack("{s:s, s:s, s:s}", "check", check,
-	    "status", clouddp_status_key(st), "message", msg);
-	if (c == NULL || json_array_append_new(r->checks, c) == -1)
+	return check_add(r, r->checks, check, st, NULL, msg);
+}
+
+struct report_stage *
+report_stage(struct report *r, const char *name)
+{
+	struct report_stage	*sg;
+	size_t			 i;
+
+	for (i = 0; i < r->nstages; i++)
+		if (strcmp(json_string_value(json_object_get(
+		    r->stages[i].obj, "stage")), name) == 0)
+			return &r->stages[i];
+	if (r->nstages == REPORT_STAGES_MAX)
+		return NULL;
+	sg = &r->stages[r->nstages];
+	sg->r = r;
+	sg->status = CLOUDDP_STATUS_OK;
+	sg->checks = json_array();
+	sg->obj = json_pack("{s:s, s:s, s:O}", "stage", name, "status",
+	    "ok", "checks", sg->checks);
+	if (sg->obj == NULL) {
+		json_decref(sg->checks);
+		return NULL;
+	}
+	json_decref(sg->checks);	/* obj holds it */
+	r->nstages++;
+	return sg;
+}
+
+int
+report_stage_check(struct report_stage *sg, const char *check,
+    enum clouddp_status st, struct report_obj *data, const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+
+	if (sg == NULL) {
+		report_obj_free(data);
 		return -1;
-	r->counts[st]++;
-	report_raise(r, st);
-	return 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sg->status = clouddp_status_worst(sg->status, st);
+	json_object_set_new(sg->obj, "status",
+	    json_string(clouddp_status_key(sg->status)));
+	return check_add(sg->r, sg->checks, check, st, J(data), msg);
+}
+
+enum clouddp_status
+report_stage_status(const struct report_stage *sg)
+{
+	return sg->status;
 }
 
 enum clouddp_status
@@ -123,13 +222,36 @@ report_summary(struct report *r, const char *fmt, ...)
 	clouddp_buf_append(&r->summary, text, strlen(text), NULL);
 }
 
+/* A perfdata number: rounded to 3 decimals, no trailing zeros. */
+static void
+perf_num(char *num, size_t len, double v)
+{
+	if (isnan(v))
+		num[0] = '\0';
+	else
+		real_format(num, len, v, 3);
+}
+
+int
+report_perf_thr(struct report *r, const char *label, double value,
+    const char *uom, double warn, double crit)
+{
+	char	 v[64], w[64], c[64];
+
+	perf_num(v, sizeof(v), value);
+	perf_num(w, sizeof(w), warn);
+	perf_num(c, sizeof(c), crit);
+	return clouddp_buf_printf(&r->perf, NULL, "%s'%s'=%s%s%s%s%s%s",
+	    r->perf.len > 0 ? " " : "", label, v, uom != NULL ? uom : "",
+	    w[0] != '\0' || c[0] != '\0' ? ";" : "", w,
+	    c[0] != '\0' ? ";" : "", c);
+}
+
 int
 report_perf(struct report *r, const char *label, double value,
     const char *uom)
 {
-	return clouddp_buf_printf(&r->perf, NULL, "%s'%s'=%g%s",
-	    r->perf.len > 0 ? " " : "", label, value,
-	    uom != NULL ? uom : "");
+	return report_perf_thr(r, label, value, uom, NAN, NAN);
 }
 
 /* Scalars as text: strings bare, numbers and booleans as JSON writes them. */
@@ -149,11 +271,64 @@ write_scalar(FILE *fp, json_t *v)
 	free(s);
 }
 
+/*
+ * Print head then text, wrapped at blanks before TEXT_COLUMNS; each
+ * continuation line starts with TEXT_INDENT.  A word longer than a line
+ * stays whole.
+ */
+static void
+text_wrapped(FILE *fp, const char *head, const char *text)
+{
+	size_t	 col, room, n, cut;
+
+	fputs(head, fp);
+	col = strlen(head);
+	while (*text != '\0') {
+		room = col < TEXT_COLUMNS - 1 ? TEXT_COLUMNS - 1 - col : 0;
+		n = strlen(text);
+		if (n <= room) {
+			fputs(text, fp);
+			break;
+		}
+		for (cut = room; cut > 0 && text[cut] != ' '; cut--)
+			;
+		if (cut == 0)
+			cut = strcspn(text, " ");
+		fwrite(text, 1, cut, fp);
+		text += cut;
+		while (*text == ' ')
+			text++;
+		if (*text == '\0')
+			break;
+		fprintf(fp, "\n%s", TEXT_INDENT);
+		col = strlen(TEXT_INDENT);
+	}
+	fputc('\n', fp);
+}
+
+/* "STATUS   [stage/]check: message", one check per (wrapped) line. */
+static void
+checks_text(FILE *fp, const char *stage, json_t *checks)
+{
+	char	 head[256];
+	json_t	*c;
+	size_t	 i;
+
+	json_array_foreach(checks, i, c) {
+		snprintf(head, sizeof(head), "%-8s %s%s%s: ",
+		    json_string_value(json_object_get(c, "status")),
+		    stage != NULL ? stage : "", stage != NULL ? "/" : "",
+		    json_string_value(json_object_get(c, "check")));
+		text_wrapped(fp, head, json_string_value(json_object_get(c,
+		    "message")));
+	}
+}
+
 static void
 write_text(struct report *r, FILE *fp)
 {
-	const char	*key, *status;
-	json_t		*v, *c, *e;
+	const char	*key;
+	json_t		*v, *e;
 	size_t		 i, j;
 
 	json_object_foreach(r->root, key, v) {
@@ -175,39 +350,117 @@ write_text(struct report *r, FILE *fp)
 		write_scalar(fp, v);
 		fputc('\n', fp);
 	}
-	json_array_foreach(r->checks, i, c) {
-		status = json_string_value(json_object_get(c, "status"));
-		fprintf(fp, "%-8s %s: %s\n", status,
+	checks_text(fp, NULL, r->checks);
+	for (i = 0; i < r->nstages; i++)
+		checks_text(fp, json_string_value(json_object_get(
+		    r->stages[i].obj, "stage")), r->stages[i].checks);
+}
+
+/* The non-ok checks of status st, "[stage/]check: message; ...". */
+static void
+nagios_checks(struct clouddp_buf *b, const char *stage, json_t *checks,
+    const char *st)
+{
+	json_t	*c;
+	size_t	 i;
+
+	json_array_foreach(checks, i, c) {
+		if (strcmp(json_string_value(json_object_get(c, "status")),
+		    st) != 0)
+			continue;
+		clouddp_buf_printf(b, NULL, "%s%s%s%s: %s",
+		    b->len > 0 ? "; " : "", stage != NULL ? stage : "",
+		    stage != NULL ? "/" : "",
 		    json_string_value(json_object_get(c, "check")),
 		    json_string_value(json_object_get(c, "message")));
 	}
 }
 
+/* One line, whatever the texts hold: no newline, no '|' before perf. */
+static void
+nagios_offer(enum clouddp_status st, const char *text, const char *perf,
+    FILE *fp)
+{
+	char	*p;
+
+	if (fp == stdout && nagios_held.set && st <= nagios_held.status)
+		return;
+	snprintf(nagios_held.line, sizeof(nagios_held.line), "%s", text);
+	for (p = nagios_held.line; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '|')
+			*p = *p == '|' ? '/' : ' ';
+	if (perf != NULL && perf[0] != '\0') {
+		p = nagios_held.line + strlen(nagios_held.line);
+		snprintf(p, sizeof(nagios_held.line) -
+		    (size_t)(p - nagios_held.line), " | %s", perf);
+	}
+	if (fp == stdout) {
+		nagios_held.status = st;
+		nagios_held.set = 1;
+		return;
+	}
+	fprintf(fp, "%s\n", nagios_held.line);
+	nagios_held.line[0] = '\0';
+}
+
+int
+report_nagios_flush(FILE *fp)
+{
+	if (!nagios_held.set)
+		return 0;
+	nagios_held.set = 0;
+	return fprintf(fp, "%s\n", nagios_held.line) < 0 ? -1 : 0;
+}
+
 static void
 write_nagios(struct report *r, FILE *fp)
 {
-	const char	*sep = "";
-	json_t		*c;
-	size_t		 i;
+	struct clouddp_buf	 text = { NULL, 0, 0 }, fails = { NULL, 0, 0 };
+	int			 st;
+	size_t			 i;
 
-	fprintf(fp, "CLOUDDP-%s %s: ", r->tool, clouddp_status_name(r->status));
-	if (r->summary.len > 0)
-		fputs(r->summary.data, fp);
-	else if (r->status == CLOUDDP_STATUS_OK)
-		fprintf(fp, "%zu checks passed", json_array_size(r->checks));
-	else
-		json_array_foreach(r->checks, i, c) {
-			if (strcmp(json_string_value(json_object_get(c,
-			    "status")), "ok") == 0)
-				continue;
-			fprintf(fp, "%s%s: %s", sep, json_string_value(
-			    json_object_get(c, "check")), json_string_value(
-			    json_object_get(c, "message")));
-			sep = "; ";
+	if (r->summary.len == 0 && r->status != CLOUDDP_STATUS_OK)
+		/* The worst checks first. */
+		for (st = CLOUDDP_STATUS_UNKNOWN; st > CLOUDDP_STATUS_OK;
+		    st--) {
+			nagios_checks(&fails, NULL, r->checks,
+			    clouddp_status_key(st));
+			for (i = 0; i < r->nstages; i++)
+				nagios_checks(&fails, json_string_value(
+				    json_object_get(r->stages[i].obj,
+				    "stage")), r->stages[i].checks,
+				    clouddp_status_key(st));
 		}
-	if (r->perf.len > 0)
-		fprintf(fp, " | %s", r->perf.data);
-	fputc('\n', fp);
+	clouddp_buf_printf(&text, NULL, "CLOUDDP-%s %s: ", r->tool,
+	    clouddp_status_name(r->status));
+	if (r->summary.len > 0)
+		clouddp_buf_printf(&text, NULL, "%s", r->summary.data);
+	else if (fails.len > 0)
+		clouddp_buf_printf(&text, NULL, "%s", fails.data);
+	else
+		clouddp_buf_printf(&text, NULL, "%zu checks passed",
+		    r->counts[CLOUDDP_STATUS_OK]);
+	nagios_offer(r->status, text.data != NULL ? text.data : "",
+	    r->perf.data, fp);
+	clouddp_buf_free(&text);
+	clouddp_buf_free(&fails);
+}
+
+static int
+stages_set(struct report *r, json_t *out)
+{
+	json_t	*arr;
+	size_t	 i;
+
+	arr = json_array();
+	if (arr == NULL)
+		return -1;
+	for (i = 0; i < r->nstages; i++)
+		if (json_array_append(arr, r->stages[i].obj) == -1) {
+			json_decref(arr);
+			return -1;
+		}
+	return json_object_set_new(out, "stages", arr);
 }
 
 int
@@ -229,6 +482,10 @@ report_write(const struct clouddp_ctx *ctx, struct report *r, FILE *fp)
 		json_object_set_new(out, "status",
 		    json_string(clouddp_status_key(r->status)));
 		json_object_set(out, "checks", r->checks);
+		if (r->nstages > 0 && stages_set(r, out) == -1) {
+			json_decref(out);
+			return -1;
+		}
 		rc = report_obj_write(R(out), fp);
 		json_decref(out);
 		return rc;
@@ -563,6 +820,7 @@ log_err(const struct clouddp_ctx *ctx, const struct clouddp_err *err)
 {
 	enum clouddp_status	 st;
 	json_t			*o;
+	char			 line[700];
 
 	st = clouddp_code_status(err->code);
 	if (st == CLOUDDP_STATUS_OK)
@@ -579,9 +837,12 @@ log_err(const struct clouddp_ctx *ctx, const struct clouddp_err *err)
 		if (o != NULL)
 			report_obj_write(R(o), stdout);
 		json_decref(o);
-	} else if (ctx->output == CLOUDDP_OUTPUT_NAGIOS)
-		printf("CLOUDDP-%s %s: %s\n", ctx->tool != NULL ? ctx->tool :
-		    "CHECK", clouddp_status_name(st), err->what);
+	} else if (ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
+		snprintf(line, sizeof(line), "CLOUDDP-%s %s: %s",
+		    ctx->tool != NULL ? ctx->tool : "CHECK",
+		    clouddp_status_name(st), err->what);
+		nagios_offer(st, line, NULL, stdout);
+	}
 	fflush(stdout);
 	return (int)st;
 }

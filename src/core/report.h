@@ -34,18 +34,51 @@ void	 report_raise(struct report *, enum clouddp_status);
 /* Number of checks with the given status. */
 size_t	 report_count(const struct report *, enum clouddp_status);
 
-/* Text for the --nagios line; default: the messages of failed checks. */
+/*
+ * Stages: a report may hold named stages ("certificate", "dns_stage_1",
+ * "vip_tcp", "tls", "http", "provisioning"...), each with its own checks
+ * {check, status, message, data} and status.  report_check() adds to the
+ * default stage, printed as the report's "checks".  report_stage() finds
+ * or adds a stage by name (NULL on ENOMEM or past 16 stages);
+ * report_stage_check() takes data (may be NULL), also on failure.  Every
+ * check raises the report's status too.
+ */
+struct report_stage;
+
+struct report_stage *report_stage(struct report *, const char *);
+int	 report_stage_check(struct report_stage *, const char *,
+	    enum clouddp_status, struct report_obj *, const char *, ...)
+	    __attribute__((format(printf, 5, 6)));
+enum clouddp_status report_stage_status(const struct report_stage *);
+
+/*
+ * Text for the --nagios line; default: the messages of the non-ok
+ * checks, the worst first.
+ */
 void	 report_summary(struct report *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-/* Add monitoring perfdata "label=value[uom]". */
+/*
+ * Add monitoring perfdata "'label'=value[uom]", the value rounded to 3
+ * decimals; report_perf_thr adds ";warn;crit" thresholds (NAN: none),
+ * e.g. report_perf_thr(r, "days_left", 799, NULL, 30, 7) gives
+ * 'days_left'=799;30;7.
+ */
 int	 report_perf(struct report *, const char *, double, const char *);
+int	 report_perf_thr(struct report *, const char *, double, const char *,
+	    double, double);
 
 /*
  * Print the report in ctx's output mode to fp: text (fields, then one
- * line per check), JSON (one line: root fields, "status", "checks") or
- * the --nagios line.  Prints nothing under --quiet.  Returns 0 or -1.
+ * line per check, wrapped within 80 columns), JSON (one line: root
+ * fields, "status", "checks", and "stages" when there are any) or the
+ * --nagios line.  Prints nothing under --quiet.  Returns 0 or -1.
+ *
+ * The --nagios line for stdout (and log_err's) is held, so that a run
+ * prints exactly one: the worst offered, the first of equals.
+ * report_nagios_flush() prints it; tool_main() calls it at exit.
  */
 int	 report_write(const struct clouddp_ctx *, struct report *, FILE *);
+int	 report_nagios_flush(FILE *);
 
 /* Objects and arrays.  *_set and *_append take ownership of the child,
  * also on failure.  A NULL string value is written as JSON null. */

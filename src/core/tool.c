@@ -17,6 +17,7 @@
 #include "clouddp.h"
 #include "loop.h"
 #include "opts.h"
+#include "report.h"
 #include "tool.h"
 
 /* The errno of the first failed write to stdout, 0 while all is well. */
@@ -48,11 +49,11 @@ out_close(const struct clouddp_ctx *ctx)
 	errno = 0;
 	if (fclose(stdout) == EOF && e == 0)
 		e = errno != 0 ? errno : EIO;
-	if (e == 0)
+	/* The reader went away: nothing to say, the status stands. */
+	if (e == 0 || e == EPIPE)
 		return 0;
-	if (e != EPIPE)
-		fprintf(stderr, "%s: standard output: %s\n", ctx->prog,
-		    strerror(e));
+	fprintf(stderr, "%s: standard output: %s\n", ctx->prog,
+	    strerror(e));
 	return -1;
 }
 
@@ -164,6 +165,7 @@ tool_main(const struct tool *t, void *arg, int argc, char **argv)
 out:
 	if (t->cleanup != NULL)
 		t->cleanup(arg);
+	report_nagios_flush(stdout);
 	if (out_close(&ctx) == -1)
 		status = CLOUDDP_STATUS_UNKNOWN;
 	if (sig_pipe[0] != -1) {

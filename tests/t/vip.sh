@@ -345,7 +345,10 @@ is "$(jqv .phases.https.sample)" 1 "--count: which sample is shown"
 unlike "$(jqv '[.. | numbers | tostring] | join(" ")')" '\.[0-9]{2}' \
     "--json: times rounded to a tenth of a millisecond"
 vip --port "$P_GOOD" --http-port none --cacert "$D/ca.pem" --count 3
-like "$out" "^ok +https: 200 for GET /.* \\(sample 1 of 3; min/median/max" \
+# Text wraps within 80 columns: join each continuation to its line.
+like "$(printf '%s\n' "$out" | sed -e ':a' -e 'N' -e '$!ba' \
+    -e 's/\n         / /g')" \
+    "^ok +https: 200 for GET /.* \\(sample 1 of 3; min/median/max" \
     "--count text: says which sample the words are from"
 
 # A batch: many targets at once, one NDJSON line each plus a summary.

@@ -1,6 +1,7 @@
 /* Unit tests: reports in their three printed forms. */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,119 @@ render(struct clouddp_ctx *ctx, struct report *r)
 	return out;
 }
 
+/* Stages: checks per stage, the report's status the worst of all. */
+static void
+stages(struct clouddp_ctx *ctx)
+{
+	struct report		*r;
+	struct report_stage	*tls, *http;
+	struct report_obj	*data;
+
+	r = report_new("VERIFY");
+	report_check(r, "input", CLOUDDP_STATUS_OK, "read");
+	tls = report_stage(r, "tls");
+	http = report_stage(r, "http");
+	ok(tls != NULL && report_stage(r, "tls") == tls,
+	    "report_stage finds a stage by name");
+	data = report_obj_new();
+	report_obj_set_int(data, "days_left", 799);
+	report_stage_check(tls, "expiry", CLOUDDP_STATUS_OK, data, "%d days",
+	    799);
+	report_stage_check(http, "get", CLOUDDP_STATUS_CRITICAL, NULL,
+	    "GET / answered 503");
+	is_int(report_stage_status(tls), CLOUDDP_STATUS_OK, "stage status");
+	is_int(report_status(r), CLOUDDP_STATUS_CRITICAL,
+	    "a stage's check raises the report");
+	ctx->quiet = 0;
+	ctx->output = CLOUDDP_OUTPUT_TEXT;
+	is(render(ctx, r), "ok       input: read\nok       tls/expiry: 799 days\n"
+	    "critical http/get: GET / answered 503\n", "stages as text");
+	ctx->output = CLOUDDP_OUTPUT_JSON;
+	is(render(ctx, r), "{\"status\":\"critical\",\"checks\":[{\"check\":"
+	    "\"input\",\"status\":\"ok\",\"message\":\"read\"}],\"stages\":"
+	    "[{\"stage\":\"tls\",\"status\":\"ok\",\"checks\":[{\"check\":"
+	    "\"expiry\",\"status\":\"ok\",\"message\":\"799 days\",\"data\":"
+	    "{\"days_left\":799}}]},{\"stage\":\"http\",\"status\":"
+	    "\"critical\",\"checks\":[{\"check\":\"get\",\"status\":"
+	    "\"critical\",\"message\":\"GET / answered 503\"}]}]}\n",
+	    "stages as JSON");
+	ctx->output = CLOUDDP_OUTPUT_NAGIOS;
+	is(render(ctx, r), "CLOUDDP-VERIFY CRITICAL: http/get: GET / answered "
+	    "503\n", "stages in the nagios line");
+	report_free(r);
+}
+
+static void
+perf_and_wrap(struct clouddp_ctx *ctx)
+{
+	struct report	*r;
+
+	r = report_new("CERT");
+	report_perf_thr(r, "days_left", 799, NULL, 30, 7);
+	report_perf(r, "wall", 0.363922, "ms");
+	report_perf_thr(r, "x", 1, "s", NAN, 2);
+	report_check(r, "expiry", CLOUDDP_STATUS_WARNING, "the certificate "
+	    "expires in 3 days, on 2026-12-03 10:00:00 UTC; renew it and "
+	    "upload the new one before then");
+	report_check(r, "a|b", CLOUDDP_STATUS_CRITICAL, "two\nlines");
+	ctx->output = CLOUDDP_OUTPUT_NAGIOS;
+	is(render(ctx, r), "CLOUDDP-CERT CRITICAL: a/b: two lines; expiry: the "
+	    "certificate expires in 3 days, on 2026-12-03 10:00:00 UTC; renew "
+	    "it and upload the new one before then | 'days_left'=799;30;7 "
+	    "'wall'=0.364ms 'x'=1s;;2\n",
+	    "nagios: one line, worst first, thresholds, rounded perfdata");
+	ctx->output = CLOUDDP_OUTPUT_TEXT;
+	is(render(ctx, r), "warning  expiry: the certificate expires in 3 "
+	    "days, on 2026-12-03 10:00:00 UTC;\n         renew it and upload "
+	    "the new one before then\ncritical a|b: two\nlines\n",
+	    "text: long messages wrap within 80 columns");
+	report_free(r);
+}
+
+/* The streaming writer: escaping, UTF-8, reals, nesting. */
+static void
+lines(void)
+{
+	struct report_line	 l;
+	FILE			*fp;
+	char			 out[512];
+	size_t			 n;
+
+	memset(&l, 0, sizeof(l));
+	report_jw_open(&l, NULL);
+	report_jw_str(&l, "s", "a\"b\\c\n\x1b\x7f caf\xc3\xa9 \xe9\xc0\xaf");
+	report_jw_str(&l, "null", NULL);
+	report_jw_arr_open(&l, "a");
+	report_jw_int(&l, NULL, -3);
+	report_jw_bool(&l, NULL, 1);
+	report_jw_open(&l, NULL);
+	report_jw_close(&l);
+	report_jw_arr_close(&l);
+	report_jw_real(&l, "ms", 2005.92914200001, 1);
+	report_jw_real(&l, "z", 3.0004, 3);
+	report_jw_real(&l, "inf", 1.0 / 0.0, 3);
+	report_jw_close(&l);
+	fp = tmpfile();
+	ok(report_line_write(&l, fp) == 0, "report_line_write");
+	rewind(fp);
+	n = fread(out, 1, sizeof(out) - 1, fp);
+	out[n] = '\0';
+	fclose(fp);
+	is(out, "{\"s\":\"a\\\"b\\\\c\\u000a\\u001b\\u007f caf\xc3\xa9 ???\","
+	    "\"null\":null,\"a\":[-3,true,{}],\"ms\":2005.9,\"z\":3,"
+	    "\"inf\":null}\n", "escaped, UTF-8 checked, reals rounded");
+	is_int((int)l.buf.len, 0, "the line is reset after writing");
+	report_line_printf(&l, "%s", "text");
+	fp = tmpfile();
+	report_line_write(&l, fp);
+	rewind(fp);
+	n = fread(out, 1, sizeof(out) - 1, fp);
+	out[n] = '\0';
+	fclose(fp);
+	is(out, "text\n", "text lines too");
+	report_line_free(&l);
+}
+
 int
 main(void)
 {
@@ -33,7 +147,7 @@ main(void)
 	struct report		*r;
 	struct report_obj	*arr;
 
-	plan(9);
+	plan(21);
 	clouddp_ctx_init(&ctx, "clouddp-test", "TEST");
 	r = report_new("TEST");
 	ok(r != NULL, "report_new");
@@ -75,5 +189,8 @@ main(void)
 	is(render(&ctx, r), "", "--quiet prints nothing");
 	report_free(r);
 	report_free(NULL);
+	stages(&ctx);
+	perf_and_wrap(&ctx);
+	lines();
 	return done_testing();
 }
