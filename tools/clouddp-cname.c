@@ -139,53 +139,54 @@ tool_opt(struct cname_job_cfg *cfg, int c, const char *arg)
 	return 0;
 }
 
+static int
+parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
+    struct clouddp_err *err)
+{
+	int	 c, rc;
+
+	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	    longopts, NULL)) != -1) {
+		rc = clouddp_opt_common(ctx, c, optarg, err);
+		if (rc == -1)
+			return -1;
+		if (rc == 0 && tool_opt(arg, c, optarg) == -1)
+			return -2;
+	}
+	if (optind < argc && !ctx->help && !ctx->version)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "give the names with --fqdn and --target",
+		    "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int
+run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	struct cname_job_cfg	*cfg = arg;
+	int			 status;
+
+	/* SIGINT and SIGTERM stop --apply between two records. */
+	if (cfg->apply || cfg->delete) {
+		cfg->loop = loop_new(err);
+		if (cfg->loop == NULL || tool_signals(cfg->loop, err) == -1)
+			return -1;
+	}
+	status = cname_job_run(ctx, cfg);
+	loop_free(cfg->loop);
+	cfg->loop = NULL;
+	return status;
+}
+
+static const struct tool tool = {
+	"CNAME", parse, help, run, NULL
+};
+
 int
 main(int argc, char *argv[])
 {
-	struct clouddp_ctx	 ctx;
-	struct clouddp_err	 err;
 	struct cname_job_cfg	 cfg;
-	int			 c, rc, status;
 
-	clouddp_ctx_init(&ctx, argv[0], "CNAME");
 	memset(&cfg, 0, sizeof(cfg));
-	clouddp_err_clear(&err);
-	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
-	    longopts, NULL)) != -1) {
-		rc = clouddp_opt_common(&ctx, c, optarg, &err);
-		if (rc == -1)
-			return log_err(&ctx, &err);
-		if (rc == 0 && tool_opt(&cfg, c, optarg) == -1)
-			return clouddp_usage_error(&ctx);
-	}
-	if (ctx.help) {
-		help();
-		return 0;
-	}
-	if (ctx.version) {
-		clouddp_print_version(&ctx);
-		return 0;
-	}
-	if (optind < argc) {
-		clouddp_errf(&err, CLOUDDP_EUSAGE,
-		    "give the names with --fqdn and --target",
-		    "unexpected argument '%s'", argv[optind]);
-		return log_err(&ctx, &err);
-	}
-	if (clouddp_global_init(&err) == -1)
-		return log_err(&ctx, &err);
-	/* SIGINT and SIGTERM stop --apply between two records. */
-	if (cfg.apply || cfg.delete) {
-		cfg.loop = loop_new(&err);
-		if (cfg.loop == NULL || tool_signals(cfg.loop, &err) == -1) {
-			loop_free(cfg.loop);
-			clouddp_global_cleanup();
-			return log_err(&ctx, &err);
-		}
-	}
-	status = cname_job_run(&ctx, &cfg);
-	loop_free(cfg.loop);
-	clouddp_global_cleanup();
-	clouddp_ctx_cleanup(&ctx);
-	return status;
+	return tool_main(&tool, &cfg, argc, argv);
 }

@@ -5,13 +5,15 @@
 . "$top_srcdir/tests/lib.sh"
 need jq jq
 need openssl openssl
+need named bind9
+need tsig-keygen bind9-utils
 
 D=$top_srcdir/tests/data
 R=clouddp-resolve
 A=$(loopback_addr)
 P=$(free_port 127.0.0.1)
 
-plan 28
+plan 31
 
 PS=$(free_port 127.0.0.1)
 PC=$(free_port 127.0.0.1)
@@ -130,3 +132,24 @@ run clouddp-vip --nagios --input "$T_TMP/vipbad" --port "$PC" \
     --http-port none --timeout 1
 is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 \
     "vip batch with a bad line --nagios: one line"
+
+# cname: a conflict found in a zone file, and one found by --apply on the
+# server (line 2 of 3 holds an A record): each one line, naming it.
+GUID=d1594d4527614a09b934d470.cloudapp.net
+run clouddp-cname --nagios --fqdn host7.contoso.com --target $GUID \
+    --zone "$D/cname/contoso.zone" --origin contoso.com
+is "$out" "CLOUDDP-CNAME CRITICAL: host7.contoso.com. already has an A record (line 10): a host uses this name" \
+    "cname --zone conflict --nagios: one line naming it"
+PN=$(free_port 127.0.0.1)
+tsig-keygen -a hmac-sha256 clouddp-update >"$T_TMP/key.conf"
+chmod 600 "$T_TMP/key.conf"
+named_start 127.0.0.1 "$PN" contoso.com "$D/cname/contoso.zone" \
+    "$T_TMP/key.conf" || exit 1
+printf 'b1.contoso.com %s\nhost7.contoso.com %s\nb3.contoso.com %s\n' \
+    $GUID $GUID $GUID >"$T_TMP/conflict.txt"
+run clouddp-cname --nagios --apply --server "127.0.0.1:$PN" \
+    --tsig-file "$T_TMP/key.conf" -t 3 --input "$T_TMP/conflict.txt"
+is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 \
+    "cname --apply conflict --nagios: one line"
+like "$out" "^CLOUDDP-CNAME CRITICAL: .*host7.contoso.com" \
+    "cname --apply conflict --nagios: naming the record"
