@@ -228,6 +228,21 @@ zone_db_warning(const struct zone_db *db, size_t i)
 	return db->warnings[i];
 }
 
+/* What a --zone that cannot be a zone file is, or NULL. */
+static const char *
+not_a_file(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return NULL;
+}
+
 /*
  * Open a zone file for reading once, front to back.  A directory or a
  * device is named for what it is; a FIFO or a pipe is read as it comes.
@@ -236,7 +251,7 @@ static FILE *
 reader_open(const char *path, const char *name, struct clouddp_err *err)
 {
 	struct stat	 st;
-	const char	*what = NULL;
+	const char	*what;
 	FILE		*fp;
 	int		 fd;
 
@@ -252,14 +267,7 @@ reader_open(const char *path, const char *name, struct clouddp_err *err)
 		close(fd);
 		return NULL;
 	}
-	if (S_ISDIR(st.st_mode))
-		what = "a directory";
-	else if (S_ISCHR(st.st_mode))
-		what = "a character device";
-	else if (S_ISBLK(st.st_mode))
-		what = "a block device";
-	else if (S_ISSOCK(st.st_mode))
-		what = "a socket";
+	what = not_a_file(st.st_mode);
 	if (what != NULL) {
 		clouddp_errf(err, CLOUDDP_EINPUT,
 		    "give the zone's master file, e.g. db.contoso.com",
@@ -267,7 +275,19 @@ reader_open(const char *path, const char *name, struct clouddp_err *err)
 		close(fd);
 		return NULL;
 	}
-	/* Opened without blocking (a FIFO with no writer); now block. */
+	/*
+	 * Opened without blocking to see what it is; a FIFO is opened
+	 * again, now waiting for its writer, which it must not miss.
+	 */
+	if (S_ISFIFO(st.st_mode)) {
+		close(fd);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd == -1) {
+			clouddp_errf(err, CLOUDDP_EIO, NULL, "%s: %s", name,
+			    strerror(errno));
+			return NULL;
+		}
+	}
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1 ||
 	    (fp = fdopen(fd, "r")) == NULL) {
 		clouddp_errf(err, CLOUDDP_EIO, NULL, "%s: %s", name,

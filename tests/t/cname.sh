@@ -226,8 +226,8 @@ printf 'a\000b\n' >"$T_TMP/nul.zone"
 run timeout 10 clouddp-cname --zone "$T_TMP/nul.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
 says 3 "nul.zone:1: a NUL byte" "a NUL byte: not a text zone file"
 mkfifo "$T_TMP/fifo"
-cat "$ZONE" >"$T_TMP/fifo" &
+(sleep 1; cat "$ZONE" >"$T_TMP/fifo") &
 run timeout 10 clouddp-cname --zone "$T_TMP/fifo" --origin contoso.com --fqdn host7.contoso.com --target $GUID
-says 2 "host7.contoso.com. already has an A record \\(line 10\\)" "--zone FIFO: read once, conflicts found"
+says 2 "host7.contoso.com. already has an A record \\(line 10\\)" "--zone FIFO: waits for its writer, read once, conflicts found"
 run sh -c "cat '$ZONE' | timeout 10 clouddp-cname --zone /dev/stdin --origin contoso.com --fqdn dp.contoso.com --target $GUID"
 is "$rc" 0 "--zone /dev/stdin from a pipe"
