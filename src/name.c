@@ -145,6 +145,58 @@ check_alabels(const char *buf, const char *shown, struct clouddp_err *err)
 	    rc != IDN2_OK ? idn2_strerror(rc) : "");
 }
 
+/*
+ * The common case in one pass: ASCII letters, digits, hyphens and dots
+ * that make a valid name without A-labels.  Returns 1 with out written,
+ * 0 when the full checks below must judge (and word any error).
+ */
+static int
+fast_ascii(const char *in, char *out)
+{
+	size_t	 i, label = 0, labels = 1;
+	int	 digits = 1, last = 1;	/* this label, the one before */
+	char	 c;
+
+	for (i = 0; in[i] != '\0'; i++) {
+		if (i >= ZONE_NAME_MAX - 3)
+			return 0;
+		c = in[i];
+		if (c == '.') {
+			if (label == 0 || out[i - 1] == '-')
+				return 0;
+			out[i] = '.';
+			label = 0;
+			last = digits;
+			digits = 1;
+			labels++;
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (c == '-' && label > 0)))
+			return 0;
+		if (c < '0' || c > '9')
+			digits = 0;
+		/* "xn--" and any "??--" label: IDNA's rules apply. */
+		if (++label > 63 || (label == 4 && c == '-' && out[i - 1] == '-'))
+			return 0;
+		out[i] = c;
+	}
+	if (i > 0 && in[i - 1] == '.') {
+		i--;
+		labels--;
+		digits = last;
+	}
+	/* A trailing hyphen, one label, a numeric top-level label. */
+	if (i == 0 || out[i - 1] == '-' || out[i - 1] == '.' || labels < 2 ||
+	    digits)
+		return 0;
+	out[i] = '.';
+	out[i + 1] = '\0';
+	return 1;
+}
+
 int
 name_parse(const char *in, int allow_wildcard, char *out,
     struct clouddp_err *err)
@@ -155,6 +207,10 @@ name_parse(const char *in, int allow_wildcard, char *out,
 
 	if (in[0] == '\0')
 		return clouddp_errf(err, CLOUDDP_EINPUT, NULL, "empty name");
+	if (fast_ascii(in, buf)) {
+		memcpy(out, buf, strlen(buf) + 1);
+		return 0;
+	}
 	/* Echo the name as it came unless it holds bytes to escape. */
 	for (p = in; *p > 0x20 && *p < 0x7f && *p != '\\'; p++)
 		continue;

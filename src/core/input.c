@@ -383,6 +383,31 @@ check_start(struct input *in, struct clouddp_err *err)
 }
 
 /*
+ * Check n bytes about to join the line: a NUL is fatal, and *bad
+ * keeps the first other control character's column (0: none).  A
+ * final CR is CRLF; parse() forgives it.
+ */
+static int
+check_bytes(struct input *in, const unsigned char *p, size_t n, size_t *bad,
+    struct clouddp_err *err)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= 0x20 && p[i] != 0x7f)
+			continue;
+		if (p[i] == '\0')
+			return clouddp_errf(err, CLOUDDP_EINPUT,
+			    "give a text file, one subject per line",
+			    "%s:%zu: a NUL byte at column %zu: not a text "
+			    "file", in->name, in->lineno + 1, in->len + i + 1);
+		if (p[i] != '\t' && *bad == 0)
+			*bad = in->len + i + 1;
+	}
+	return 0;
+}
+
+/*
  * Take bytes up to the next newline into in->line.  Returns 1 a line,
  * 0 the end, -1 a fatal error.  *bad is set to the first control
  * character's offset + 1 (0: none).
@@ -390,8 +415,9 @@ check_start(struct input *in, struct clouddp_err *err)
 static int
 read_line(struct input *in, size_t *bad, struct clouddp_err *err)
 {
-	unsigned char	 c;
-	int		 rc, any = 0;
+	const unsigned char	*p, *nl;
+	size_t			 n, room;
+	int			 rc, any = 0;
 
 	in->len = 0;
 	*bad = 0;
@@ -405,29 +431,26 @@ read_line(struct input *in, size_t *bad, struct clouddp_err *err)
 		}
 		if (!in->begun && check_start(in, err) == -1)
 			return -1;
-		if (in->pos == in->end)
-			continue;
-		c = in->buf[in->pos++];
-		any = 1;
-		if (c == '\n')
-			break;
-		if (c == '\0')
-			return clouddp_errf(err, CLOUDDP_EINPUT,
-			    "give a text file, one subject per line",
-			    "%s:%zu: a NUL byte at column %zu: not a text "
-			    "file", in->name, in->lineno + 1, in->len + 1);
-		if (in->len == INPUT_LINE_MAX)
+		p = in->buf + in->pos;
+		nl = memchr(p, '\n', in->end - in->pos);
+		n = nl != NULL ? (size_t)(nl - p) : in->end - in->pos;
+		room = INPUT_LINE_MAX - in->len;
+		/* A NUL within reach is named before the length. */
+		if (check_bytes(in, p, n < room + 1 ? n : room + 1, bad,
+		    err) == -1)
+			return -1;
+		if (n > room)
 			return clouddp_errf(err, CLOUDDP_EINPUT,
 			    "give one subject per line",
 			    "%s:%zu: line longer than %d bytes", in->name,
 			    in->lineno + 1, INPUT_LINE_MAX);
-		/* A final CR is CRLF; parse() forgives it. */
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			if (*bad == 0)
-				*bad = in->len + 1;
-		in->line[in->len++] = (char)c;
+		memcpy(in->line + in->len, p, n);
+		in->len += n;
+		in->pos += n + (nl != NULL);
+		any = 1;
+		if (nl != NULL)
+			return 1;
 	}
-	return 1;
 }
 
 /* Next field of a CSV line at *pp, unquoted in place; NULL at its end. */

@@ -53,6 +53,28 @@ test_idn(void)
 	is(h, "xn--bcher-kva.contoso.test", "without the trailing dot");
 }
 
+/* The one-pass path for plain names and the full checks agree. */
+static void
+test_plain(void)
+{
+	static const char *const t[][2] = {
+		{ "a.b", "a.b." }, { "a.b.", "a.b." }, { "A-B.C", "a-b.c." },
+		{ "ab--cd.test", "ab--cd.test." }, { "a.1", "ERR" },
+		{ "a.1.", "ERR" }, { "1.a", "1.a." }, { "a.b-", "ERR" },
+		{ "a.b-.", "ERR" }, { "-a.b", "ERR" }, { "a-.b", "ERR" },
+		{ "a..b", "ERR" }, { "a", "ERR" }, { "a.", "ERR" },
+		{ ".a.b", "ERR" }, { "a.b..", "ERR" }, { "*.a.b", "ERR" },
+		{ "a_b.c", "ERR" }, { "xn--bcher-kva.test", "xn--bcher-kva.test." },
+		{ "XN--BCHER-KVB.test", "ERR" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		is(canon(t[i][0]), t[i][1], t[i][0]);
+	is(canon("a.b23456789012345678901234567890123456789012345678901234567890"
+	    "1234"), "ERR", "a 64-octet label");
+}
+
 static void
 test_messages(void)
 {
@@ -108,6 +130,7 @@ int
 main(void)
 {
 	test_idn();
+	test_plain();
 	test_messages();
 	test_azure();
 	printf("1..%d\n", tap_n);
