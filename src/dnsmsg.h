@@ -1,8 +1,8 @@
 /*
  * DNS messages off the wire: rcode, flags and the answer and authority
  * records a resolution check needs, with names in one canonical form.
- * dnsmsg.c and zone.c are the two users of ldns: this one for wire
- * messages, zone.c for names and zone files.  Nothing here does I/O.
+ * The wire form is read by hand (only what a verdict needs); zone.c is
+ * the user of ldns, for names and zone files.  Nothing here does I/O.
  */
 #ifndef CLOUDDP_DNSMSG_H
 #define CLOUDDP_DNSMSG_H
