@@ -73,7 +73,8 @@ typedef void	(*vip_probe_done_cb)(void *, const struct clouddp_err *,
  * Check cfg and make a probe.  Returns NULL with err filled: a vip that
  * is not an address, a bad name or path (CLOUDDP_EUSAGE).
  */
-struct vip_probe	*vip_probe_new(const struct vip_cfg *, struct clouddp_err *);
+struct vip_probe *vip_probe_new(const struct vip_cfg *,
+		    struct clouddp_err *);
 void		 vip_probe_free(struct vip_probe *);
 
 /* Start the probe on m's loop.  Returns 0, or -1 with err filled. */

@@ -90,60 +90,100 @@ out:
 	return rc;
 }
 
+struct args {
+	struct http_req_opts	 o;
+	const char		*hdrs[16];
+	const char		*cert_path;
+	const char		*pw_path;
+	char			*proxy_pw;
+};
+
+static int
+opt(struct args *a, int c, struct clouddp_err *err)
+{
+	switch (c) {
+	case 'C':
+		a->o.cacert = optarg;
+		break;
+	case 'E':
+		a->cert_path = optarg;
+		break;
+	case 'H':
+		if (a->o.nheaders < 16)
+			a->hdrs[a->o.nheaders++] = optarg;
+		break;
+	case 'P':
+		a->proxy_pw = password(optarg, err);
+		if (a->proxy_pw == NULL)
+			return -1;
+		a->o.proxy_password = a->proxy_pw;
+		break;
+	case 'T':
+		a->o.body_file = optarg;
+		break;
+	case 'X':
+		a->o.method = optarg;
+		break;
+	case 'c':
+		a->o.connect_to = optarg;
+		break;
+	case 'd':
+		a->o.body = optarg;
+		a->o.body_len = strlen(optarg);
+		break;
+	case 'k':
+		a->o.insecure = 1;
+		break;
+	case 'm':
+		a->o.body_max = strtoul(optarg, NULL, 10);
+		break;
+	case 'p':
+		a->pw_path = optarg;
+		break;
+	case 't':
+		a->o.timeout = a->o.connect_timeout = atof(optarg);
+		break;
+	case 'x':
+		a->o.proxy = optarg;
+		break;
+	default:
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL, "bad option");
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct http_req_opts	 o;
+	struct args		 a;
 	struct clouddp_err	 err;
-	const char		*hdrs[16], *cert_path = NULL, *pw_path = NULL;
-	char			*pw = NULL, *proxy_pw = NULL;
+	char			*pw = NULL;
 	struct cert		*cert = NULL;
 	int			 c, status = 3;
 
-	memset(&o, 0, sizeof(o));
-	o.headers = hdrs;
-	o.keep_body = 1;
-	o.connect_timeout = o.timeout = 5;
-	while ((c = getopt(argc, argv, "C:E:H:P:T:X:c:d:km:p:t:x:")) != -1) {
-		switch (c) {
-		case 'C': o.cacert = optarg; break;
-		case 'E': cert_path = optarg; break;
-		case 'H':
-			if (o.nheaders < 16)
-				hdrs[o.nheaders++] = optarg;
-			break;
-		case 'P': proxy_pw = password(optarg, &err);
-			if (proxy_pw == NULL)
-				goto fail;
-			o.proxy_password = proxy_pw;
-			break;
-		case 'T': o.body_file = optarg; break;
-		case 'X': o.method = optarg; break;
-		case 'c': o.connect_to = optarg; break;
-		case 'd': o.body = optarg; o.body_len = strlen(optarg); break;
-		case 'k': o.insecure = 1; break;
-		case 'm': o.body_max = strtoul(optarg, NULL, 10); break;
-		case 'p': pw_path = optarg; break;
-		case 't': o.timeout = o.connect_timeout = atof(optarg); break;
-		case 'x': o.proxy = optarg; break;
-		default: return 3;
-		}
-	}
+	memset(&a, 0, sizeof(a));
+	a.o.headers = a.hdrs;
+	a.o.keep_body = 1;
+	a.o.connect_timeout = a.o.timeout = 5;
+	while ((c = getopt(argc, argv, "C:E:H:P:T:X:c:d:km:p:t:x:")) != -1)
+		if (opt(&a, c, &err) == -1)
+			goto fail;
 	if (optind != argc - 1)
 		return 3;
-	o.url = argv[optind];
+	a.o.url = argv[optind];
 	if (clouddp_global_init(&err) == -1)
 		goto fail;
-	if (cert_path != NULL) {
-		if (pw_path != NULL && (pw = password(pw_path, &err)) == NULL)
+	if (a.cert_path != NULL) {
+		if (a.pw_path != NULL &&
+		    (pw = password(a.pw_path, &err)) == NULL)
 			goto fail;
-		cert = cert_load_file(cert_path, pw, &err);
+		cert = cert_load_file(a.cert_path, pw, &err);
 		if (cert == NULL)
 			goto fail;
-		o.tls_setup = cert_tls_client_use;
-		o.tls_arg = cert;
+		a.o.tls_setup = cert_tls_client_use;
+		a.o.tls_arg = cert;
 	}
-	if (run(&o, &err) == -1)
+	if (run(&a.o, &err) == -1)
 		goto fail;
 	status = 0;
 	goto out;
@@ -151,7 +191,7 @@ fail:
 	fprintf(stderr, "httpreq: %s\n", err.what);
 out:
 	secret_free(pw);
-	secret_free(proxy_pw);
+	secret_free(a.proxy_pw);
 	cert_free(cert);
 	clouddp_global_cleanup();
 	return status;
