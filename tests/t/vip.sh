@@ -11,7 +11,7 @@ need jq jq
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 135
+plan 140
 
 F=clouddp1.contoso.test
 D=$T_TMP/certs
@@ -129,6 +129,18 @@ vip --port "$P_GOOD" --http-port none --nagios --cacert "$D/ca.pem" \
     --warn-days 2000
 like "$out" "^CLOUDDP-VIP WARNING: .*'days_left'=[0-9]+;2000:;0:" \
     "--warn-days sets the days_left warning threshold"
+
+# The FQDN in the one name form: lower case, A-labels, U-labels shown.
+run clouddp-vip --vip "$A" --fqdn CLOUDDP1.Contoso.TEST --port "$P_GOOD" \
+    --http-port none --cacert "$D/ca.pem" --json
+is "$rc" 0 "an upper-case FQDN: exit 0"
+is "$(jqv .fqdn)" "$F" "and it is lower-cased"
+run clouddp-vip --vip "$A" --fqdn bücher.contoso.test --port "$P_GOOD" \
+    --http-port none --cacert "$D/ca.pem" --json
+is "$(jqv .fqdn)" xn--bcher-kva.contoso.test "an IDN is probed as its A-label"
+is "$(jqv .fqdn_unicode)" bücher.contoso.test "and shown as its U-label too"
+like "$(detail cert_name)" "^xn--bcher-kva.contoso.test does not match" \
+    "the certificate is judged against the A-label"
 
 # Without --cacert the test CA is unknown: a warning, not a failure.
 vip --port "$P_GOOD" --http-port none --json
