@@ -181,6 +181,8 @@ int		 vip_batch_start(struct vip_batch *, struct http_multi *,
  * the worst status.  Returns the worst status seen.
  */
 enum clouddp_status vip_batch_status(const struct vip_batch *);
+/* Probes started and not ended: after the loop, 0 unless it broke. */
+size_t		 vip_batch_unfinished(const struct vip_batch *);
 int		 vip_batch_summary(const struct vip_batch *, double,
 		    struct report *);
 

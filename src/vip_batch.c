@@ -165,6 +165,12 @@ vip_batch_start(struct vip_batch *b, struct http_multi *m,
 	return 0;
 }
 
+size_t
+vip_batch_unfinished(const struct vip_batch *b)
+{
+	return (size_t)b->running;
+}
+
 enum clouddp_status
 vip_batch_status(const struct vip_batch *b)
 {

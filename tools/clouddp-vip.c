@@ -325,6 +325,10 @@ probe(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 		return -1;
 	if (run->stopped)
 		return CLOUDDP_STATUS_UNKNOWN;
+	if (tool_interrupted() == 0 && vip_batch_unfinished(run->batch) > 0)
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL, "the event "
+		    "loop ended with %zu probes unfinished",
+		    vip_batch_unfinished(run->batch));
 	if (run->in_name != NULL)
 		write_summary(run, loop_now() - t0);
 	if (tool_interrupted() != 0)

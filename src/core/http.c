@@ -149,8 +149,15 @@ on_timer_set(CURLM *multi, long ms, void *userp)
 	(void)multi;
 	loop_timer_cancel(m->loop, m->timer);
 	m->timer = NULL;
-	if (ms < 0)
+	/*
+	 * No timer wanted.  While transfers run, wake curl each second
+	 * anyway: the loop ends when nothing is watched, and a transfer
+	 * must never be left behind by a loop that believes it is done.
+	 */
+	if (ms < 0 && m->reqs == NULL)
 		return 0;
+	if (ms < 0)
+		ms = 1000;
 	m->timer = loop_timer_add(m->loop, (double)ms / 1000, on_timer, m,
 	    NULL);
 	return m->timer != NULL ? 0 : -1;
@@ -484,6 +491,11 @@ req_free(struct http_req *r)
 		r->m->reqs = r->next;
 	if (r->next != NULL)
 		r->next->prev = r->prev;
+	/* The last request gone: nothing is left for the timer to do. */
+	if (r->m->reqs == NULL) {
+		loop_timer_cancel(r->m->loop, r->m->timer);
+		r->m->timer = NULL;
+	}
 	free(r);
 }
 
