@@ -131,8 +131,9 @@ struct cname_job_cfg {
  * only when all pass, write them in the chosen format to stdout or
  * apply them to the server.  Results go to stdout, diagnostics through
  * log_err.  Input is streamed (a pipe or FIFO is copied to a temporary
- * file as it is read, for the later passes).  Returns the exit status: 0 written or
- * applied, 2 a conflict or a refused update, 3 bad input or options.
+ * file as it is read, for the later passes).  Returns the exit status:
+ * 0 written or applied, 2 a conflict or a refused update, 3 bad input or
+ * options.
  */
 int	 cname_job_run(const struct clouddp_ctx *,
 	    const struct cname_job_cfg *);
