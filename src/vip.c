@@ -23,6 +23,7 @@
 #include "clouddp.h"
 #include "cert.h"
 #include "http.h"
+#include "input.h"
 #include "name.h"
 #include "opts.h"
 #include "vip.h"
@@ -115,6 +116,7 @@ vip_addr_parse(const char *in, char *out, size_t len,
 {
 	struct in6_addr	 a6;
 	struct in_addr	 a4;
+	char		 shown[128];
 
 	if (inet_pton(AF_INET, in, &a4) == 1 &&
 	    inet_ntop(AF_INET, &a4, out, (socklen_t)len) != NULL)
@@ -125,7 +127,8 @@ vip_addr_parse(const char *in, char *out, size_t len,
 	return clouddp_errf(err, CLOUDDP_EUSAGE,
 	    "give the VIP as an address, e.g. --vip 203.0.113.10; "
 	    "clouddp-resolve finds it from a name",
-	    "'%s' is not an IPv4 or IPv6 address", in);
+	    "'%s' is not an IPv4 or IPv6 address",
+	    input_escape(in, shown, sizeof(shown)));
 }
 
 static int

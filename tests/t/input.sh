@@ -22,7 +22,7 @@ CMG=cmg1.westeurope.cloudapp.azure.com
 U=$(printf 'b\303\274cher.contoso.test')
 TOOLS="clouddp-cname clouddp-resolve clouddp-vip"
 
-plan 75
+plan 78
 
 cat >"$T_TMP/contoso.zone" <<EOF
 \$TTL 300
@@ -180,6 +180,13 @@ is "$rc" 3 "resolve: a control character stops the run (exit 3)"
 like "$err" 'esc:2: control character \\x1b at column 4' "named by line"
 ok "$(printf '%s' "$err$out" | tr -d '\n' | LC_ALL=C grep -c "$(printf '[\033\007]')")" \
     "no raw ESC or BEL printed back"
+run clouddp-vip --vip "$(printf 'a\033[31mb')"
+like "$err" "'a\\\\x1b\\[31mb' is not an IPv4" \
+    "vip: an escape in --vip is echoed escaped"
+run clouddp-resolve --resolver "$A:$P" "$(printf 'a\033[31m.test')"
+is "$rc" 3 "resolve: a name with ESC on the command line: exit 3"
+ok "$(printf '%s' "$err" | LC_ALL=C grep -c "$(printf '\033')")" \
+    "resolve: and it is not echoed raw"
 printf 'dp1.contoso.test\nbad_name!!.contoso.test\n' >"$T_TMP/bang"
 each clouddp-resolve --input "$T_TMP/bang"
 is "$rc" 3 "resolve: bad_name!! stops the run"
