@@ -77,6 +77,9 @@ struct run {
 	struct loop		*loop;
 	struct http_multi	*m;
 	int			 stopped;	/* a write failed */
+	/* The first target of the worst status, for the --nagios line. */
+	enum clouddp_status	 worst_status;
+	char			 worst[512];
 };
 
 static void
@@ -195,6 +198,23 @@ trace(void *arg, const char *line)
 	log_debug(arg, 1, "%s", line);
 }
 
+static void
+worst_keep(struct run *run, struct report *r)
+{
+	char	 what[400];
+
+	if (report_status(r) == CLOUDDP_STATUS_OK || (run->worst[0] != '\0' &&
+	    report_status(r) <= run->worst_status))
+		return;
+	run->worst_status = report_status(r);
+	report_headline(r, what, sizeof(what));
+	snprintf(run->worst, sizeof(run->worst), "%s%s%s: %s",
+	    report_field(r, "vip") != NULL ? report_field(r, "vip") : "",
+	    report_field(r, "fqdn") != NULL ? " " : "",
+	    report_field(r, "fqdn") != NULL ? report_field(r, "fqdn") : "",
+	    what);
+}
+
 /* Print each target as it ends; in a --nagios batch only the summary. */
 static void
 emit(void *arg, struct report *r, const struct clouddp_err *err)
@@ -210,11 +230,19 @@ emit(void *arg, struct report *r, const struct clouddp_err *err)
 		if (quiet.output == CLOUDDP_OUTPUT_NAGIOS)
 			quiet.output = CLOUDDP_OUTPUT_TEXT;
 		log_err(&quiet, err);
+		if (run->worst[0] == '\0' ||
+		    run->worst_status < CLOUDDP_STATUS_UNKNOWN) {
+			run->worst_status = CLOUDDP_STATUS_UNKNOWN;
+			snprintf(run->worst, sizeof(run->worst), "%s",
+			    err->what);
+		}
 		return;
 	}
 	if (run->in_name != NULL &&
-	    run->ctx->output == CLOUDDP_OUTPUT_NAGIOS)
+	    run->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
+		worst_keep(run, r);
 		return;
+	}
 	report_write(run->ctx, r, stdout);
 	if (run->in_name != NULL && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
 	    !run->ctx->quiet)
@@ -242,6 +270,8 @@ write_summary(struct run *run, double wall)
 			    tool_interrupted() == SIGINT ? "SIGINT" :
 			    "SIGTERM");
 		}
+		if (run->worst[0] != '\0')
+			report_summary_append(r, "; worst: %s", run->worst);
 		report_write(run->ctx, r, stdout);
 	}
 	report_free(r);

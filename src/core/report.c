@@ -222,6 +222,36 @@ report_summary(struct report *r, const char *fmt, ...)
 	clouddp_buf_append(&r->summary, text, strlen(text), NULL);
 }
 
+void
+report_summary_append(struct report *r, const char *fmt, ...)
+{
+	char	 text[1024];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	clouddp_buf_append(&r->summary, text, strlen(text), NULL);
+}
+
+const char *
+report_field(const struct report *r, const char *key)
+{
+	return json_string_value(json_object_get(r->root, key));
+}
+
+static void	 nagios_text(struct report *, struct clouddp_buf *);
+
+void
+report_headline(struct report *r, char *buf, size_t len)
+{
+	struct clouddp_buf	 text = { NULL, 0, 0 };
+
+	nagios_text(r, &text);
+	snprintf(buf, len, "%s", text.data != NULL ? text.data : "");
+	clouddp_buf_free(&text);
+}
+
 /* A perfdata number: rounded to 3 decimals, no trailing zeros. */
 static void
 perf_num(char *num, size_t len, double v)
@@ -412,10 +442,11 @@ report_nagios_flush(FILE *fp)
 	return fprintf(fp, "%s\n", nagios_held.line) < 0 ? -1 : 0;
 }
 
+/* The text of the --nagios line, after "CLOUDDP-TOOL STATUS: ". */
 static void
-write_nagios(struct report *r, FILE *fp)
+nagios_text(struct report *r, struct clouddp_buf *text)
 {
-	struct clouddp_buf	 text = { NULL, 0, 0 }, fails = { NULL, 0, 0 };
+	struct clouddp_buf	 fails = { NULL, 0, 0 };
 	int			 st;
 	size_t			 i;
 
@@ -431,19 +462,27 @@ write_nagios(struct report *r, FILE *fp)
 				    "stage")), r->stages[i].checks,
 				    clouddp_status_key(st));
 		}
+	if (r->summary.len > 0)
+		clouddp_buf_printf(text, NULL, "%s", r->summary.data);
+	else if (fails.len > 0)
+		clouddp_buf_printf(text, NULL, "%s", fails.data);
+	else
+		clouddp_buf_printf(text, NULL, "%zu checks passed",
+		    r->counts[CLOUDDP_STATUS_OK]);
+	clouddp_buf_free(&fails);
+}
+
+static void
+write_nagios(struct report *r, FILE *fp)
+{
+	struct clouddp_buf	 text = { NULL, 0, 0 };
+
 	clouddp_buf_printf(&text, NULL, "CLOUDDP-%s %s: ", r->tool,
 	    clouddp_status_name(r->status));
-	if (r->summary.len > 0)
-		clouddp_buf_printf(&text, NULL, "%s", r->summary.data);
-	else if (fails.len > 0)
-		clouddp_buf_printf(&text, NULL, "%s", fails.data);
-	else
-		clouddp_buf_printf(&text, NULL, "%zu checks passed",
-		    r->counts[CLOUDDP_STATUS_OK]);
+	nagios_text(r, &text);
 	nagios_offer(r->status, text.data != NULL ? text.data : "",
 	    r->perf.data, fp);
 	clouddp_buf_free(&text);
-	clouddp_buf_free(&fails);
 }
 
 static int

@@ -57,6 +57,17 @@ enum clouddp_status report_stage_status(const struct report_stage *);
  */
 void	 report_summary(struct report *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Append to the --nagios text set by report_summary. */
+void	 report_summary_append(struct report *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/*
+ * What the --nagios line would say after "CLOUDDP-TOOL STATUS: " (the
+ * summary, or the worst checks), into buf: a batch names its worst
+ * subject with it.
+ */
+void	 report_headline(struct report *, char *, size_t);
+/* A string field of the report's root, or NULL. */
+const char *report_field(const struct report *, const char *);
 /*
  * Add monitoring perfdata "'label'=value[uom]", the value rounded to 3
  * decimals; report_perf_thr adds ";warn;crit" thresholds (NAN: none),

@@ -13,7 +13,7 @@ R=clouddp-resolve
 A=$(loopback_addr)
 P=$(free_port 127.0.0.1)
 
-plan 31
+plan 33
 
 PS=$(free_port 127.0.0.1)
 PC=$(free_port 127.0.0.1)
@@ -132,6 +132,13 @@ run clouddp-vip --nagios --input "$T_TMP/vipbad" --port "$PC" \
     --http-port none --timeout 1
 is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 \
     "vip batch with a bad line --nagios: one line"
+like "$out" "^CLOUDDP-VIP UNKNOWN: 2 targets: .*; worst: .*vipbad:2: " \
+    "vip batch --nagios: the worst target named with its verdict"
+printf '%s\n' "$A dp1.contoso.test" >"$T_TMP/vipone"
+run clouddp-vip --nagios --input "$T_TMP/vipone" --port "$PC" \
+    --http-port none --timeout 1
+like "$out" "^CLOUDDP-VIP CRITICAL: 1 targets: .*; worst: $A dp1.contoso.test: tcp_https: refused" \
+    "vip batch --nagios: a failed target named with its check"
 
 # cname: a conflict found in a zone file, and one found by --apply on the
 # server (line 2 of 3 holds an A record): each one line, naming it.
