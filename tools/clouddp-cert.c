@@ -55,7 +55,6 @@ struct run {
 	const char		*fqdn;
 	long			 warn_days;
 	time_t			 now;
-	char			*password;	/* wiped at exit */
 	struct report		*report;
 };
 
@@ -89,33 +88,42 @@ help(void)
 	clouddp_help_common(stdout);
 }
 
+/* One try of a password on the file being loaded. */
+struct load_try {
+	const char	*path;
+	struct cert	*cert;
+};
+
+static int
+load_try(void *arg, const char *password, struct clouddp_err *err)
+{
+	struct load_try	*t = arg;
+
+	t->cert = cert_load_file(t->path, password, err);
+	return t->cert != NULL ? 0 : -1;
+}
+
 /*
  * Load a .pfx.  Without a password source the empty password is tried
- * first, then a prompt on a terminal.
+ * first, then a prompt on a terminal (three tries).  No copy of the
+ * password outlives the loading.
  */
 static struct cert *
 load(struct run *run, const char *path, struct clouddp_err *err)
 {
-	struct cert	*c;
-	char		 prompt[300];
+	struct load_try		 t = { path, NULL };
+	struct secret_req	 req;
+	char			 prompt[300];
 
-	if (run->ctx->secret.kind == CLOUDDP_SECRET_NONE) {
-		c = cert_load_file(path, "", err);
-		if (c != NULL || err->code != CLOUDDP_EPASSWORD ||
-		    !isatty(STDIN_FILENO))
-			return c;
-	}
 	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
-	if (secret_read(&run->ctx->secret, prompt, &run->password, err) == -1)
+	req.src = &run->ctx->secret;
+	req.prompt = prompt;
+	req.empty_first = 1;
+	req.check = load_try;
+	req.arg = &t;
+	if (secret_load(&req, NULL, err) == -1)
 		return NULL;
-	c = cert_load_file(path, run->password, err);
-	if (c == NULL && err->code == CLOUDDP_EPASSWORD &&
-	    run->ctx->secret.kind != CLOUDDP_SECRET_NONE)
-		snprintf(err->hint, sizeof(err->hint), "check the password "
-		    "given by --password-%s %s", run->ctx->secret.kind ==
-		    CLOUDDP_SECRET_FILE ? "file" : run->ctx->secret.kind ==
-		    CLOUDDP_SECRET_ENV ? "env" : "fd", run->ctx->secret.arg);
-	return c;
+	return t.cert;
 }
 
 static void
@@ -314,7 +322,6 @@ cleanup(void *arg)
 {
 	struct run	*run = arg;
 
-	secret_free(run->password);
 	report_free(run->report);
 }
 

@@ -36,6 +36,32 @@ secret_free(char *s)
 	free(s);
 }
 
+/*
+ * A fresh copy of line (len bytes, its LF gone) without what Windows
+ * adds: a UTF-8 byte order mark before it (Notepad) and a CR after it.
+ * line (size bytes) is wiped whatever happens.
+ */
+static int
+line_copy(char *line, size_t size, size_t len, char **out,
+    struct clouddp_err *err)
+{
+	size_t	 skip = 0;
+
+	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		skip = 3;
+	if (len > skip && line[len - 1] == '\r')
+		len--;
+	*out = malloc(len - skip + 1);
+	if (*out == NULL) {
+		secret_wipe(line, size);
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	}
+	memcpy(*out, line + skip, len - skip);
+	(*out)[len - skip] = '\0';
+	secret_wipe(line, size);
+	return 0;
+}
+
 /* Read the first line from fd into a fresh string. */
 static int
 read_line_fd(int fd, const char *name, char **out, struct clouddp_err *err)
@@ -72,17 +98,7 @@ read_line_fd(int fd, const char *name, char **out, struct clouddp_err *err)
 	}
 	if (nl != NULL)
 		len = (size_t)(nl - buf);
-	if (len > 0 && buf[len - 1] == '\r')	/* written on Windows */
-		len--;
-	*out = malloc(len + 1);
-	if (*out == NULL) {
-		secret_wipe(buf, sizeof(buf));
-		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
-	}
-	memcpy(*out, buf, len);
-	(*out)[len] = '\0';
-	secret_wipe(buf, sizeof(buf));
-	return 0;
+	return line_copy(buf, sizeof(buf), len, out, err);
 }
 
 static int
@@ -137,7 +153,8 @@ read_fd(const char *arg, char **out, struct clouddp_err *err)
 }
 
 static int
-read_prompt(const char *prompt, char **out, struct clouddp_err *err)
+read_prompt(const char *prompt, int again, char **out,
+    struct clouddp_err *err)
 {
 	struct termios	 old, noecho;
 	int		 fd, rc;
@@ -154,6 +171,8 @@ read_prompt(const char *prompt, char **out, struct clouddp_err *err)
 	noecho = old;
 	noecho.c_lflag &= ~(tcflag_t)ECHO;
 	noecho.c_lflag |= ECHONL;
+	if (again)
+		fputs("Wrong password; try again.\n", stderr);
 	fputs(prompt, stderr);
 	fflush(stderr);
 	if (tcsetattr(fd, TCSAFLUSH, &noecho) == -1)
@@ -176,6 +195,74 @@ secret_read(const struct clouddp_secret_src *src, const char *prompt,
 	case CLOUDDP_SECRET_FD:
 		return read_fd(src->arg, out, err);
 	default:
-		return read_prompt(prompt, out, err);
+		return read_prompt(prompt, 0, out, err);
 	}
+}
+
+/* A wrong secret from an option: say which option gave it. */
+static void
+source_hint(const struct clouddp_secret_src *src, struct clouddp_err *err)
+{
+	snprintf(err->hint, sizeof(err->hint),
+	    "check the password given by --password-%s %s",
+	    src->kind == CLOUDDP_SECRET_FILE ? "file" :
+	    src->kind == CLOUDDP_SECRET_ENV ? "env" : "fd", src->arg);
+}
+
+/* Ask on the terminal until check takes it or SECRET_TRIES are used. */
+static int
+prompt_tries(const struct secret_req *req, char **s, struct clouddp_err *err)
+{
+	int	 i, rc = -1;
+
+	for (i = 0; i < SECRET_TRIES; i++) {
+		secret_free(*s);
+		*s = NULL;
+		if (read_prompt(req->prompt, i > 0, s, err) == -1)
+			return -1;
+		rc = req->check(req->arg, *s, err);
+		if (rc == 0 || err->code != CLOUDDP_EPASSWORD)
+			return rc;
+	}
+	snprintf(err->hint, sizeof(err->hint), "%d wrong passwords; run "
+	    "again, or pass --password-file, --password-env or "
+	    "--password-fd", SECRET_TRIES);
+	return rc;
+}
+
+int
+secret_load(const struct secret_req *req, char **out,
+    struct clouddp_err *err)
+{
+	char	*s = NULL;
+	int	 rc;
+
+	if (req->src->kind != CLOUDDP_SECRET_NONE) {
+		if (secret_read(req->src, req->prompt, &s, err) == -1)
+			return -1;
+		rc = req->check(req->arg, s, err);
+		if (rc == -1 && err->code == CLOUDDP_EPASSWORD)
+			source_hint(req->src, err);
+		goto out;
+	}
+	if (req->empty_first) {
+		rc = req->check(req->arg, "", err);
+		if (rc == 0 && out != NULL) {
+			s = strdup("");
+			if (s == NULL)
+				rc = clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+				    "out of memory");
+		}
+		if (rc == 0 || err->code != CLOUDDP_EPASSWORD ||
+		    !isatty(STDIN_FILENO))
+			goto out;
+	}
+	rc = prompt_tries(req, &s, err);
+out:
+	if (rc == 0 && out != NULL) {
+		*out = s;
+		s = NULL;
+	}
+	secret_free(s);
+	return rc;
 }

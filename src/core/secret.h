@@ -12,7 +12,8 @@
 
 /*
  * Read a secret from src: the first line of a file (without its line
- * ending), an environment variable (which is then wiped and unset), a
+ * ending, and without a UTF-8 byte order mark a Windows editor may put
+ * first), an environment variable (which is then wiped and unset), a
  * file descriptor (first line), or, when src is NONE and stdin is a
  * terminal, a prompt with echo off.  An empty secret is valid.  On
  * success *out is a NUL-terminated heap copy the caller releases with
@@ -21,6 +22,34 @@
  */
 int	 secret_read(const struct clouddp_secret_src *, const char *,
 	    char **, struct clouddp_err *);
+/* How many times a terminal prompt asks before giving up. */
+#define SECRET_TRIES	3
+
+/*
+ * What secret_load needs: where the secret comes from, the prompt for a
+ * terminal, and check, which tries one candidate (0 it fits; -1 with
+ * err filled otherwise, CLOUDDP_EPASSWORD when it is the wrong one).
+ */
+struct secret_req {
+	const struct clouddp_secret_src	*src;
+	const char	*prompt;	/* "Password for clouddp1.pfx: " */
+	int		 empty_first;	/* without a source, try "" first */
+	int		(*check)(void *, const char *, struct clouddp_err *);
+	void		*arg;		/* check's first argument */
+};
+
+/*
+ * The password loader every tool uses.  With a source (--password-file,
+ * -env or -fd) its secret is read once and checked once; a wrong one
+ * gets a hint naming the option.  Without one, "" is tried first when
+ * empty_first is set, then, when standard input is a terminal, a prompt
+ * asks up to SECRET_TRIES times while check says CLOUDDP_EPASSWORD.
+ * On success *out (if out is not NULL) is the secret that fitted, to be
+ * released with secret_free(); without out nothing of it stays.
+ * Returns 0, or -1 with err filled (check's error for the last try).
+ */
+int	 secret_load(const struct secret_req *, char **,
+	    struct clouddp_err *);
 /* Wipe and free a secret; NULL does nothing. */
 void	 secret_free(char *);
 /* Wipe len bytes at p in a way the compiler keeps. */
