@@ -1105,31 +1105,35 @@ vip_probe_report(const struct vip_probe *p, struct report *r)
 
 /*
  * The certificate the VIP must serve: with src NONE the empty password
- * is tried first, then a prompt on a terminal.
+ * is tried first, then a prompt on a terminal (secret_load).
  */
+struct expect_try {
+	const char	*path;
+	struct cert	*cert;
+};
+
+static int
+expect_try(void *arg, const char *password, struct clouddp_err *err)
+{
+	struct expect_try	*t = arg;
+
+	t->cert = cert_load_file(t->path, password, err);
+	return t->cert != NULL ? 0 : -1;
+}
+
 static struct cert *
 expect_load(const char *path, const struct clouddp_secret_src *src,
     struct clouddp_err *err)
 {
-	struct cert	*c = NULL;
-	char		*pw = NULL;
-	char		 prompt[300];
+	struct expect_try	 t = { path, NULL };
+	struct secret_req	 req = { src, NULL, 1, expect_try, &t };
+	char			 prompt[300];
 
-	if (src->kind == CLOUDDP_SECRET_NONE) {
-		c = cert_load_file(path, "", err);
-		if (c != NULL || err->code != CLOUDDP_EPASSWORD ||
-		    !isatty(STDIN_FILENO))
-			goto out;
-	}
 	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
-	if (secret_read(src, prompt, &pw, err) == -1)
-		goto out;
-	c = cert_load_file(path, pw, err);
-	secret_free(pw);
-out:
-	if (c == NULL)
+	req.prompt = prompt;
+	if (secret_load(&req, NULL, err) == -1)
 		clouddp_err_prefix(err, "--expect-cert");
-	return c;
+	return t.cert;
 }
 
 /* The proxy's password, once the proxy is known to name its user. */

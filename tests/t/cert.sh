@@ -8,10 +8,11 @@
 . "$top_srcdir/tests/lib.sh"
 need openssl openssl
 need jq jq
+need gcore gdb
 
 D=$T_TMP/certs
 PS=$top_srcdir/tests/data/publishsettings
-plan 88
+plan 94
 
 sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
 ok $? "gen-certs.sh made the certificates"
@@ -80,6 +81,62 @@ run sh -c 'exec clouddp-cert --service good-legacy.pfx --password-fd 3 \
 is "$rc" 0 "--password-fd"
 run clouddp-cert --service good-legacy.pfx $pw -v --json
 unlike "$out$err" "s3cret" "the password appears nowhere"
+printf '\357\273\277s3cret\r\n' >notepad-password
+run clouddp-cert --service good-legacy.pfx --password-file notepad-password
+is "$rc" 0 "a password file with a UTF-8 BOM and a CRLF (Notepad)"
+run clouddp-cert --service good-nomac.pfx $pw --json
+is "$rc/$(jqv .pfx_mac)/$(status private_key)" 0/none/ok \
+    "a .pfx without a MAC opens with the right password"
+run clouddp-cert --service good-nomac.pfx --password-file wrongpassword --json
+is "$(jqv .error.code)" password "and a wrong one is a wrong password"
+
+# No copy of the password stays in memory once the .pfx is loaded, from
+# any source: a core taken while the tool waits for the .cer on a FIFO
+# (after the .pfx) holds none.  A variable the tool never reads shows
+# that the core would show it.  mem_copies VAR=VALUE OPTION ARG
+mem_copies() {
+	rm -f slow.cer core.*
+	mkfifo slow.cer
+	exec 9<>slow.cer
+	env "$1" CLOUDDP_T_CANARY="$canarytext" clouddp-cert \
+	    --management mem.pfx --cer slow.cer "$2" "$3" >mem.out 2>&1 \
+	    3<mem-password 9>&- &
+	mpid=$!
+	i=0
+	while [ $i -lt 100 ] &&
+	    ! ls -l /proc/$mpid/fd 2>/dev/null | grep -q slow.cer; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	gcore -o core $mpid >/dev/null 2>&1
+	copies=$(grep -a -o -- "$mempw" core.$mpid 2>/dev/null | wc -l)
+	canary=$(grep -a -c -- "$canarytext" core.$mpid 2>/dev/null)
+	cat mgmt.cer >&9
+	exec 9>&-
+	wait $mpid
+	mrc=$?
+	rm -f slow.cer core.$mpid
+}
+mempw=clouddp-memory-$$-Xq9
+canarytext=clouddp-canary-$$-Kv7
+printf '%s\n' "$mempw" >mem-password
+CLOUDDP_T_MEM=$mempw openssl pkcs12 -export -in mgmt.pem -inkey mgmt.key \
+    -passout env:CLOUDDP_T_MEM -out mem.pfx
+if grep -q __asan_init "$(command -v clouddp-cert)"; then
+	for src in env file fd; do
+		T_N=$((T_N + 1))
+		echo "ok $T_N # SKIP --password-$src in a core: an ASan core" \
+		    "maps terabytes of shadow memory; the plain build runs it"
+	done
+else
+	mem_copies "CLOUDDP_T_MEM=$mempw" --password-env CLOUDDP_T_MEM
+	is "$mrc/${canary:-0}/$copies" 0/1/0 \
+	    "--password-env: no copy of the password in a core"
+	mem_copies CLOUDDP_T_UNUSED=1 --password-file mem-password
+	is "$mrc/${canary:-0}/$copies" 0/1/0 "--password-file: none either"
+	mem_copies CLOUDDP_T_UNUSED=1 --password-fd 3
+	is "$mrc/${canary:-0}/$copies" 0/1/0 "--password-fd: none either"
+fi
 
 # Damaged files.
 run clouddp-cert --service truncated.pfx $pw
