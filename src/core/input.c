@@ -336,11 +336,13 @@ fill(struct input *in, struct clouddp_err *err)
 	in->pos = in->end = 0;
 	if (in->eof)
 		return 0;
-	if (wait_readable(in, err) == -1)
-		return -1;
-	do
+	do {
+		/* A descriptor left non-blocking may still say EAGAIN. */
+		if (wait_readable(in, err) == -1)
+			return -1;
 		n = read(in->fd, in->buf, sizeof(in->buf));
-	while (n == -1 && errno == EINTR);
+	} while (n == -1 && (errno == EINTR || (errno == EAGAIN &&
+	    !in->seekable)));
 	if (n == -1)
 		return clouddp_errf(err, CLOUDDP_EIO, NULL, "%s: %s",
 		    in->name, strerror(errno));
