@@ -388,7 +388,9 @@ idle_word(const struct job *j)
  * first alone, so that a key the zone refuses stops the run after one
  * record).  Results are reported in input order, each exactly once.
  */
-#define APPLY_WINDOW	16
+/* Under BIND's default tcp-listen-queue (10): more SYNs at once are
+ * dropped, and each costs a 1 s retransmission. */
+#define APPLY_WINDOW	8
 
 struct slot {
 	struct apply		*a;
@@ -424,11 +426,12 @@ print_applied(struct job *j, const struct apply *a, const struct slot *sl)
 {
 	const struct update_result	*res = &sl->res;
 	struct report_obj		*o;
-	const char			*action = update_action_name(res->action);
+	const char			*action;
 	int				 sent;
 
 	if (j->ctx->quiet || j->ctx->output == CLOUDDP_OUTPUT_NAGIOS)
 		return;
+	action = update_action_name(res->action);
 	sent = res->action != UPDATE_PRESENT && res->action != UPDATE_ABSENT;
 	if (j->ctx->output != CLOUDDP_OUTPUT_JSON) {
 		printf("%-8s %s CNAME %s (zone %s, server %s)%s%s\n", action,
@@ -751,7 +754,7 @@ cname_job_run(const struct clouddp_ctx *ctx, const struct cname_job_cfg *cfg)
 {
 	struct job		 j;
 	struct clouddp_err	 err;
-	int			 single = cfg->input == NULL;
+	int			 single = cfg->input == NULL, rc;
 
 	memset(&j, 0, sizeof(j));
 	j.ctx = ctx;
@@ -766,8 +769,11 @@ cname_job_run(const struct clouddp_ctx *ctx, const struct cname_job_cfg *cfg)
 	}
 	if (j.nbad > 0 || j.nconflicts > 0)
 		goto out;
-	if ((cfg->apply || cfg->delete ? run_apply(&j, &err) : each_rec(&j, PASS_EMIT,
-	    &err)) == -1 && j.status == CLOUDDP_STATUS_OK) {
+	if (cfg->apply || cfg->delete)
+		rc = run_apply(&j, &err);
+	else
+		rc = each_rec(&j, PASS_EMIT, &err);
+	if (rc == -1 && j.status == CLOUDDP_STATUS_OK) {
 		if (err.what[0] == '\0')
 			clouddp_errf(&err, CLOUDDP_EIO, NULL,
 			    "cannot write the output: %s", strerror(errno));

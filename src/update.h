@@ -73,7 +73,7 @@ struct update_req {
 struct update_result {
 	enum update_action	 action;	/* done, or planned */
 	char			 zone[ZONE_NAME_MAX];
-	char			 old[ZONE_NAME_MAX]; /* replaced: the old data */
+	char			 old[ZONE_NAME_MAX]; /* the data replaced */
 };
 
 /*

@@ -69,7 +69,8 @@ main(int argc, char *argv[])
 	int			 rc = 1;
 
 	clouddp_err_clear(&err);
-	if (argc < 7 || argc > 8 || server(argv[1], &slow, hs, sizeof(hs)) == -1 ||
+	if (argc < 7 || argc > 8 ||
+	    server(argv[1], &slow, hs, sizeof(hs)) == -1 ||
 	    server(argv[2], &fast, hf, sizeof(hf)) == -1) {
 		fprintf(stderr, "usage: updatepair SLOW:PORT FAST:PORT "
 		    "KEYFILE ZONE FQDN TARGET [replace]\n");
