@@ -9,7 +9,7 @@ need nsupdate bind9-dnsutils
 need dig bind9-dnsutils
 need tsig-keygen bind9-utils
 
-plan 26
+plan 28
 GUID=d1594d4527614a09b934d470.cloudapp.net
 OLD=00000000000000000000aaaa.cloudapp.net
 ZONE=$top_srcdir/tests/data/cname/contoso.zone
@@ -86,3 +86,11 @@ like "$(cat "$T_TMP/free.txt")" "^prereq nxdomain brandnew.contoso.com.\$" \
     "--replace for a free name: added only while it is free"
 nsup free.txt
 is "$rc:$(q brandnew.contoso.com CNAME)" "0:$GUID." "and it is added"
+
+# --apply --replace with --zone: the zone file's CNAME elsewhere is no
+# conflict either; the server's own compare-and-swap decides.
+run clouddp-cname --apply --server "$ADDR:$PORT" --tsig-file "$T_TMP/key.conf" -t 3 \
+    --origin contoso.com --zone "$ZONE" --replace --fqdn clouddp2.contoso.com \
+    --target 0000000000000000000ccccc.cloudapp.net
+is "$rc" 0 "--apply --replace --zone: a CNAME elsewhere in the zone file is replaced"
+is "$(q clouddp2.contoso.com CNAME)" "0000000000000000000ccccc.cloudapp.net." "dig returns the replacement"
