@@ -9,7 +9,7 @@ need openssl openssl
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 37
+plan 40
 
 F=clouddp1.contoso.test
 D=$T_TMP/certs
@@ -152,7 +152,16 @@ is "$(val location)" "http://$A:$P_HTTP/operations/1" \
 # A proxy's password given apart from its URL.
 PA=$(loopback_addr)
 PAUTH=$(free_port "$PA")
+PP=$(free_port "$PA")
 tinyproxy_start auth "$PA" "$PAUTH" "BasicAuth clouddp s3cret" || exit 1
+tinyproxy_start plain "$PA" "$PP" || exit 1
+req -x "http://$PA:$PP" -c "$MO" -C "$D/ca.pem" -E "$D/clientonly.pfx" \
+    -p "$D/password" "https://$F:$P_MTLS/"
+is "$(val status)" 200 "mutual TLS with verification through a CONNECT tunnel"
+run env https_proxy="http://$PA:$PP" "$top_builddir/tests/servers/httpreq" \
+    -c "$TO" "https://$F:$P_TLS/"
+is "$(val proxy)" "http://$PA:$PP" "https_proxy from the environment"
+is "$(val fail)" verify "and verification still on through it"
 req -x "http://clouddp@$PA:$PAUTH" -P "$D/password" \
     "http://$A:$P_HTTP/busy"
 is "$(val status)" 503 "through the proxy with the password from a file"
