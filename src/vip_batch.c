@@ -18,11 +18,22 @@
 #include "vip.h"
 #include "report.h"
 
+struct vip_batch;
+
+/* A running probe's place: the callback's argument. */
+struct slot {
+	struct vip_batch	*b;
+	struct vip_probe	*p;
+};
+
 struct vip_batch {
 	struct vip_cfg	 cfg;
 	struct input		*in;
 	long			 concurrency;
 	long			 running;
+	struct slot		*slots;		/* concurrency of them */
+	long			*free_slots;	/* a stack of indexes */
+	long			 nfree;
 	int			 eof;
 	struct http_multi	*m;
 	vip_emit_cb		 emit;
@@ -35,6 +46,7 @@ vip_batch_new(const struct vip_cfg *cfg, struct input *in, long concurrency,
     struct clouddp_err *err)
 {
 	struct vip_batch	*b;
+	long			 i;
 
 	b = calloc(1, sizeof(*b));
 	if (b == NULL) {
@@ -44,14 +56,37 @@ vip_batch_new(const struct vip_cfg *cfg, struct input *in, long concurrency,
 	b->cfg = *cfg;
 	b->in = in;
 	b->concurrency = concurrency > 0 ? concurrency : 1;
+	b->slots = calloc((size_t)b->concurrency, sizeof(*b->slots));
+	b->free_slots = calloc((size_t)b->concurrency,
+	    sizeof(*b->free_slots));
+	if (b->slots == NULL || b->free_slots == NULL) {
+		vip_batch_free(b);
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < b->concurrency; i++) {
+		b->slots[i].b = b;
+		b->free_slots[b->nfree++] = b->concurrency - 1 - i;
+	}
 	return b;
 }
 
+/*
+ * Probes still running when the loop was stopped (a signal, a failed
+ * write) are freed here; free the http_multi first, which abandons
+ * their requests without calling back.
+ */
 void
 vip_batch_free(struct vip_batch *b)
 {
+	long	 i;
+
 	if (b == NULL)
 		return;
+	for (i = 0; b->slots != NULL && i < b->concurrency; i++)
+		vip_probe_free(b->slots[i].p);
+	free(b->slots);
+	free(b->free_slots);
 	free(b);
 }
 
@@ -94,11 +129,14 @@ static int	fill_window(struct vip_batch *, struct clouddp_err *);
 static void
 on_probe_done(void *arg, const struct clouddp_err *err, struct vip_probe *p)
 {
-	struct vip_batch	*b = arg;
+	struct slot		*slot = arg;
+	struct vip_batch	*b = slot->b;
 	struct report		*r;
 	struct clouddp_err	 e;
 
 	b->running--;
+	slot->p = NULL;
+	b->free_slots[b->nfree++] = slot - b->slots;
 	clouddp_err_clear(&e);
 	r = report_new("VIP");
 	if (err == NULL && r != NULL && vip_probe_report(p, r) == 0) {
@@ -122,6 +160,7 @@ fill_window(struct vip_batch *b, struct clouddp_err *err)
 {
 	struct vip_cfg	 cfg;
 	struct vip_probe		*p;
+	struct slot		*slot;
 	int			 rc = 1;
 
 	while (!b->eof && b->running < b->concurrency) {
@@ -139,12 +178,15 @@ fill_window(struct vip_batch *b, struct clouddp_err *err)
 		if (p == NULL && b->in != NULL)
 			clouddp_err_prefix(err, "%s:%zu", input_name(b->in),
 			    input_line(b->in));
-		if (p == NULL || vip_probe_start(p, b->m, on_probe_done, b,
+		slot = &b->slots[b->free_slots[b->nfree - 1]];
+		if (p == NULL || vip_probe_start(p, b->m, on_probe_done, slot,
 		    err) == -1) {
 			vip_probe_free(p);
 			b->eof = 1;
 			return -1;
 		}
+		b->nfree--;
+		slot->p = p;
 		b->running++;
 	}
 	return 0;
