@@ -567,7 +567,7 @@ judge_response(struct vip_probe *p, enum vip_phase id,
 	else
 		verdict(p, id, st, res->t_total, "%ld for GET %s, first byte "
 		    "after %.1f ms, %zu bytes%s", code, p->cfg.path,
-		    res->t_ttfb * 1000, res->body_len, cap);
+		    ms_round(res->t_ttfb * 1000), res->body_len, cap);
 	extra_num(p, id, "http_status", (double)code, 1);
 	extra_num(p, id, "ttfb_ms", res->t_ttfb * 1000, 0);
 	extra_num(p, id, "total_ms", res->t_total * 1000, 0);
