@@ -1355,6 +1355,13 @@ void
 cert_check_validity(const struct cert *c, time_t now, long warn_days,
     struct cert_finding *f)
 {
+	cert_check_validity_days(c, now, warn_days, 0, f);
+}
+
+void
+cert_check_validity_days(const struct cert *c, time_t now, long warn_days,
+    long crit_days, struct cert_finding *f)
+{
 	char	 from[32], to[32];
 	long	 days;
 
@@ -1374,6 +1381,11 @@ cert_check_validity(const struct cert *c, time_t now, long warn_days,
 		return;
 	}
 	days = (long)((c->not_after - now) / 86400);
+	if (c->not_after - now < (time_t)crit_days * 86400) {
+		finding(f, "validity", CLOUDDP_STATUS_CRITICAL,
+		    "expires on %s, in %ld days: renew it now", to, days);
+		return;
+	}
 	if (c->not_after - now < (time_t)warn_days * 86400) {
 		finding(f, "validity", CLOUDDP_STATUS_WARNING,
 		    "expires on %s, in %ld days: renew it before then "
@@ -1472,6 +1484,17 @@ is_host_name(const char *s)
 	return i > 0 && strchr(s, '.') != NULL;
 }
 
+/* name without its trailing dot, in lower case, as every tool shows it. */
+static void
+fqdn_copy(char *out, size_t outlen, const char *name)
+{
+	size_t	 i;
+
+	snprintf(out, outlen, "%.*s", (int)name_len(name), name);
+	for (i = 0; out[i] != '\0'; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+}
+
 /* " (SANs a, b)" or "" without SANs. */
 static void
 sans_text(const struct cert *c, char *buf, size_t len)
@@ -1504,11 +1527,56 @@ wildcard_name(const struct cert *c, const char *fqdn, char *out,
 		    "one host label in front of %s", fqdn, c->cn, sans,
 		    c->cn + 2);
 	else {
-		snprintf(out, outlen, "%.*s", (int)name_len(fqdn), fqdn);
+		fqdn_copy(out, outlen, fqdn);
 		finding(f, "service_fqdn", CLOUDDP_STATUS_WARNING,
 		    "Service FQDN %s from the wildcard certificate %s: "
 		    "wildcard certificates are for testing only; use one "
 		    "issued for %s in production", out, c->cn, out);
+	}
+}
+
+/*
+ * No CN (a subject with none, or an empty one, as some CAs issue
+ * SAN-only certificates): the one SAN DNS name can stand for the
+ * Service FQDN, with a warning, since the ConfigMgr console reads the
+ * CN; with several, only --fqdn can say which.
+ */
+static void
+no_cn_name(const struct cert *c, const char *fqdn, char *out, size_t outlen,
+    struct cert_finding *f)
+{
+	char	 subject[160], sans[256];
+
+	snprintf(subject, sizeof(subject), c->subject[0] == '\0' ?
+	    "the subject is empty" : "the subject (%s) has no CN",
+	    c->subject);
+	sans_text(c, sans, sizeof(sans));
+	if (fqdn == NULL && c->nsans == 1 &&
+	    !cert_pattern_is_wildcard(c->sans[0]) && is_host_name(c->sans[0]))
+		fqdn = c->sans[0];
+	if (c->nsans == 0)
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "%s and there is no SAN: issue the certificate with "
+		    "CN=<service FQDN>, e.g. CN=clouddp1.contoso.com",
+		    subject);
+	else if (fqdn == NULL)
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "%s, and the SANs name several hosts (%s): ConfigMgr "
+		    "takes the Service FQDN from the CN; reissue with "
+		    "CN=<service FQDN>, or name it with --fqdn", subject,
+		    sans + 7);
+	else if (!cert_name_matches(c, fqdn) ||
+	    cert_pattern_is_wildcard(fqdn))
+		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
+		    "%s is not covered by the certificate (%s%s): drop "
+		    "--fqdn or use the certificate issued for it", fqdn,
+		    subject, sans);
+	else {
+		fqdn_copy(out, outlen, fqdn);
+		finding(f, "service_fqdn", CLOUDDP_STATUS_WARNING,
+		    "Service FQDN %s from the SAN DNS names; %s, and the "
+		    "ConfigMgr console takes the Service FQDN from the CN: "
+		    "reissue with CN=%s", out, subject, out);
 	}
 }
 
@@ -1521,10 +1589,7 @@ cert_check_service_name(const struct cert *c, const char *fqdn, char *out,
 	out[0] = '\0';
 	sans_text(c, sans, sizeof(sans));
 	if (c->cn == NULL) {
-		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
-		    "the subject (%s) has no CN: issue the certificate with "
-		    "CN=<service FQDN>, e.g. CN=clouddp1.contoso.com",
-		    c->subject);
+		no_cn_name(c, fqdn, out, outlen, f);
 		return;
 	}
 	if (cert_pattern_is_wildcard(c->cn)) {
@@ -1546,14 +1611,14 @@ cert_check_service_name(const struct cert *c, const char *fqdn, char *out,
 			    fqdn, c->cn, sans);
 			return;
 		}
-		snprintf(out, outlen, "%.*s", (int)name_len(fqdn), fqdn);
+		fqdn_copy(out, outlen, fqdn);
 		finding(f, "service_fqdn", CLOUDDP_STATUS_WARNING,
 		    "%s is covered by a SAN, but ConfigMgr takes the "
 		    "Service FQDN from the CN (%s): publish the CNAME for "
 		    "the CN", out, c->cn);
 		return;
 	}
-	snprintf(out, outlen, "%.*s", (int)name_len(c->cn), c->cn);
+	fqdn_copy(out, outlen, c->cn);
 	if (c->nsans > 0 && !cert_name_matches(c, c->cn))
 		finding(f, "service_fqdn", CLOUDDP_STATUS_CRITICAL,
 		    "CN %s is not among the SAN DNS names (%s): clients "
@@ -1683,7 +1748,7 @@ cert_check_all(const struct cert *c, const struct cert_policy *p,
 	add(r, p, &f);
 	cert_check_key_size(c, 2048, &f);
 	add(r, p, &f);
-	cert_check_validity(c, p->now, p->warn_days, &f);
+	cert_check_validity_days(c, p->now, p->warn_days, p->crit_days, &f);
 	add(r, p, &f);
 	if (!p->service)
 		return;

@@ -149,6 +149,10 @@ struct cert_finding {
  * WARNING; else OK with the dates and days left. */
 void	 cert_check_validity(const struct cert *, time_t, long,
 	    struct cert_finding *);
+/* The same, and CRITICAL too when expiring within crit_days (the last
+ * argument but one; 0: only once expired). */
+void	 cert_check_validity_days(const struct cert *, time_t, long, long,
+	    struct cert_finding *);
 /* RSA of at least min_bits: OK, else CRITICAL. */
 void	 cert_check_key_size(const struct cert *, int,
 	    struct cert_finding *);
@@ -160,8 +164,11 @@ void	 cert_check_server_auth(const struct cert *, struct cert_finding *);
  * Derive the Service FQDN from the subject CN and check it against the
  * certificate.  fqdn is what --fqdn gave, or NULL.  A wildcard CN needs
  * fqdn inside it (then WARNING: testing only); a given fqdn must be
- * covered; SAN dNSNames, when present, must include the FQDN.  out
- * receives the derived FQDN ("" when none could be derived).
+ * covered; SAN dNSNames, when present, must include the FQDN.  Without
+ * a CN (a SAN-only certificate) the one SAN DNS name, or fqdn among
+ * several, is the FQDN, with a WARNING: ConfigMgr reads the CN.  out
+ * receives the derived FQDN in lower case, without a trailing dot (""
+ * when none could be derived).
  */
 void	 cert_check_service_name(const struct cert *, const char *, char *,
 	    size_t, struct cert_finding *);
@@ -189,6 +196,7 @@ struct cert_policy {
 	time_t		 now;
 	long		 warn_days;
 	const char	*prefix;	/* before each message, or NULL */
+	long		 crit_days;	/* CRITICAL within; 0: once expired */
 };
 
 /*

@@ -316,10 +316,61 @@ struct ps_check {
 	struct cert_policy	 policy;
 	struct report		*report;
 	struct report_obj	*subs;	/* borrowed from the root */
-	struct cert		*last;	/* the last one checked */
+	struct cert		**certs;	/* each one checked */
+	const char		**owners;	/* the subscription of each */
 	size_t			 ncerts;
 	char			 prefix[128];
 };
+
+/* The index of a certificate already checked, or ncerts. */
+static size_t
+seen(const struct ps_check *pc, const struct cert *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < pc->ncerts; i++)
+		if (cert_equal(pc->certs[i], c))
+			break;
+	return i;
+}
+
+/* Keep c (owned from now on) as checked, for subscription id. */
+static int
+keep(struct ps_check *pc, struct cert *c, const char *id,
+    struct clouddp_err *err)
+{
+	struct cert	**certs;
+	const char	**owners;
+
+	certs = reallocarray(pc->certs, pc->ncerts + 1, sizeof(*certs));
+	if (certs != NULL)
+		pc->certs = certs;
+	owners = reallocarray(pc->owners, pc->ncerts + 1, sizeof(*owners));
+	if (owners != NULL)
+		pc->owners = owners;
+	if (certs == NULL || owners == NULL) {
+		cert_free(c);
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	}
+	pc->certs[pc->ncerts] = c;
+	pc->owners[pc->ncerts++] = id;
+	return 0;
+}
+
+/* The subscription's line: its certificate by subject and thumbprint. */
+static void
+sub_line(struct ps_check *pc, const struct publishsettings_sub *s,
+    const struct cert *c, size_t i)
+{
+	char	 sha1[41];
+
+	cert_thumbprint_sha1(c, sha1);
+	report_check(pc->report, "subscription", CLOUDDP_STATUS_OK,
+	    "%s \"%s\", management API %s, certificate %s (SHA-1 %s)%s%s",
+	    s->id, s->name, s->url, cert_subject(c), sha1,
+	    i < pc->ncerts ? "; checked once, with subscription " : "",
+	    i < pc->ncerts ? pc->owners[i] : "");
+}
 
 /* One subscription: list it, and check its certificate if new. */
 static int
@@ -329,9 +380,8 @@ check_sub(struct ps_check *pc, const struct publishsettings_sub *s,
 	struct report_obj	*obj;
 	struct cert		*c;
 	char			 name[300];
+	size_t			 i;
 
-	report_check(pc->report, "subscription", CLOUDDP_STATUS_OK,
-	    "%s \"%s\", management API %s", s->id, s->name, s->url);
 	snprintf(name, sizeof(name), "subscription %s", s->id);
 	c = cert_from_base64(s->certificate, strlen(s->certificate), "",
 	    name, err);
@@ -342,21 +392,20 @@ check_sub(struct ps_check *pc, const struct publishsettings_sub *s,
 		    "sets", name);
 	if (c == NULL)
 		return -1;
+	i = seen(pc, c);
+	sub_line(pc, s, c, i);
 	obj = report_obj_new();
 	report_obj_set_str(obj, "id", s->id);
 	report_obj_set_str(obj, "name", s->name);
 	report_obj_set_str(obj, "management_url", s->url);
 	cert_describe(c, pc->policy.now, obj);
 	report_arr_append(pc->subs, obj);
-	if (pc->last != NULL && cert_equal(pc->last, c)) {
+	if (i < pc->ncerts) {
 		cert_free(c);
 		return 0;
 	}
 	cert_check_all(c, &pc->policy, pc->report, NULL, 0);
-	cert_free(pc->last);
-	pc->last = c;
-	pc->ncerts++;
-	return 0;
+	return keep(pc, c, s->id, err);
 }
 
 int
@@ -397,7 +446,10 @@ publishsettings_check(const struct publishsettings *ps, const char *id,
 		rc = check_sub(&pc, &ps->subs[i].pub, err);
 	}
 	if (rc == 0 && pc.ncerts == 1)
-		cert_describe(pc.last, pc.policy.now, report_root(r));
-	cert_free(pc.last);
+		cert_describe(pc.certs[0], pc.policy.now, report_root(r));
+	for (i = 0; i < pc.ncerts; i++)
+		cert_free(pc.certs[i]);
+	free(pc.certs);
+	free(pc.owners);
 	return rc;
 }

@@ -58,8 +58,10 @@ const struct publishsettings_sub *publishsettings_select(
  * not NULL) in report r, as "subscription" checks and a "subscriptions"
  * array of the root with each one's certificate facts, and check each
  * embedded certificate (empty password) as a management certificate
- * with cert_check_all(p).  A certificate shared by consecutive
- * subscriptions (version 1) is checked once; with several, version 2
+ * with cert_check_all(p).  Each "subscription" check names the
+ * certificate by subject and SHA-1 thumbprint; a certificate shared by
+ * several subscriptions (in either version, in any order) is checked
+ * once, and the others say with which.  With several, version 2
  * findings name their subscription.  When one certificate was checked
  * its facts also go to the root.  Returns 0, or -1 with err filled: an
  * unknown id (as publishsettings_select), a certificate that cannot be

@@ -16,6 +16,7 @@
 
 #include "clouddp.h"
 #include "cert.h"
+#include "name.h"
 #include "opts.h"
 #include "publishsettings.h"
 #include "report.h"
@@ -24,6 +25,7 @@
 
 enum {
 	OPT_CER = CLOUDDP_OPT__TOOL,
+	OPT_CRITICAL_DAYS,
 	OPT_FQDN,
 	OPT_MANAGEMENT,
 	OPT_PUBLISHSETTINGS,
@@ -32,18 +34,29 @@ enum {
 	OPT_WARN_DAYS
 };
 
+/*
+ * The common options but --timeout: nothing here waits on a network, so
+ * the tool neither takes nor lists it.
+ */
 static const struct option longopts[] = {
 	{ "cer",	required_argument,	NULL, OPT_CER },
+	{ "critical-days", required_argument,	NULL, OPT_CRITICAL_DAYS },
 	{ "fqdn",	required_argument,	NULL, OPT_FQDN },
-	CLOUDDP_LONGOPTS_COMMON,
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "json",	no_argument,		NULL, CLOUDDP_OPT_JSON },
 	{ "management",	required_argument,	NULL, OPT_MANAGEMENT },
+	{ "nagios",	no_argument,		NULL, CLOUDDP_OPT_NAGIOS },
 	CLOUDDP_LONGOPTS_PASSWORD,
 	{ "publishsettings", required_argument, NULL, OPT_PUBLISHSETTINGS },
+	{ "quiet",	no_argument,		NULL, 'q' },
 	{ "service",	required_argument,	NULL, OPT_SERVICE },
 	{ "subscription", required_argument,	NULL, OPT_SUBSCRIPTION },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "version",	no_argument,		NULL, 'V' },
 	{ "warn-days",	required_argument,	NULL, OPT_WARN_DAYS },
 	{ NULL,		0,			NULL, 0 }
 };
+#define SHORTOPTS	"hqvV"
 
 struct run {
 	struct clouddp_ctx	*ctx;
@@ -52,8 +65,10 @@ struct run {
 	const char		*cer;
 	const char		*publishsettings;
 	const char		*subscription;
-	const char		*fqdn;
+	const char		*fqdn;		/* fqdn_buf, normalised */
+	char			 fqdn_buf[ZONE_NAME_MAX];
 	long			 warn_days;
+	long			 crit_days;
 	time_t			 now;
 	struct report		*report;
 };
@@ -63,11 +78,12 @@ usage(FILE *fp)
 {
 	fputs(
 "usage: clouddp-cert --service file.pfx [--fqdn name] [--warn-days days]\n"
-"           [password options] [--json | --nagios]\n"
+"           [--critical-days days] [password options] [--json | --nagios]\n"
 "       clouddp-cert --management file.pfx [--cer file.cer]\n"
-"           [--warn-days days] [password options] [--json | --nagios]\n"
+"           [--warn-days days] [--critical-days days] [password options]\n"
+"           [--json | --nagios]\n"
 "       clouddp-cert --publishsettings file [--subscription id]\n"
-"           [--warn-days days] [--json | --nagios]\n",
+"           [--warn-days days] [--critical-days days] [--json | --nagios]\n",
 	    fp);
 }
 
@@ -77,6 +93,8 @@ help(void)
 	usage(stdout);
 	fputs("\n"
 "      --cer FILE         the .cer (DER or base64) uploaded to Azure\n"
+"      --critical-days DAYS  critical when a certificate expires sooner\n"
+"                         (default 0: once it has expired)\n"
 "      --fqdn NAME        the Service FQDN (required for a wildcard cert)\n"
 "      --management FILE  check the management certificate .pfx\n"
 "      --publishsettings FILE  check a .publishsettings file\n"
@@ -85,7 +103,13 @@ help(void)
 "      --warn-days DAYS   warn when a certificate expires sooner (30)\n",
 	    stdout);
 	clouddp_help_password(stdout);
-	clouddp_help_common(stdout);
+	fputs(
+"  -h, --help             print this help and exit\n"
+"      --json             print one JSON object\n"
+"      --nagios           print one monitoring-plugin line with perfdata\n"
+"  -q, --quiet            print no results, only errors\n"
+"  -v, --verbose          say more on stderr (repeatable)\n"
+"  -V, --version          print the version and exit\n", stdout);
 }
 
 /* One try of a password on the file being loaded. */
@@ -133,7 +157,23 @@ policy(const struct run *run, int service, struct cert_policy *p)
 	p->fqdn = run->fqdn;
 	p->now = run->now;
 	p->warn_days = run->warn_days;
+	p->crit_days = run->crit_days;
 	p->prefix = NULL;
+}
+
+/* Days left, rounded down, with --warn-days and --critical-days as
+ * ranges ("30:" alerts below 30), as clouddp-vip gives them. */
+static void
+days_left_perf(const struct run *run, const struct cert *c)
+{
+	char	 thresholds[64];
+	time_t	 left;
+
+	left = cert_not_after(c) - run->now;
+	snprintf(thresholds, sizeof(thresholds), ";%ld:;%ld:",
+	    run->warn_days, run->crit_days);
+	report_perf(run->report, "days_left", (double)(left >= 0 ?
+	    left / 86400 : -((-left + 86399) / 86400)), thresholds);
 }
 
 static int
@@ -151,8 +191,7 @@ check_service(struct run *run, struct clouddp_err *err)
 	report_obj_set_str(report_root(run->report), "fqdn",
 	    fqdn[0] != '\0' ? fqdn : NULL);
 	cert_describe(c, run->now, report_root(run->report));
-	report_perf(run->report, "days_left",
-	    (double)((cert_not_after(c) - run->now) / 86400), "");
+	days_left_perf(run, c);
 	cert_free(c);
 	return 0;
 }
@@ -182,8 +221,7 @@ check_management(struct run *run, struct clouddp_err *err)
 		report_check(run->report, f.check, f.status, "%s",
 		    f.message);
 	}
-	report_perf(run->report, "days_left",
-	    (double)((cert_not_after(c) - run->now) / 86400), "");
+	days_left_perf(run, c);
 	cert_free(cer);
 	cert_free(c);
 	return 0;
@@ -249,7 +287,7 @@ parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 
 	run->ctx = ctx;
 
-	while ((ch = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	while ((ch = getopt_long(argc, argv, SHORTOPTS,
 	    longopts, NULL)) != -1) {
 		rc = clouddp_opt_common(run->ctx, ch, optarg, err);
 		if (rc == -1)
@@ -260,8 +298,18 @@ parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 		case OPT_CER:
 			run->cer = optarg;
 			break;
+		case OPT_CRITICAL_DAYS:
+			if (clouddp_parse_long("--critical-days", optarg, 0,
+			    3650, &run->crit_days, err) == -1)
+				return -1;
+			break;
 		case OPT_FQDN:
-			run->fqdn = optarg;
+			if (name_host(optarg, run->fqdn_buf, err) == -1) {
+				err->code = CLOUDDP_EUSAGE;
+				clouddp_err_prefix(err, "--fqdn");
+				return -1;
+			}
+			run->fqdn = run->fqdn_buf;
 			break;
 		case OPT_MANAGEMENT:
 			run->management = optarg;

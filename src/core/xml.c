@@ -66,23 +66,77 @@ on_error(void *arg, xmlErrorPtr error)
 	(void)error;
 }
 
+/*
+ * Errors libxml2 raises outside the parser context, such as the
+ * encoding converter's "input conversion failed" (a document declaring
+ * UCS-4 that is not), would go to its generic handler, which prints on
+ * stderr.  While xml_parse runs they come here instead: the first
+ * encoding error is kept for the message.
+ */
 static void
-parse_error(xmlParserCtxtPtr ctxt, const char *name, struct clouddp_err *err)
+on_global_error(void *arg, xmlErrorPtr error)
+{
+	char	*first = arg;
+
+	if (first[0] == '\0' && error != NULL && error->message != NULL &&
+	    error->domain == XML_FROM_I18N)
+		snprintf(first, 200, "%s", error->message);
+}
+
+/* Keeps libxml2 from printing anything, whatever its entry point. */
+static void
+on_generic_error(void *arg, const char *fmt, ...)
+{
+	(void)arg;
+	(void)fmt;
+}
+
+static void
+parse_error(xmlParserCtxtPtr ctxt, const char *name, const char *global,
+    struct clouddp_err *err)
 {
 	const xmlError	*e;
 	char		 msg[256];
 	size_t		 len;
 
 	e = xmlCtxtGetLastError(ctxt);
-	snprintf(msg, sizeof(msg), "%s", e != NULL && e->message != NULL ?
-	    e->message : "not well-formed");
+	if (global[0] != '\0')
+		snprintf(msg, sizeof(msg), "%s", global);
+	else
+		snprintf(msg, sizeof(msg), "%s", e != NULL &&
+		    e->message != NULL ? e->message : "not well-formed");
 	len = strlen(msg);
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
 		msg[--len] = '\0';
-	clouddp_errf(err, CLOUDDP_EINPUT,
+	clouddp_errf(err, CLOUDDP_EINPUT, global[0] != '\0' ?
+	    "save the file as UTF-8, as Azure writes it" :
 	    "check that the file is complete, unedited XML",
 	    "%s: line %d: not well-formed XML: %s", name,
 	    e != NULL ? e->line : 0, msg);
+}
+
+/*
+ * Parse with every libxml2 error handler pointed at us, then put the
+ * caller's back: libxml2's handlers are per-thread globals.
+ */
+static xmlDocPtr
+read_quietly(xmlParserCtxtPtr ctxt, const char *buf, size_t len,
+    char *global)
+{
+	xmlStructuredErrorFunc	 old_serror = xmlStructuredError;
+	void			*old_sdata = xmlStructuredErrorContext;
+	xmlGenericErrorFunc	 old_generic = xmlGenericError;
+	void			*old_gdata = xmlGenericErrorContext;
+	xmlDocPtr		 doc;
+
+	xmlSetStructuredErrorFunc(global, on_global_error);
+	xmlSetGenericErrorFunc(NULL, on_generic_error);
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	    XML_PARSE_NOCDATA);
+	xmlSetStructuredErrorFunc(old_sdata, old_serror);
+	xmlSetGenericErrorFunc(old_gdata, old_generic);
+	return doc;
 }
 
 struct xml_doc *
@@ -92,6 +146,7 @@ xml_parse(const char *buf, size_t len, const char *name,
 	xmlParserCtxtPtr	 ctxt = NULL;
 	xmlDocPtr		 doc = NULL;
 	struct xml_doc		*d = NULL;
+	char			 global[200] = "";
 
 	if (len > XML_DOC_MAX) {
 		clouddp_errf(err, CLOUDDP_EINPUT, "give the right file",
@@ -107,9 +162,7 @@ xml_parse(const char *buf, size_t len, const char *name,
 	ctxt->sax->internalSubset = on_doctype;
 	ctxt->sax->externalSubset = NULL;
 	ctxt->sax->serror = on_error;
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_NOCDATA);
+	doc = read_quietly(ctxt, buf, len, global);
 	if (ctxt->_private == DOCTYPE_SEEN ||
 	    (doc != NULL && doc->intSubset != NULL)) {
 		clouddp_errf(err, CLOUDDP_EINPUT,
@@ -120,7 +173,7 @@ xml_parse(const char *buf, size_t len, const char *name,
 	}
 	if (doc == NULL || !ctxt->wellFormed ||
 	    xmlDocGetRootElement(doc) == NULL) {
-		parse_error(ctxt, name, err);
+		parse_error(ctxt, name, global, err);
 		goto out;
 	}
 	d = calloc(1, sizeof(*d));

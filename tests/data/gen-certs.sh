@@ -105,8 +105,32 @@ leaf expired clouddp1.contoso.test server 200101000000Z 210101000000Z
 leaf notyet clouddp1.contoso.test server 450101000000Z 460101000000Z
 leaf soon clouddp1.contoso.test server "$past" "$(ts '+10 days')"
 
+leaf upper CloudDP1.Contoso.TEST server "$past" "$future"
+
+# sanonly NAME SAN...: an empty subject and only SAN DNS names, as some
+# CAs issue them (RFC 5280 4.2.1.6: the SAN is then critical).
+sanonly() {
+	n=$1
+	shift
+	key "$n"
+	openssl req -new -key "$n.key" -subj / -out "$n.csr" 2>/dev/null
+	{
+		printf 'basicConstraints = CA:false\n'
+		printf 'keyUsage = critical,digitalSignature,keyEncipherment\n'
+		printf 'extendedKeyUsage = serverAuth\n'
+		printf 'subjectAltName = critical'
+		for san in "$@"; do printf ',DNS:%s' "$san"; done
+		printf '\n'
+	} >"$n.ext"
+	openssl x509 -req -in "$n.csr" -CA ca.pem -CAkey ca.key \
+	    -CAserial ca/serial -days 800 -extfile "$n.ext" \
+	    -out "$n.pem" 2>/dev/null
+}
+sanonly sanonly1 cdp.contoso.test
+sanonly sanonly2 cdp.contoso.test clouddp1.contoso.test
+
 for n in good san sanmismatch wild wildsan noeku clientonly weak expired \
-    notyet soon; do
+    notyet soon upper sanonly1 sanonly2; do
 	pfx "$n"
 done
 pfx good legacy
@@ -163,6 +187,25 @@ cat >v2.publishsettings <<XML
         ManagementCertificate="$(b64 mgmt-empty-legacy.pfx)" />
     <Subscription ServiceManagementUrl="https://management.core.windows.net"
         Id="22222222-0000-0000-0000-000000000002" Name="Weak &amp; old"
+        ManagementCertificate="$(b64 mgmtweak-empty-legacy.pfx)" />
+  </PublishProfile>
+</PublishData>
+XML
+
+# Version 2 with one certificate shared by the first and the third
+# subscription, another between them.
+cat >v2-shared.publishsettings <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<PublishData>
+  <PublishProfile SchemaVersion="2.0" PublishMethod="AzureServiceManagementAPI">
+    <Subscription ServiceManagementUrl="https://management.core.windows.net"
+        Id="33333333-0000-0000-0000-000000000001" Name="one"
+        ManagementCertificate="$(b64 mgmtweak-empty-legacy.pfx)" />
+    <Subscription ServiceManagementUrl="https://management.core.windows.net"
+        Id="33333333-0000-0000-0000-000000000002" Name="two"
+        ManagementCertificate="$(b64 mgmt-empty-legacy.pfx)" />
+    <Subscription ServiceManagementUrl="https://management.core.windows.net"
+        Id="33333333-0000-0000-0000-000000000003" Name="three"
         ManagementCertificate="$(b64 mgmtweak-empty-legacy.pfx)" />
   </PublishProfile>
 </PublishData>

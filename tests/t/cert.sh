@@ -12,7 +12,7 @@ need gcore gdb
 
 D=$T_TMP/certs
 PS=$top_srcdir/tests/data/publishsettings
-plan 94
+plan 109
 
 sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
 ok $? "gen-certs.sh made the certificates"
@@ -56,7 +56,15 @@ run clouddp-cert --service good.pfx $pw
 like "$out" "^ok +service_fqdn: Service FQDN clouddp1.contoso.test" \
     "text output: one line per check"
 run clouddp-cert --service good-legacy.pfx $pw --nagios
-like "$out" "^CLOUDDP-CERT OK: .*days_left" "--nagios line"
+like "$out" "^CLOUDDP-CERT OK: .* \\| 'days_left'=799;30:;0:$" \
+    "--nagios: days_left with --warn-days and --critical-days thresholds"
+run clouddp-cert --service good-legacy.pfx $pw --nagios --warn-days 900 \
+    --critical-days 800
+like "$rc $out" "^2 CLOUDDP-CERT CRITICAL: validity: expires .* 'days_left'=799;900:;800:$" \
+    "--critical-days: critical when it expires sooner"
+run clouddp-cert --help
+unlike "$out" "--timeout" "--help lists no --timeout: nothing here waits"
+like "$out" "--critical-days" "but lists --critical-days"
 
 # Passwords.
 run clouddp-cert --service good-empty.pfx --json </dev/null
@@ -173,6 +181,29 @@ run clouddp-cert --service sanmismatch.pfx $pw --json
 is "$(status service_fqdn)" critical "with SANs, a CN-only match fails"
 like "$(message service_fqdn)" "clients ignore the CN" "and says why"
 
+run clouddp-cert --service upper.pfx $pw --json
+is "$(jqv .fqdn)/$(status service_fqdn)" clouddp1.contoso.test/ok \
+    "an upper-case CN gives a lower-case FQDN"
+run clouddp-cert --service wild.pfx $pw --json --fqdn CDP1.Contoso.Test
+is "$(jqv .fqdn)" cdp1.contoso.test "and so does an upper-case --fqdn"
+run clouddp-cert --service good.pfx $pw --fqdn 'bad name!'
+is "$rc" 3 "--fqdn 'bad name!': a usage error, exit 3"
+like "$err" "--fqdn: bad name!: invalid character" "saying what is wrong"
+run clouddp-cert --service sanonly1.pfx $pw --json
+is "$(jqv .fqdn)/$(status service_fqdn)" cdp.contoso.test/warning \
+    "an empty subject and one SAN: the FQDN is the SAN"
+like "$(message service_fqdn)" "subject is empty.*reissue with CN=cdp" \
+    "with a warning that ConfigMgr reads the CN"
+run clouddp-cert --service sanonly2.pfx $pw --json
+is "$(jqv .fqdn)/$(status service_fqdn)" null/critical \
+    "an empty subject and two SANs: no FQDN"
+like "$(message service_fqdn)" \
+    "subject is empty, and the SANs name several hosts.*ConfigMgr takes" \
+    "says ConfigMgr needs a CN, or --fqdn"
+run clouddp-cert --service sanonly2.pfx $pw --json --fqdn clouddp1.contoso.test
+is "$(jqv .fqdn)/$(status service_fqdn)" clouddp1.contoso.test/warning \
+    "two SANs and --fqdn naming one of them"
+
 # EKU, key, validity.
 run clouddp-cert --service noeku.pfx $pw --json
 is "$rc/$(status server_auth)" 2/critical "no EKU fails"
@@ -234,6 +265,18 @@ like "$(jqv '[.checks[] | select(.status == "critical")][0].message')" \
     "^subscription 22222222-0000-0000-0000-000000000002: RSA 1024" \
     "the finding names its subscription"
 is "$(jqv '.subscriptions[1].name')" "Weak & old" "names are decoded"
+run clouddp-cert --publishsettings v2.publishsettings
+want=$(openssl x509 -in mgmtweak.pem -noout -fingerprint -sha1 |
+    sed 's/.*=//; s/://g')
+like "$(printf '%s\n' "$out" | sed 's/^  *//' | tr '\n' ' ')" \
+    "subscription: 22222222-[0-9-]* .* certificate CN=clouddp weak management \\(SHA-1 $want\\)" \
+    "version 2, text: each subscription names its certificate"
+run clouddp-cert --publishsettings v2-shared.publishsettings --json
+is "$(jqv '[.checks[] | select(.check == "key_size")] | length')" 2 \
+    "a certificate shared by two subscriptions out of three: checked once"
+like "$(jqv '[.checks[] | select(.check == "subscription")][2].message')" \
+    "checked once, with subscription 33333333-0000-0000-0000-000000000001" \
+    "and the other says with which"
 run clouddp-cert --publishsettings v2.publishsettings --json \
     --subscription 0BBBC191-0023-4bd1-8e68-a1b4a0ac5e2a
 is "$rc/$(jqv '.subscriptions | length')" 0/1 "--subscription selects one"

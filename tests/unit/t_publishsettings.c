@@ -5,8 +5,12 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "clouddp.h"
 #include "publishsettings.h"
@@ -57,6 +61,47 @@ refused(const char *text, const char *want, const char *desc)
 	publishsettings_free(ps);
 }
 
+/*
+ * A document that declares UCS-4 and is (UCS-4LE, which libxml2's
+ * converter refuses): an error through err, nothing on stderr, which
+ * libxml2's generic handler would otherwise print on.
+ */
+static void
+test_ucs4(void)
+{
+	static const char	 text[] = "<?xml version=\"1.0\" "
+	    "encoding=\"UCS-4\"?>\n<PublishData/>\n";
+	struct clouddp_err	 err;
+	struct publishsettings	*ps;
+	struct stat		 st;
+	char			 doc[4 * sizeof(text)];
+	char			 path[] = "/tmp/t_psXXXXXX";
+	size_t			 i;
+	int			 fd, saved;
+
+	memset(doc, 0, sizeof(doc));
+	for (i = 0; i + 1 < sizeof(text); i++)
+		doc[4 * i] = text[i];
+	fd = mkstemp(path);
+	saved = dup(STDERR_FILENO);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	memset(&err, 0, sizeof(err));
+	ps = publishsettings_parse(doc, 4 * (sizeof(text) - 1), "t", &err);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	fstat(fd, &st);
+	close(fd);
+	unlink(path);
+	ok(ps == NULL && err.code == CLOUDDP_EINPUT, "UCS-4: refused");
+	is_int(st.st_size, 0, "UCS-4: libxml2 printed nothing on stderr");
+	ok(strstr(err.what, "conversion failed") != NULL &&
+	    strstr(err.hint, "UTF-8") != NULL,
+	    "UCS-4: the converter's words, and a hint to save as UTF-8");
+	publishsettings_free(ps);
+}
+
 int
 main(void)
 {
@@ -65,7 +110,7 @@ main(void)
 	const struct publishsettings_sub	*s;
 	char					*big;
 
-	plan(19);
+	plan(22);
 	xml_global_init();
 	ps = parse(v1, &err);
 	ok(ps != NULL, "version 1 parses");
@@ -112,6 +157,7 @@ main(void)
 		refused(big, "more than", "an oversized document");
 	}
 	free(big);
+	test_ucs4();
 	xml_global_cleanup();
 	return done_testing();
 }
