@@ -59,9 +59,10 @@ usage(FILE *fp)
 	    " [--json | --nagios]\n"
 	    "                     [--fqdn NAME --target NAME | --input FILE]\n"
 	    "                     [--origin ZONE] [--replace] "
-	    "[--server HOST[:PORT]] [-t SECONDS]\n"
-	    "                     [--tsig-file FILE] [--ttl SECONDS] "
-	    "[--zone FILE]\n", fp);
+	    "[--server HOST[:PORT]]\n"
+	    "                     [-t SECONDS] [--tsig-file FILE] "
+	    "[--ttl SECONDS]\n"
+	    "                     [--zone FILE]\n", fp);
 }
 
 static void
