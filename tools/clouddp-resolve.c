@@ -118,6 +118,9 @@ next_name(void *arg, struct resolve_name *name, struct clouddp_err *err)
 	struct input_rec	 rec;
 	int			 rc;
 
+	/* Stopped: read no more, let the loop wind down. */
+	if (run->stopped || tool_interrupted() != 0)
+		return 0;
 	if (run->next < run->nnames) {
 		memset(&rec, 0, sizeof(rec));
 		rec.col[INPUT_FQDN] = run->names[run->next++];
