@@ -339,3 +339,27 @@ stall_start() {
 	spawn "stall_$1" stall "$2" "$3" ${4:-}
 	wait_for 10 grep -q ready "$T_TMP/stall_$1.log"
 }
+
+# azurite_start ADDR PORT: npm's azurite-blob (pinned in build-aux/azurite,
+# installed by build-aux/debian-deps), in memory, on ADDR:PORT.  Sets
+# AZURITE_ENDPOINT (path style), AZURITE_ACCOUNT and AZURITE_KEY: the
+# development account, whose key is public.
+azurite_start() {
+	az=$top_srcdir/build-aux/azurite/node_modules/.bin/azurite-blob
+	need node nodejs
+	if [ ! -x "$az" ]; then
+		echo "1..1"
+		echo "not ok 1 - azurite-blob is missing: run build-aux/debian-deps (npm ci in build-aux/azurite)"
+		exit 1
+	fi
+	spawn azurite "$az" --blobHost "$1" --blobPort "$2" \
+	    --inMemoryPersistence --disableTelemetry --silent
+	AZURITE_ENDPOINT=http://$1:$2/devstoreaccount1
+	AZURITE_ACCOUNT=devstoreaccount1
+	AZURITE_KEY=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==
+	if ! wait_for 30 grep -q 'successfully listens' "$T_TMP/azurite.log"; then
+		diag "azurite did not start:"
+		sed 's/^/# /' "$T_TMP/azurite.log" | tail -20
+		return 1
+	fi
+}

@@ -256,3 +256,24 @@ xml_node_attr(const struct xml_node *node, const char *name,
 	xmlFree(v);
 	return rc == -1 ? -1 : 1;
 }
+
+int
+xml_node_text(const struct xml_node *node, struct clouddp_buf *out,
+    struct clouddp_err *err)
+{
+	xmlNodePtr	 n;
+
+	clouddp_buf_reset(out);
+	if (clouddp_buf_append(out, "", 0, err) == -1)
+		return -1;
+	for (n = N(node)->children; n != NULL; n = n->next) {
+		if (n->type == XML_ELEMENT_NODE)
+			return 0;
+		if (n->type != XML_TEXT_NODE || n->content == NULL)
+			continue;
+		if (clouddp_buf_append(out, n->content,
+		    strlen((const char *)n->content), err) == -1)
+			return -1;
+	}
+	return 1;
+}

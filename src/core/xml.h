@@ -51,4 +51,12 @@ long		 xml_node_line(const struct xml_node *);
 int		 xml_node_attr(const struct xml_node *, const char *,
 		    struct clouddp_buf *, struct clouddp_err *);
 
+/*
+ * Copy the element's text (its text children, concatenated) into out,
+ * replacing its contents.  Returns 1, 0 when the element has child
+ * elements (not a leaf: out is then incomplete), -1 on ENOMEM.
+ */
+int		 xml_node_text(const struct xml_node *, struct clouddp_buf *,
+		    struct clouddp_err *);
+
 #endif /* CLOUDDP_XML_H */
