@@ -1731,6 +1731,20 @@ add(struct report *r, const struct cert_policy *p,
 }
 
 void
+cert_perf_days_left(const struct cert *c, const struct cert_policy *p,
+    struct report *r)
+{
+	char	 thresholds[64];
+	time_t	 left;
+
+	left = c->not_after - p->now;
+	snprintf(thresholds, sizeof(thresholds), ";%ld:;%ld:", p->warn_days,
+	    p->crit_days);
+	report_perf(r, "days_left", (double)(left >= 0 ? left / 86400 :
+	    -((-left + 86399) / 86400)), thresholds);
+}
+
+void
 cert_check_all(const struct cert *c, const struct cert_policy *p,
     struct report *r, char *fqdn, size_t fqdnlen)
 {

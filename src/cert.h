@@ -210,6 +210,14 @@ void	 cert_check_all(const struct cert *, const struct cert_policy *,
 	    struct report *, char *, size_t);
 
 /*
+ * Add the monitoring perfdata 'days_left' (rounded down, negative once
+ * expired) to r, with p's warn_days and crit_days as range thresholds
+ * ("30:" alerts below 30): 'days_left'=799;30:;0:.
+ */
+void	 cert_perf_days_left(const struct cert *, const struct cert_policy *,
+	    struct report *);
+
+/*
  * Whether chain (leaf first, as a TLS server sends it) leads to a trust
  * anchor in cafile, or in OpenSSL's default store (the system's) when
  * cafile is NULL, for TLS server use.  Dates are not judged here, so an

@@ -408,6 +408,19 @@ check_sub(struct ps_check *pc, const struct publishsettings_sub *s,
 	return keep(pc, c, s->id, err);
 }
 
+/* The certificate checked that expires first. */
+static const struct cert *
+soonest(const struct ps_check *pc)
+{
+	size_t	 i, j = 0;
+
+	for (i = 1; i < pc->ncerts; i++)
+		if (cert_not_after(pc->certs[i]) <
+		    cert_not_after(pc->certs[j]))
+			j = i;
+	return pc->certs[j];
+}
+
 int
 publishsettings_check(const struct publishsettings *ps, const char *id,
     const struct cert_policy *policy, struct report *r,
@@ -447,6 +460,8 @@ publishsettings_check(const struct publishsettings *ps, const char *id,
 	}
 	if (rc == 0 && pc.ncerts == 1)
 		cert_describe(pc.certs[0], pc.policy.now, report_root(r));
+	if (rc == 0 && pc.ncerts > 0)
+		cert_perf_days_left(soonest(&pc), &pc.policy, r);
 	for (i = 0; i < pc.ncerts; i++)
 		cert_free(pc.certs[i]);
 	free(pc.certs);

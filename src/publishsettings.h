@@ -63,7 +63,8 @@ const struct publishsettings_sub *publishsettings_select(
  * several subscriptions (in either version, in any order) is checked
  * once, and the others say with which.  With several, version 2
  * findings name their subscription.  When one certificate was checked
- * its facts also go to the root.  Returns 0, or -1 with err filled: an
+ * its facts also go to the root; the perfdata days_left is that of the
+ * certificate that expires first.  Returns 0, or -1 with err filled: an
  * unknown id (as publishsettings_select), a certificate that cannot be
  * read (as cert_from_base64).
  */

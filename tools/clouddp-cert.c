@@ -161,21 +161,6 @@ policy(const struct run *run, int service, struct cert_policy *p)
 	p->prefix = NULL;
 }
 
-/* Days left, rounded down, with --warn-days and --critical-days as
- * ranges ("30:" alerts below 30), as clouddp-vip gives them. */
-static void
-days_left_perf(const struct run *run, const struct cert *c)
-{
-	char	 thresholds[64];
-	time_t	 left;
-
-	left = cert_not_after(c) - run->now;
-	snprintf(thresholds, sizeof(thresholds), ";%ld:;%ld:",
-	    run->warn_days, run->crit_days);
-	report_perf(run->report, "days_left", (double)(left >= 0 ?
-	    left / 86400 : -((-left + 86399) / 86400)), thresholds);
-}
-
 static int
 check_service(struct run *run, struct clouddp_err *err)
 {
@@ -191,7 +176,7 @@ check_service(struct run *run, struct clouddp_err *err)
 	report_obj_set_str(report_root(run->report), "fqdn",
 	    fqdn[0] != '\0' ? fqdn : NULL);
 	cert_describe(c, run->now, report_root(run->report));
-	days_left_perf(run, c);
+	cert_perf_days_left(c, &p, run->report);
 	cert_free(c);
 	return 0;
 }
@@ -221,7 +206,7 @@ check_management(struct run *run, struct clouddp_err *err)
 		report_check(run->report, f.check, f.status, "%s",
 		    f.message);
 	}
-	days_left_perf(run, c);
+	cert_perf_days_left(c, &p, run->report);
 	cert_free(cer);
 	cert_free(c);
 	return 0;

@@ -12,7 +12,7 @@ need gcore gdb
 
 D=$T_TMP/certs
 PS=$top_srcdir/tests/data/publishsettings
-plan 109
+plan 110
 
 sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
 ok $? "gen-certs.sh made the certificates"
@@ -271,6 +271,9 @@ want=$(openssl x509 -in mgmtweak.pem -noout -fingerprint -sha1 |
 like "$(printf '%s\n' "$out" | sed 's/^  *//' | tr '\n' ' ')" \
     "subscription: 22222222-[0-9-]* .* certificate CN=clouddp weak management \\(SHA-1 $want\\)" \
     "version 2, text: each subscription names its certificate"
+run clouddp-cert --publishsettings v2.publishsettings --nagios --warn-days 60
+like "$out" "\\| 'days_left'=36[45];60:;0:$" \
+    "--nagios: days_left of a .publishsettings, with its thresholds"
 run clouddp-cert --publishsettings v2-shared.publishsettings --json
 is "$(jqv '[.checks[] | select(.check == "key_size")] | length')" 2 \
     "a certificate shared by two subscriptions out of three: checked once"
