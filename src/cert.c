@@ -1879,3 +1879,56 @@ fail:
 	    "%s: cannot be used as the client certificate: %s", c->subject,
 	    why);
 }
+
+/* Append what bio holds to out; the bio's memory is the caller's. */
+static int
+bio_take(BIO *bio, struct clouddp_buf *out, struct clouddp_err *err)
+{
+	char	*p;
+	long	 n;
+
+	n = BIO_get_mem_data(bio, &p);
+	if (n < 0)
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "PEM buffer unreadable");
+	return clouddp_buf_append(out, p, (size_t)n, err);
+}
+
+int
+cert_pem_export(const struct cert *c, struct clouddp_buf *cert_pem,
+    struct clouddp_buf *key_pem, struct clouddp_err *err)
+{
+	BIO	*cb = NULL, *kb = NULL;
+	int	 i, rc = -1;
+
+	if (c->key == NULL)
+		return clouddp_errf(err, CLOUDDP_ECERT, "give a .pfx that "
+		    "holds the private key", "%s: no private key to serve "
+		    "with", c->subject);
+	cb = BIO_new(BIO_s_mem());
+	kb = BIO_new(BIO_s_secmem());	/* cleansed when freed */
+	if (cb == NULL || kb == NULL || PEM_write_bio_X509(cb, c->x509) != 1)
+		goto fail;
+	for (i = 0; c->chain != NULL && i < sk_X509_num(c->chain); i++)
+		if (X509_cmp(sk_X509_value(c->chain, i), c->x509) != 0 &&
+		    PEM_write_bio_X509(cb, sk_X509_value(c->chain, i)) != 1)
+			goto fail;
+	if (PEM_write_bio_PrivateKey(kb, c->key, NULL, NULL, 0, NULL,
+	    NULL) != 1)
+		goto fail;
+	clouddp_buf_reset(cert_pem);
+	clouddp_buf_reset(key_pem);
+	if (bio_take(cb, cert_pem, err) == -1 ||
+	    bio_take(kb, key_pem, err) == -1)
+		goto out;
+	rc = 0;
+	goto out;
+fail:
+	clouddp_errf(err, CLOUDDP_ECERT, NULL, "%s: cannot be written as "
+	    "PEM", c->subject);
+out:
+	ERR_clear_error();
+	BIO_free(cb);
+	BIO_free(kb);
+	return rc;
+}

@@ -241,4 +241,14 @@ int	 cert_chain_verify(const struct cert *const *, size_t, const char *,
  */
 int	 cert_tls_client_use(void *, const void *, struct clouddp_err *);
 
+/*
+ * The certificate and its chain (leaf first), and its private key, as
+ * PEM into cert_pem and key_pem (replacing their contents), for a TLS
+ * server library that takes PEM (libmicrohttpd).  key_pem holds the key
+ * in clear: free it with clouddp_buf_free(), which wipes it.  Returns 0,
+ * or -1 with err filled (CLOUDDP_ECERT: no key).
+ */
+int	 cert_pem_export(const struct cert *, struct clouddp_buf *,
+	    struct clouddp_buf *, struct clouddp_err *);
+
 #endif /* CLOUDDP_CERT_H */

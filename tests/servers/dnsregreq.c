@@ -1,0 +1,125 @@
+/*
+ * dnsregreq: emu/dnsreg.c on its own, for tests/t/emulator-real.sh.
+ * Registers SERVICE.ZONE A VIP with the server, prints "added FQDN" (or
+ * "error=..."), then reads one command line on stdin: "remove" removes
+ * that one name, "stop" removes everything registered (as SIGTERM does
+ * in the emulator); it prints "removed FQDN" and exits 0, or 1 when a
+ * change failed, 3 on a set-up error.
+ *
+ * usage: dnsregreq HOST:PORT KEYFILE ZONE SERVICE VIP
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clouddp.h"
+#include "loop.h"
+#include "emu/dnsreg.h"
+
+struct state {
+	struct loop	*loop;
+	struct dnsreg	*reg;
+	const char	*service;
+	char		 line[64];
+	size_t		 len;
+	int		 status;
+};
+
+static void
+on_removed(void *arg, const struct clouddp_err *err, const char *fqdn)
+{
+	struct state	*s = arg;
+
+	if (err != NULL) {
+		printf("error=%s\n", err->what);
+		s->status = 1;
+	} else
+		printf("removed %s\n", fqdn);
+	fflush(stdout);
+	if (dnsreg_pending(s->reg) == 0)
+		loop_stop(s->loop);
+}
+
+static void
+on_stdin(void *arg, int fd, int events)
+{
+	struct state		*s = arg;
+	struct clouddp_err	 err;
+	char			 c;
+
+	(void)events;
+	if (read(fd, &c, 1) == 1 && c != '\n') {
+		if (s->len < sizeof(s->line) - 1)
+			s->line[s->len++] = c;
+		return;
+	}
+	(void)loop_fd_set(s->loop, fd, 0, NULL, NULL, &err);
+	s->line[s->len] = '\0';
+	if (strcmp(s->line, "remove") == 0) {
+		if (dnsreg_remove(s->reg, s->service, on_removed, s,
+		    &err) == -1) {
+			printf("error=%s\n", err.what);
+			s->status = 1;
+			loop_stop(s->loop);
+		}
+	} else if (dnsreg_remove_all(s->reg, on_removed, s) == 0)
+		loop_stop(s->loop);
+}
+
+static void
+on_added(void *arg, const struct clouddp_err *err, const char *fqdn)
+{
+	struct state		*s = arg;
+	struct clouddp_err	 e;
+
+	if (err != NULL) {
+		printf("error=%s\nhint=%s\n", err->what, err->hint);
+		s->status = 1;
+		loop_stop(s->loop);
+		return;
+	}
+	printf("added %s\n", fqdn);
+	fflush(stdout);
+	if (loop_fd_set(s->loop, 0, LOOP_READ, on_stdin, s, &e) == -1)
+		loop_stop(s->loop);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct clouddp_err	 err;
+	struct dnsreg_cfg	 cfg;
+	struct state		 s;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: dnsregreq HOST:PORT KEYFILE ZONE "
+		    "SERVICE VIP\n");
+		return 3;
+	}
+	memset(&s, 0, sizeof(s));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.server = argv[1];
+	cfg.tsig_file = argv[2];
+	cfg.zone = argv[3];
+	s.service = argv[4];
+	s.status = 3;
+	if (clouddp_global_init(&err) == -1 ||
+	    (s.loop = loop_new(&err)) == NULL ||
+	    (s.reg = dnsreg_new(s.loop, &cfg, &err)) == NULL ||
+	    dnsreg_add(s.reg, argv[4], argv[5], on_added, &s, &err) == -1)
+		printf("error=%s\nhint=%s\n", err.what, err.hint);
+	else {
+		s.status = 0;
+		if (loop_run(s.loop, 0, &err) == -1) {
+			printf("error=%s\n", err.what);
+			s.status = 3;
+		}
+	}
+	dnsreg_free(s.reg);
+	loop_free(s.loop);
+	clouddp_global_cleanup();
+	return s.status;
+}
