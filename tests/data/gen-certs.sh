@@ -143,6 +143,9 @@ openssl pkcs12 -export -legacy -nomac -certpbe PBE-SHA1-3DES \
     -certfile ca.pem -passout "pass:$PW" -out good-nomac.pfx
 openssl pkcs12 -export -nomac -keypbe NONE -certpbe NONE -in good.pem \
     -inkey good.key -passout "pass:$PW" -out good-nomac-plain.pfx
+openssl pkcs12 -export -legacy -nomac -certpbe NONE \
+    -keypbe PBE-SHA1-3DES -in good.pem -inkey good.key -passout "pass:$PW" \
+    -out good-nomac-keyonly.pfx
 
 # Management certificate: self-signed, as makecert and
 # New-SelfSignedCertificate make it.

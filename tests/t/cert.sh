@@ -12,7 +12,7 @@ need gcore gdb
 
 D=$T_TMP/certs
 PS=$top_srcdir/tests/data/publishsettings
-plan 110
+plan 112
 
 sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
 ok $? "gen-certs.sh made the certificates"
@@ -60,7 +60,8 @@ like "$out" "^CLOUDDP-CERT OK: .* \\| 'days_left'=799;30:;0:$" \
     "--nagios: days_left with --warn-days and --critical-days thresholds"
 run clouddp-cert --service good-legacy.pfx $pw --nagios --warn-days 900 \
     --critical-days 800
-like "$rc $out" "^2 CLOUDDP-CERT CRITICAL: validity: expires .* 'days_left'=799;900:;800:$" \
+want="^2 CLOUDDP-CERT CRITICAL: validity: expires .* 'days_left'=799;900:;800:$"
+like "$rc $out" "$want" \
     "--critical-days: critical when it expires sooner"
 run clouddp-cert --help
 unlike "$out" "--timeout" "--help lists no --timeout: nothing here waits"
@@ -97,6 +98,13 @@ is "$rc/$(jqv .pfx_mac)/$(status private_key)" 0/none/ok \
     "a .pfx without a MAC opens with the right password"
 run clouddp-cert --service good-nomac.pfx --password-file wrongpassword --json
 is "$(jqv .error.code)" password "and a wrong one is a wrong password"
+run clouddp-cert --service good-nomac-keyonly.pfx \
+    --password-file wrongpassword --json
+is "$rc/$(status private_key)" 2/critical \
+    "no MAC, only the key encrypted, a wrong password: the certificate opens"
+want="does not decrypt: a wrong password \\(the .pfx has no MAC"
+like "$(message private_key)" "$want" \
+    "and private_key says the key does not decrypt, and why"
 
 # No copy of the password stays in memory once the .pfx is loaded, from
 # any source: a core taken while the tool waits for the .cer on a FIFO
@@ -269,7 +277,8 @@ run clouddp-cert --publishsettings v2.publishsettings
 want=$(openssl x509 -in mgmtweak.pem -noout -fingerprint -sha1 |
     sed 's/.*=//; s/://g')
 like "$(printf '%s\n' "$out" | sed 's/^  *//' | tr '\n' ' ')" \
-    "subscription: 22222222-[0-9-]* .* certificate CN=clouddp weak management \\(SHA-1 $want\\)" \
+    "subscription: 22222222-[0-9-]* .* certificate CN=clouddp weak \
+management \\(SHA-1 $want\\)" \
     "version 2, text: each subscription names its certificate"
 run clouddp-cert --publishsettings v2.publishsettings --nagios --warn-days 60
 like "$out" "\\| 'days_left'=36[45];60:;0:$" \
