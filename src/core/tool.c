@@ -40,9 +40,11 @@ tool_out_check(void)
 static int
 out_close(const struct clouddp_ctx *ctx)
 {
-	int	 e;
+	int	 e, seen;
 
 	e = out_errno;
+	/* Failed before, unchecked here: the run saw it and said so. */
+	seen = e == 0 && ferror(stdout);
 	errno = 0;
 	if (fflush(stdout) == EOF || ferror(stdout))
 		e = e != 0 ? e : errno != 0 ? errno : EIO;
@@ -52,6 +54,8 @@ out_close(const struct clouddp_ctx *ctx)
 	/* The reader went away: nothing to say, the status stands. */
 	if (e == 0 || e == EPIPE)
 		return 0;
+	if (seen)
+		return -1;
 	fprintf(stderr, "%s: standard output: %s\n", ctx->prog,
 	    strerror(e));
 	return -1;

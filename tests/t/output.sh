@@ -12,8 +12,9 @@ D=$top_srcdir/tests/data
 R=clouddp-resolve
 A=$(loopback_addr)
 P=$(free_port 127.0.0.1)
+GUID=d1594d4527614a09b934d470.cloudapp.net
 
-plan 33
+plan 35
 
 PS=$(free_port 127.0.0.1)
 PC=$(free_port 127.0.0.1)
@@ -64,6 +65,12 @@ for tool in cert vip; do
 	like "$(cat "$T_TMP/err")" "^clouddp-$tool: standard output: No space left on device$" \
 	    "$tool > /dev/full: says what failed"
 done
+clouddp-cname --fqdn dp1.contoso.com --target "$GUID" \
+    --origin contoso.com >/dev/full 2>"$T_TMP/err"
+is "$?" 3 "cname > /dev/full: exit 3"
+is "$(cat "$T_TMP/err")" \
+    "clouddp-cname: cannot write the output: No space left on device" \
+    "cname > /dev/full: said once"
 for i in 1 2 3 4 5 6; do echo "$A dp$i.contoso.test"; done >"$T_TMP/vips"
 clouddp-vip --json --input "$T_TMP/vips" --port "$PC" --http-port none \
     >/dev/full 2>"$T_TMP/err"
@@ -142,7 +149,6 @@ like "$out" "^CLOUDDP-VIP CRITICAL: 1 targets: .*; worst: $A dp1.contoso.test: t
 
 # cname: a conflict found in a zone file, and one found by --apply on the
 # server (line 2 of 3 holds an A record): each one line, naming it.
-GUID=d1594d4527614a09b934d470.cloudapp.net
 run clouddp-cname --nagios --fqdn host7.contoso.com --target $GUID \
     --zone "$D/cname/contoso.zone" --origin contoso.com
 is "$out" "CLOUDDP-CNAME CRITICAL: host7.contoso.com. already has an A record (line 10): a host uses this name" \
