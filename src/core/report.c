@@ -286,18 +286,18 @@ report_perf(struct report *r, const char *label, double value,
 
 /* Scalars as text: strings bare, numbers and booleans as JSON writes them. */
 static void
-write_scalar(FILE *fp, json_t *v)
+scalar_text(struct clouddp_buf *b, json_t *v)
 {
 	char	*s;
 
 	if (json_is_string(v)) {
-		fputs(json_string_value(v), fp);
+		clouddp_buf_printf(b, NULL, "%s", json_string_value(v));
 		return;
 	}
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT |
 	    JSON_REAL_PRECISION(REAL_DIGITS));
 	if (s != NULL)
-		fputs(s, fp);
+		clouddp_buf_printf(b, NULL, "%s", s);
 	free(s);
 }
 
@@ -311,8 +311,17 @@ text_wrapped(FILE *fp, const char *head, const char *text)
 {
 	size_t	 col, room, n, cut;
 
-	fputs(head, fp);
 	col = strlen(head);
+	n = strcspn(text, " ");
+	if (col + n >= TEXT_COLUMNS && strlen(TEXT_INDENT) + n <
+	    TEXT_COLUMNS) {
+		/* A long first word (a thumbprint) starts the next line. */
+		while (col > 0 && head[col - 1] == ' ')
+			col--;
+		fprintf(fp, "%.*s\n%s", (int)col, head, TEXT_INDENT);
+		col = strlen(TEXT_INDENT);
+	} else
+		fputs(head, fp);
 	while (*text != '\0') {
 		room = col < TEXT_COLUMNS - 1 ? TEXT_COLUMNS - 1 - col : 0;
 		n = strlen(text);
@@ -357,29 +366,31 @@ checks_text(FILE *fp, const char *stage, json_t *checks)
 static void
 write_text(struct report *r, FILE *fp)
 {
-	const char	*key;
-	json_t		*v, *e;
-	size_t		 i, j;
+	struct clouddp_buf	 val = { NULL, 0, 0 };
+	const char		*key;
+	char			 head[128];
+	json_t			*v, *e;
+	size_t			 i, j;
 
 	json_object_foreach(r->root, key, v) {
 		if (json_is_object(v) || json_is_null(v))
 			continue;
-		if (json_is_array(v)) {
-			if (json_array_size(v) == 0 ||
-			    !json_is_string(json_array_get(v, 0)))
-				continue;
-			fprintf(fp, "%s: ", key);
-			json_array_foreach(v, j, e) {
-				fputs(j > 0 ? ", " : "", fp);
-				write_scalar(fp, e);
-			}
-			fputc('\n', fp);
+		if (json_is_array(v) && (json_array_size(v) == 0 ||
+		    !json_is_string(json_array_get(v, 0))))
 			continue;
-		}
-		fprintf(fp, "%s: ", key);
-		write_scalar(fp, v);
-		fputc('\n', fp);
+		clouddp_buf_reset(&val);
+		if (json_is_array(v))
+			json_array_foreach(v, j, e) {
+				if (j > 0)
+					clouddp_buf_printf(&val, NULL, ", ");
+				scalar_text(&val, e);
+			}
+		else
+			scalar_text(&val, v);
+		snprintf(head, sizeof(head), "%s: ", key);
+		text_wrapped(fp, head, val.data != NULL ? val.data : "");
 	}
+	clouddp_buf_free(&val);
 	checks_text(fp, NULL, r->checks);
 	for (i = 0; i < r->nstages; i++)
 		checks_text(fp, json_string_value(json_object_get(

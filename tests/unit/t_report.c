@@ -94,6 +94,13 @@ perf_and_wrap(struct clouddp_ctx *ctx)
 	    "the new one before then\ncritical a|b: two\nlines\n",
 	    "text: long messages wrap within 80 columns");
 	report_free(r);
+	r = report_new("CERT");
+	report_obj_set_str(report_root(r), "thumbprint_sha256",
+	    "252CF7337D072259066E398C0F526D9CE1B976829AECBB7A3F7906E0AB36C72E");
+	is(render(ctx, r), "thumbprint_sha256:\n         252CF7337D072259066E3"
+	    "98C0F526D9CE1B976829AECBB7A3F7906E0AB36C72E\n",
+	    "text: a long value starts the next line, whole");
+	report_free(r);
 }
 
 /* The streaming writer: escaping, UTF-8, reals, nesting. */
@@ -147,7 +154,7 @@ main(void)
 	struct report		*r;
 	struct report_obj	*arr;
 
-	plan(21);
+	plan(22);
 	clouddp_ctx_init(&ctx, "clouddp-test", "TEST");
 	r = report_new("TEST");
 	ok(r != NULL, "report_new");
