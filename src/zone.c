@@ -303,16 +303,16 @@ rec_push(struct zone_reader *zr, char c, struct clouddp_err *err)
 {
 	struct clouddp_buf	*b = &zr->rec;
 
-	if (b->len + 1 < b->cap) {
-		b->data[b->len++] = c;
-		b->data[b->len] = '\0';
-		return 0;
-	}
 	if (b->len >= ZONE_RECORD_MAX)
 		return clouddp_errf(err, CLOUDDP_EINPUT,
 		    "check for an unbalanced parenthesis or quote",
 		    "%s:%lu: a record longer than %d bytes", zr->name,
 		    zr->rec_line, ZONE_RECORD_MAX);
+	if (b->len + 1 < b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
 	return clouddp_buf_append(b, &c, 1, err);
 }
 
@@ -340,8 +340,10 @@ lex_char(struct zone_reader *zr, struct lex *lx, int c,
     struct clouddp_err *err)
 {
 	if (c == '\0')
-		return lex_fail(zr, "a NUL byte: this is not a text zone file",
-		    err);
+		return clouddp_errf(err, CLOUDDP_EINPUT, "if it is UTF-16 (a "
+		    "Windows \"Unicode\" file), convert it: iconv -f UTF-16 "
+		    "-t UTF-8", "%s:%lu: a NUL byte: this is not a text zone "
+		    "file", zr->name, zr->line);
 	if (lx->bol && lx->depth == 0 && !lx->content) {
 		zr->rec_line = zr->line;
 		zr->rec_blank = c == ' ' || c == '\t';

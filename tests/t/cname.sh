@@ -7,7 +7,7 @@ need named-checkzone bind9-utils
 
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ZONE=$top_srcdir/tests/data/cname/contoso.zone
-plan 93
+plan 95
 
 # check_snippet FILE: the snippet, put into a zone, loads in BIND.
 check_snippet() {
@@ -225,6 +225,12 @@ says 3 "/dev/zero is a character device" "--zone /dev/zero: exit 3 at once, name
 printf 'a\000b\n' >"$T_TMP/nul.zone"
 run timeout 10 clouddp-cname --zone "$T_TMP/nul.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
 says 3 "nul.zone:1: a NUL byte" "a NUL byte: not a text zone file"
+printf '$TTL 300\n' | iconv -f UTF-8 -t UTF-16 >"$T_TMP/utf16.zone"
+run clouddp-cname --zone "$T_TMP/utf16.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
+says 3 "hint: .*UTF-16" "a UTF-16 zone file: the hint says to convert it"
+head -c 2000000 /dev/zero | tr '\0' a >"$T_TMP/long.zone"
+run timeout 20 clouddp-cname --zone "$T_TMP/long.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
+says 3 "long.zone:1: a record longer than 1048576 bytes" "a 2 MB line is one error"
 mkfifo "$T_TMP/fifo"
 (sleep 1; cat "$ZONE" >"$T_TMP/fifo") &
 run timeout 10 clouddp-cname --zone "$T_TMP/fifo" --origin contoso.com --fqdn host7.contoso.com --target $GUID
