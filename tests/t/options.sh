@@ -11,6 +11,7 @@ for t in $tools; do n=$((n + 1)); done
 [ "$n" -gt 0 ] || { echo "1..1"; echo "ok 1 - no tools built yet"; exit 0; }
 
 # The long options a tool accepts: from its source and the shared groups.
+opts_h=$top_srcdir/src/core/opts.h
 long_options() {
 	src=$top_srcdir/tools/$(basename "$1").c
 	{
@@ -20,13 +21,16 @@ long_options() {
 			    index($0, g) == 1 { on = 1; next }
 			    on && /^#define/ { on = 0 }
 			    on { print }
-			    on && !/\\$/ { on = 0 }' "$top_srcdir/src/opts.h" |
+			    on && !/\\$/ { on = 0 }' "$opts_h" |
 			    sed -n 's/.*{ "\([a-z0-9-]*\)",.*/\1/p'
 		done
 	} | sort -u
 }
 
-plan $((n * 6 + 1))
+plan $((n * 6 + 2))
+# The shared option groups must be found, or no common option is checked.
+grep -q '^#define CLOUDDP_LONGOPTS_COMMON' "$opts_h" 2>/dev/null
+ok $? "the shared option table is in $(basename "$opts_h")"
 lint=$(mandoc -Tlint -Wwarning "$top_srcdir/man/clouddp.7" 2>&1)
 is "$lint" "" "clouddp(7) lints clean"
 for t in $tools; do
