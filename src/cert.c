@@ -1135,6 +1135,25 @@ cert_thumbprint_sha256(const struct cert *c, char out[65])
 }
 
 int
+cert_der(const struct cert *c, struct clouddp_buf *out,
+    struct clouddp_err *err)
+{
+	unsigned char	*der = NULL;
+	int		 len, rc;
+
+	len = i2d_X509(c->x509, &der);
+	if (len <= 0) {
+		ERR_clear_error();
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory");
+	}
+	clouddp_buf_reset(out);
+	rc = clouddp_buf_append(out, der, (size_t)len, err);
+	OPENSSL_free(der);
+	return rc;
+}
+
+int
 cert_equal(const struct cert *a, const struct cert *b)
 {
 	return X509_cmp(a->x509, b->x509) == 0;

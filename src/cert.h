@@ -71,6 +71,10 @@ void		 cert_free(struct cert *);
 void	 cert_thumbprint_sha1(const struct cert *, char[41]);
 /* Upper-case hex of the DER's SHA-256. */
 void	 cert_thumbprint_sha256(const struct cert *, char[65]);
+/* The leaf's DER (public certificate only) into out, replacing its
+ * contents.  Returns 0, or -1 on ENOMEM. */
+int	 cert_der(const struct cert *, struct clouddp_buf *,
+	    struct clouddp_err *);
 /* 1 when both hold the same certificate (same DER), else 0. */
 int	 cert_equal(const struct cert *, const struct cert *);
 

@@ -214,8 +214,8 @@ static const struct xml_node *
 element_from(xmlNodePtr n, const char *name)
 {
 	for (; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)n->name, name) == 0)
+		if (n->type == XML_ELEMENT_NODE && (name == NULL ||
+		    strcmp((const char *)n->name, name) == 0))
 			return X(n);
 	return NULL;
 }
@@ -255,6 +255,14 @@ xml_node_attr(const struct xml_node *node, const char *name,
 	rc = clouddp_buf_append(out, v, strlen((char *)v), err);
 	xmlFree(v);
 	return rc == -1 ? -1 : 1;
+}
+
+const char *
+xml_node_ns(const struct xml_node *node)
+{
+	if (N(node)->ns == NULL)
+		return NULL;
+	return (const char *)N(node)->ns->href;
 }
 
 int

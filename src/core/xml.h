@@ -36,10 +36,12 @@ void		 xml_doc_free(struct xml_doc *);
 const struct xml_node *xml_doc_root(const struct xml_doc *);
 /* An element's local name (namespace prefix dropped); borrowed. */
 const char	*xml_node_name(const struct xml_node *);
-/* The first child element named name (any namespace), or NULL. */
+/* The first child element named name (any namespace; NULL: any
+ * name), or NULL. */
 const struct xml_node *xml_node_child(const struct xml_node *,
 		    const char *);
-/* The next sibling element named name after node, or NULL. */
+/* The next sibling element named name (NULL: any) after node, or
+ * NULL. */
 const struct xml_node *xml_node_next(const struct xml_node *, const char *);
 /* The line the element starts on. */
 long		 xml_node_line(const struct xml_node *);
@@ -51,6 +53,8 @@ long		 xml_node_line(const struct xml_node *);
 int		 xml_node_attr(const struct xml_node *, const char *,
 		    struct clouddp_buf *, struct clouddp_err *);
 
+/* The element's namespace URI, or NULL when it has none; borrowed. */
+const char	*xml_node_ns(const struct xml_node *);
 /*
  * Copy the element's text (its text children, concatenated) into out,
  * replacing its contents.  Returns 1, 0 when the element has child
