@@ -1868,6 +1868,8 @@ emu_model_tick(struct emu_model *m, double now)
 	double			 next = -1;
 	size_t			 i;
 
+	if (m->sub.created == 0)
+		m->sub.created = now;	/* the first moment the model saw */
 	deploys_advance(m, now, &next);
 	storages_advance(m, now, &next);
 	for (i = 0; i < m->ops.n; i++) {
