@@ -252,7 +252,7 @@ main(void)
 {
 	struct clouddp_err	 err;
 
-	plan(46);
+	plan(47);
 	if (clouddp_global_init(&err) == -1)
 		return 1;
 	test_storage();
