@@ -207,10 +207,12 @@ dnsreg_add(struct dnsreg *r, const char *service, const char *vip,
 	if (dnsreg_fqdn(r, service, fqdn, err) == -1)
 		return -1;
 	rec = record_find(r, fqdn);
-	if (rec != NULL && rec->op != NULL)
-		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
-		    "%s: a change is already in flight", fqdn);
-	if (rec == NULL) {
+	if (rec != NULL) {
+		/* A removal still in flight (a deployment deleted, a new one
+		 * Ready at once): the replace below settles the name. */
+		update_cancel(rec->op);
+		rec->op = NULL;
+	} else {
 		rec = calloc(1, sizeof(*rec));
 		if (rec == NULL)
 			return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,

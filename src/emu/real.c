@@ -36,10 +36,13 @@ struct emu_real {
 	void			*warn_arg;
 	void			 (*stopped)(void *);
 	void			*stopped_arg;
+	struct check		*checks;	/* in flight */
 };
 
 /* A package check in flight. */
 struct check {
+	struct check		*next;
+	struct emu_real		*real;
 	emu_package_done	 done;
 	void			*token;
 };
@@ -116,8 +119,13 @@ static void
 on_head(void *arg, const struct clouddp_err *err,
     const struct blob_result *res)
 {
-	struct check	*c = arg;
+	struct check	*c = arg, **pp;
 
+	for (pp = &c->real->checks; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
 	if (err != NULL)
 		c->done(c->token, EMU_PACKAGE_ERROR, err->what);
 	else if (res->found)
@@ -145,13 +153,17 @@ package_check(void *arg, const char *url, emu_package_done done,
 		done(token, EMU_PACKAGE_ERROR, "out of memory");
 		return;
 	}
+	c->real = r;
 	c->done = done;
 	c->token = token;
 	if (blob_head_url(r->blob, url, on_head, c, &err) == -1) {
 		free(c);
 		done(token, err.code == CLOUDDP_EINPUT ? EMU_PACKAGE_MISSING :
 		    EMU_PACKAGE_ERROR, err.what);
+		return;
 	}
+	c->next = r->checks;
+	r->checks = c;
 }
 
 /* Deployment events -------------------------------------------------------- */
@@ -292,13 +304,21 @@ emu_real_stop(struct emu_real *r, void (*done)(void *), void *arg)
 void
 emu_real_free(struct emu_real *r)
 {
+	struct check	*c;
+
 	if (r == NULL)
 		return;
 	while (r->served != NULL)
 		served_drop(r, r->served);
 	dnsreg_free(r->dns);
-	/* The multi first: it abandons the checks the client still owns. */
+	/* The multi first: it abandons the checks the client still owns;
+	 * their callers are not told (the model goes next). */
 	http_multi_free(r->multi);
 	blob_client_free(r->blob);
+	while (r->checks != NULL) {
+		c = r->checks;
+		r->checks = c->next;
+		free(c);
+	}
 	free(r);
 }
