@@ -17,6 +17,7 @@
 #include "emu/api.h"
 #include "emu/fault.h"
 #include "emu/model.h"
+#include "emu/real.h"
 #include "loop.h"
 #include "opts.h"
 #include "tool.h"
@@ -24,9 +25,12 @@
 #define ARGS_MAX	64
 
 enum {
-	OPT_BLOB_ENDPOINT = CLOUDDP_OPT__TOOL,
+	OPT_BLOB_ACCOUNT = CLOUDDP_OPT__TOOL,
+	OPT_BLOB_ENDPOINT,
 	OPT_BLOB_KEY,
+	OPT_CLOUDAPP_ZONE,
 	OPT_DELAY,
+	OPT_DNS_UPDATE,
 	OPT_FAULT,
 	OPT_LISTEN,
 	OPT_MANAGEMENT_CER,
@@ -38,13 +42,19 @@ enum {
 	OPT_SUBSCRIPTION,
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
+	OPT_TSIG_FILE,
+	OPT_VIP_HTTP_PORT,
+	OPT_VIP_HTTPS_PORT,
 	OPT_VIP_POOL
 };
 
 static const struct option longopts[] = {
+	{ "blob-account", required_argument, NULL, OPT_BLOB_ACCOUNT },
 	{ "blob-endpoint", required_argument, NULL, OPT_BLOB_ENDPOINT },
 	{ "blob-key", required_argument, NULL, OPT_BLOB_KEY },
+	{ "cloudapp-zone", required_argument, NULL, OPT_CLOUDAPP_ZONE },
 	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "dns-update", required_argument, NULL, OPT_DNS_UPDATE },
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "management-cer", required_argument, NULL, OPT_MANAGEMENT_CER },
@@ -56,6 +66,9 @@ static const struct option longopts[] = {
 	{ "subscription", required_argument, NULL, OPT_SUBSCRIPTION },
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	{ "tsig-file", required_argument, NULL, OPT_TSIG_FILE },
+	{ "vip-http-port", required_argument, NULL, OPT_VIP_HTTP_PORT },
+	{ "vip-https-port", required_argument, NULL, OPT_VIP_HTTPS_PORT },
 	{ "vip-pool", required_argument, NULL, OPT_VIP_POOL },
 	CLOUDDP_LONGOPTS_COMMON,
 	{ NULL, 0, NULL, 0 }
@@ -70,6 +83,7 @@ struct emulator {
 	const char		*regions[ARGS_MAX];
 	char			*regions_copy;
 	const char		*ready_file;
+	struct emu_real_cfg	 real;
 };
 
 static void
@@ -85,7 +99,11 @@ usage(FILE *fp)
 	    "[--ready-file FILE]\n"
 	    "                        [--regions LIST] [--request-log FILE] "
 	    "[--seed N]\n"
-	    "                        [--vip-pool CIDR]\n", fp);
+	    "                        [--vip-pool CIDR]\n"
+	    "                        [--blob-account NAME] "
+	    "[--vip-https-port N] [--vip-http-port N]\n"
+	    "                        [--dns-update HOST:PORT "
+	    "[--tsig-file FILE]] [--cloudapp-zone ZONE]\n", fp);
 }
 
 static void
@@ -94,12 +112,18 @@ help(void)
 	usage(stdout);
 	fputs("\nServe the classic Azure management API on loopback, for "
 	    "rehearsals and tests.\n\n"
+"      --blob-account NAME  the Blob endpoint's account: PackageUrl is\n"
+"                         checked there (with --blob-endpoint, --blob-key)\n"
 "      --blob-endpoint URL  storage accounts' blob endpoint (e.g. Azurite)\n"
 "      --blob-key KEY     storage accounts' primary key (base64)\n"
+"      --cloudapp-zone ZONE  where --dns-update registers deployments\n"
+"                         (cloudapp.net)\n"
 "      --delay STEP=SECONDS  how long a step takes: operation,\n"
 "                         storage-creating, storage-dns, deploying,\n"
 "                         role-unknown, creating-vm, starting-vm, busy-role,\n"
 "                         instance-skew, suspend, delete (or all=SECONDS)\n"
+"      --dns-update HOST:PORT  register SERVICE.ZONE A VIP there by\n"
+"                         RFC 2136 once Ready; removed on delete and exit\n"
 "      --fault RULE       OP:KIND[=SECONDS][:times=N|every=N|prob=P];\n"
 "                         KIND busy, throttle, internal, redirect, fail-op,\n"
 "                         drop, stall, storage-stuck, instance-stuck\n"
@@ -114,6 +138,10 @@ help(void)
 "      --subscription ID  the subscription's GUID\n"
 "      --tls-cert FILE    the server's certificate chain (PEM)\n"
 "      --tls-key FILE     its private key (PEM)\n"
+"      --tsig-file FILE   the TSIG key (BIND key file) for --dns-update\n"
+"      --vip-http-port N|none  serve HTTP on a Ready VIP's port N (80)\n"
+"      --vip-https-port N serve HTTPS on a Ready VIP's port N (443) with\n"
+"                         the deployment's service certificate\n"
 "      --vip-pool CIDR    where deployments' VIPs come from "
 "(127.0.0.16/28)\n", stdout);
 	clouddp_help_common(stdout);
@@ -209,6 +237,46 @@ opt_regions(struct emulator *e, const char *arg, struct clouddp_err *err)
 	return 0;
 }
 
+/* What makes a deployment real: Blob, VIP listeners, DNS (emu/real.h). */
+static int
+real_opt(struct emulator *e, int c, const char *arg, struct clouddp_err *err)
+{
+	long	 v;
+
+	switch (c) {
+	case OPT_BLOB_ACCOUNT:
+		e->real.blob_account = arg;
+		return 0;
+	case OPT_CLOUDAPP_ZONE:
+		e->real.zone = arg;
+		return 0;
+	case OPT_DNS_UPDATE:
+		e->real.dns_update = arg;
+		return 0;
+	case OPT_TSIG_FILE:
+		e->real.tsig_file = arg;
+		return 0;
+	case OPT_VIP_HTTP_PORT:
+		if (strcmp(arg, "none") == 0) {
+			e->real.http_port = -1;
+			return 0;
+		}
+		if (clouddp_parse_long("--vip-http-port", arg, 1, 65535, &v,
+		    err) == -1)
+			return -1;
+		e->real.http_port = v;
+		return 0;
+	case OPT_VIP_HTTPS_PORT:
+		if (clouddp_parse_long("--vip-https-port", arg, 1, 65535, &v,
+		    err) == -1)
+			return -1;
+		e->real.https_port = v;
+		return 0;
+	default:
+		return -2;
+	}
+}
+
 static int
 tool_opt(struct emulator *e, int c, const char *arg, struct clouddp_err *err)
 {
@@ -260,7 +328,7 @@ tool_opt(struct emulator *e, int c, const char *arg, struct clouddp_err *err)
 		e->model.vip_pool = arg;
 		return 0;
 	default:
-		return -2;
+		return real_opt(e, c, arg, err);
 	}
 }
 
@@ -336,6 +404,61 @@ ready_write(const char *path, int port, struct clouddp_err *err)
 	return 0;
 }
 
+static void
+real_warn(void *arg, const struct clouddp_err *err)
+{
+	const struct clouddp_ctx	*ctx = arg;
+
+	log_warn(ctx, "%s%s%s", err->what, err->hint[0] != '\0' ?
+	    "; hint: " : "", err->hint);
+}
+
+static void
+real_stopped(void *arg)
+{
+	loop_stop(arg);
+}
+
+/* The Blob, VIP and DNS side, behind the model's hooks. */
+static struct emu_real *
+real_start(struct emulator *e, struct clouddp_ctx *ctx, struct loop *loop,
+    struct emu_model *model, struct clouddp_err *err)
+{
+	struct emu_real		*real;
+	struct emu_hooks	 hooks;
+
+	/* Package checks need the account; without it every one exists. */
+	if (e->real.blob_account != NULL) {
+		e->real.blob_endpoint = e->model.blob_endpoint;
+		e->real.blob_key = e->model.blob_key;
+	}
+	e->real.warn = real_warn;
+	e->real.warn_arg = ctx;
+	real = emu_real_new(loop, &e->real, err);
+	if (real == NULL)
+		return NULL;
+	emu_real_hooks(real, &hooks);
+	emu_model_set_hooks(model, &hooks);
+	return real;
+}
+
+/* Close the VIP listeners and remove the DNS records added (10 s). */
+static void
+real_finish(struct emu_real *real, struct emu_model *model,
+    struct loop *loop)
+{
+	struct clouddp_err	 err;
+
+	if (real == NULL)
+		return;
+	emu_model_set_hooks(model, NULL);
+	/* When nothing is left to remove, done comes at once and the run
+	 * below ends as soon as nothing is in flight. */
+	emu_real_stop(real, real_stopped, loop);
+	(void)loop_run(loop, loop_now() + 10, &err);
+	emu_real_free(real);
+}
+
 static int
 run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 {
@@ -344,6 +467,7 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	struct emu_model	*model = NULL;
 	struct fault_set	*faults = NULL;
 	struct emu_api		*api = NULL;
+	struct emu_real		*real = NULL;
 	size_t			 i;
 	int			 status = -1;
 
@@ -357,6 +481,9 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 			goto out;
 	loop = loop_new(err);
 	if (loop == NULL || tool_signals(loop, err) == -1)
+		goto out;
+	real = real_start(e, ctx, loop, model, err);
+	if (real == NULL)
 		goto out;
 	e->api.management = e->management;
 	e->api.now = wall_now;
@@ -372,6 +499,7 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	status = 0;
 out:
 	emu_api_free(api);
+	real_finish(real, model, loop);
 	loop_free(loop);
 	fault_set_free(faults);
 	emu_model_free(model);

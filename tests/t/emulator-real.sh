@@ -3,15 +3,22 @@
 # the deployment's service certificate (judged by openssl s_client, curl
 # and clouddp-vip), nothing served while Suspended, nothing left
 # listening after a stop; and <service>.cloudapp.net registered in a BIND
-# by RFC 2136 with TSIG, seen by dig, then removed.
+# by RFC 2136 with TSIG, seen by dig, then removed.  First each part on
+# its own, then clouddp-emulator with Azurite and BIND, driven by curl.
 . "$top_srcdir/tests/lib.sh"
 need openssl openssl
 need curl curl
 need dig bind9-dnsutils
 need tsig-keygen bind9-utils
 need ss iproute2
+need jq jq
+need xmllint libxml2-utils
 
-plan 23
+# Azurite first: a missing one fails the test before its plan.
+AZP=$(free_port 127.0.0.1)
+azurite_start 127.0.0.1 "$AZP" || exit 1
+
+plan 47
 D=$T_TMP/certs
 mkdir -p "$D"
 F=dp1.contoso.com
@@ -28,8 +35,12 @@ SVC=d1594d4527614a09b934d470
 	    -CAcreateserial -days 400 -extfile ext.cnf -out dp.pem \
 	    2>/dev/null &&
 	printf 'pfx-pass\n' >pw && chmod 600 pw &&
-	openssl pkcs12 -export -in dp.pem -inkey dp.key -certfile ca.pem \
-	    -passout pass:pfx-pass -out dp.pfx
+	openssl pkcs12 -export -legacy -in dp.pem -inkey dp.key \
+	    -certfile ca.pem -passout pass:pfx-pass -out dp.pfx &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout mgmt.key \
+	    -out mgmt.pem -subj "/CN=clouddp management" -days 400 \
+	    2>/dev/null &&
+	openssl x509 -in mgmt.pem -outform DER -out mgmt.cer
 )
 ok $? "a CA and a service certificate as .pfx"
 want=$(openssl x509 -in "$D/dp.pem" -noout -fingerprint -sha1 | sed 's/.*=//')
@@ -125,3 +136,168 @@ reg 3 "$T_TMP/bad.conf"
 like "$(cat "$T_TMP/reg3.log")" '^error=.*(BADSIG|NOTAUTH|TSIG|refused)' \
     "a wrong TSIG key is refused in words"
 is "$(a)" "" "and nothing is registered"
+
+# The emulator, Azurite and BIND together --------------------------------------
+CLOUDDP_BLOB_KEY=$AZURITE_KEY blobreq "$AZURITE_ENDPOINT" "$AZURITE_ACCOUNT" \
+    create pkg >/dev/null &&
+head -c 50000 /dev/urandom >"$T_TMP/cdp.cspkg" &&
+CLOUDDP_BLOB_KEY=$AZURITE_KEY blobreq "$AZURITE_ENDPOINT" "$AZURITE_ACCOUNT" \
+    put pkg cdp.cspkg "$T_TMP/cdp.cspkg" >/dev/null
+ok $? "the package is uploaded to Azurite"
+
+EA=$(loopback_addr)
+(
+	cd "$D" || exit 1
+	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
+	    -subj /CN=management.test 2>/dev/null &&
+	printf 'subjectAltName=IP:%s\n' "$EA" >srv.ext &&
+	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -days 400 -extfile srv.ext -out srv.pem 2>/dev/null
+) || { ok 1 "management endpoint certificate"; exit 1; }
+# The VIP pool: 16 addresses of their own, the first one handed out.
+POOL=$(echo "$EA" | awk -F. '{ printf "%s.%s.%s.32/28", $1, $2, $3 }')
+VIP=$(echo "$EA" | awk -F. '{ printf "%s.%s.%s.33", $1, $2, $3 }')
+VHP=$(free_port "$VIP")
+VP=$(free_port "$VIP")
+SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
+NS=http://schemas.microsoft.com/windowsazure
+spawn emu clouddp-emulator --listen "$EA:0" --tls-cert "$D/srv.pem" \
+    --tls-key "$D/srv.key" --subscription "$SUB" \
+    --management-cer "$D/mgmt.cer" --ready-file "$T_TMP/emu.ready" \
+    --delay all=0 --vip-pool "$POOL" --vip-https-port "$VHP" \
+    --vip-http-port "$VP" --blob-endpoint "$AZURITE_ENDPOINT" \
+    --blob-account "$AZURITE_ACCOUNT" --blob-key "$AZURITE_KEY" \
+    --dns-update "$DA:$DP" --tsig-file "$T_TMP/key.conf" \
+    --cloudapp-zone cloudapp.net
+wait_for 10 test -s "$T_TMP/emu.ready"
+ok $? "the emulator listens" || sed 's/^/# /' "$T_TMP/emu.log"
+U=https://$EA:$(jq -r .port "$T_TMP/emu.ready")/$SUB
+api() {
+	m=$1 p=$2
+	shift 2
+	code=$(curl -sS -o "$T_TMP/b" -D "$T_TMP/h" -w '%{http_code}' \
+	    --cacert "$D/ca.pem" --cert "$D/mgmt.pem" --key "$D/mgmt.key" \
+	    -H "x-ms-version: 2014-06-01" -H 'Content-Type: application/xml' \
+	    -X "$m" "$@" "$U$p" 2>"$T_TMP/curl.err")
+	body=$(cat "$T_TMP/b")
+	rid=$(sed -n 's/^x-ms-request-id: *\([^ ]*\).*/\1/ip' "$T_TMP/h" |
+	    tr -d '\r')
+}
+val() { printf '%s' "$body" |
+    xmllint --xpath "string((//*[local-name()='$1'])[1])" - 2>/dev/null; }
+b64() { printf '%s' "$1" | openssl base64 -A; }
+# op: the last request's code, then its operation's status, as "CODE
+# Status HttpStatusCode Code" in $opst (and the operation in $body).
+op() {
+	c=$code
+	api GET "/operations/$rid"
+	opst="$c $(val Status) $(val HttpStatusCode) $(val Code)"
+}
+L=$(b64 clouddp1)
+ss_body() {
+	printf '<CreateStorageServiceInput xmlns="%s"><ServiceName>%s' "$NS" "$SVC"
+	printf '</ServiceName><Description/><Label>%s</Label>' "$L"
+	printf '<Location>West US</Location><AccountType>Standard_GRS'
+	printf '</AccountType></CreateStorageServiceInput>'
+}
+cs_body() {
+	printf '<CreateHostedService xmlns="%s"><ServiceName>%s' "$NS" "$SVC"
+	printf '</ServiceName><Label>%s</Label><Description>cloud DP' "$L"
+	printf '</Description><Location>West US</Location></CreateHostedService>'
+}
+cert_body() {
+	printf '<CertificateFile xmlns="%s"><Data>%s</Data>' "$NS" \
+	    "$(openssl base64 -A -in "$D/dp.pfx")"
+	printf '<CertificateFormat>pfx</CertificateFormat>'
+	printf '<Password>pfx-pass</Password></CertificateFile>'
+}
+cscfg() {
+	printf '<ServiceConfiguration serviceName="x" xmlns="http://schemas.'
+	printf 'microsoft.com/ServiceHosting/2008/10/ServiceConfiguration">'
+	printf '<Role name="CloudDP"><Instances count="2"/>'
+	printf '<Certificates><Certificate name="SSL" thumbprint="%s" ' "$1"
+	printf 'thumbprintAlgorithm="sha1"/></Certificates></Role>'
+	printf '</ServiceConfiguration>'
+}
+api POST /services/storageservices --data "$(ss_body)"
+op; is "$opst" "202 Succeeded 200 " "Create Storage Account"
+api POST /services/hostedservices --data "$(cs_body)"
+is "$code" 201 "Create Cloud Service"
+api POST "/services/hostedservices/$SVC/certificates" --data "$(cert_body)"
+op; is "$opst" "202 Succeeded 200 " "Add Service Certificate"
+THUMB=$(printf '%s' "$want" | tr -d :)
+CSCFG=$(b64 "$(cscfg "$THUMB")")
+dep() {
+	printf '<CreateDeployment xmlns="%s"><Name>%s</Name>' "$NS" "$1"
+	printf '<PackageUrl>%s</PackageUrl><Label>%s</Label>' "$2" "$L"
+	printf '<Configuration>%s</Configuration>' "$CSCFG"
+	printf '<StartDeployment>true</StartDeployment>'
+	printf '<TreatWarningsAsError>false</TreatWarningsAsError>'
+	printf '</CreateDeployment>'
+}
+DEP=/services/hostedservices/$SVC/deploymentslots/production
+api POST "$DEP" --data "$(dep dep0 "$AZURITE_ENDPOINT/pkg/missing.cspkg")"
+op
+is "$opst" "202 Failed 400 BadRequest" \
+    "a PackageUrl Azurite does not have: the operation fails"
+like "$(val Message)" "does not exist" "and says so"
+api POST "$DEP" --data "$(dep dep1 "$AZURITE_ENDPOINT/pkg/cdp.cspkg")"
+op; is "$opst" "202 Succeeded 200 " \
+    "Create Deployment with the package Azurite holds"
+# registered: poll Get Deployment, as a client does, until dig sees the
+# record (10 s at most).
+registered() {
+	i=0
+	while [ $i -lt 100 ]; do
+		api GET "$DEP"
+		[ "$(dig +short +norec -p "$DP" @$DA "$SVC.cloudapp.net" A)" = \
+		    "$VIP" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+registered
+ok $? "Ready: dig sees $SVC.cloudapp.net A $VIP"
+api GET "$DEP"
+is "$(val Address)" "$VIP" "Get Deployment reports the same VIP"
+A=$VIP HP=$VHP
+is "$(served)" "$want" "openssl s_client on the VIP: the uploaded certificate"
+run clouddp-vip --vip "$VIP" --fqdn "$F" --port "$VHP" --http-port "$VP" \
+    --cacert "$D/ca.pem" --expect-cert "$D/dp.pfx" --password-file "$D/pw"
+is "$rc" 0 "clouddp-vip: ok" || diag "$out"
+ST='<UpdateDeploymentStatus xmlns="'$NS'"><Status>Suspended</Status>'
+ST="$ST</UpdateDeploymentStatus>"
+api POST "$DEP/?comp=status" --data "$ST"
+op; is "$opst" "202 Succeeded 200 " "Suspended"
+wait_for 5 sh -c "! curl -sk https://$VIP:$VHP/ >/dev/null"
+ok $? "nothing served on the VIP while Suspended"
+api POST "$DEP/?comp=status" --data "$(printf '%s' "$ST" |
+    sed 's/Suspended/Running/')"
+op; is "$opst" "202 Succeeded 200 " "Running again"
+wait_for 5 sh -c "curl -sk https://$VIP:$VHP/ >/dev/null"
+ok $? "served again"
+api DELETE "$DEP"
+op; is "$opst" "202 Succeeded 200 " "Delete Deployment"
+wait_for 10 sh -c "[ -z \"\$(dig +short +norec -p $DP @$DA \
+    $SVC.cloudapp.net A)\" ]"
+ok $? "the record is gone"
+wait_for 5 sh -c "[ \$(ss -Hltn 'src $VIP' | wc -l) -eq 0 ]"
+ok $? "nothing listening on the VIP"
+
+api POST "$DEP" --data "$(dep dep2 "$AZURITE_ENDPOINT/pkg/cdp.cspkg")"
+op
+is "$opst" "202 Succeeded 200 " "a new deployment in the slot at once"
+registered
+ok $? "a new deployment: registered again"
+kill -TERM "$PID_emu"
+i=0
+while kill -0 "$PID_emu" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+! kill -0 "$PID_emu" 2>/dev/null
+ok $? "SIGTERM: the emulator exits"
+is "$(dig +short +norec -p "$DP" @$DA "$SVC.cloudapp.net" A)" "" \
+    "the records it added are removed"
+is "$(ss -Hltn "src $VIP" | wc -l)" 0 "no VIP listener is left"
