@@ -466,8 +466,8 @@ summary_nagios(const struct clouddp_ctx *ctx, const struct resolve_tally *t,
 		    "failed%s", t->interrupted == SIGINT ? "SIGINT" :
 		    "SIGTERM", t->names, t->status[CLOUDDP_STATUS_CRITICAL], worst);
 	else if (st == CLOUDDP_STATUS_UNKNOWN)
-		report_summary(rep, "no server answered for %zu names",
-		    t->names);
+		report_summary(rep, "no server answered for %zu names%s",
+		    t->names, worst);
 	else if (t->status[CLOUDDP_STATUS_CRITICAL] > 0)
 		report_summary(rep, "%zu of %zu names failed%s",
 		    t->status[CLOUDDP_STATUS_CRITICAL], t->names, worst);

@@ -14,7 +14,7 @@ A=$(loopback_addr)
 P=$(free_port 127.0.0.1)
 GUID=d1594d4527614a09b934d470.cloudapp.net
 
-plan 35
+plan 36
 
 PS=$(free_port 127.0.0.1)
 PC=$(free_port 127.0.0.1)
@@ -134,6 +134,10 @@ run $R --nagios --resolver "$A:$P" ok.contoso.test ok2.contoso.test
 like "$out" "^CLOUDDP-RESOLVE CRITICAL: 2 of 2 names failed; worst: ok.contoso.test servfail: " \
     "resolve --nagios: the worst name and its verdict"
 is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 "resolve --nagios: one line"
+run $R --nagios --resolver "$A:$((P + 1))" --timeout 0.2 --tries 1 \
+    ok.contoso.test
+like "$out" "^CLOUDDP-RESOLVE UNKNOWN: no server answered for 1 names; worst: ok.contoso.test timeout: no answer within 0.2s \(1 try\) \| 'names'=1 .*'time'=[0-9.]+s$" \
+    "resolve --nagios, nothing answered: the name and its verdict"
 printf '%s\n' "$A dp1.contoso.test" "not-an-address dp2" >"$T_TMP/vipbad"
 run clouddp-vip --nagios --input "$T_TMP/vipbad" --port "$PC" \
     --http-port none --timeout 1
