@@ -718,6 +718,9 @@ api_schedule(struct emu_api *api)
 	if (MHD_get_timeout(api->mhd, &ms) == MHD_YES)
 		wait = (double)ms / 1000.0;
 	next = emu_model_tick(api->model, api->now());
+	/* A package check may be answered from the loop, unseen here. */
+	if (emu_model_is_waiting(api->model) && (next < 0 || next > 0.1))
+		next = 0.1;
 	if (next >= 0 && (wait < 0 || next < wait))
 		wait = next;
 	if (wait < 0)

@@ -1884,3 +1884,9 @@ emu_model_tick(struct emu_model *m, double now)
 		    ((struct emu_certificate *)m->certs.v[i])->visible_at);
 	return next < 0 ? -1 : next - now;
 }
+
+int
+emu_model_is_waiting(const struct emu_model *m)
+{
+	return m->waits != NULL;
+}

@@ -191,6 +191,12 @@ int		 emu_model_is_authorised(const struct emu_model *,
  * the seconds until the next scheduled change, or -1 when none.
  */
 double		 emu_model_tick(struct emu_model *, double);
+/*
+ * 1 while a package check has not been answered: its answer may come
+ * from outside the front end's view (the loop), so a front end should
+ * tick again soon rather than wait for the next request.
+ */
+int		 emu_model_is_waiting(const struct emu_model *);
 
 /* ------------------------------------------------------------------ */
 /*

@@ -148,7 +148,9 @@ test_deploy(void)
 	    "RoleStateUnknown", "instances wait for the package check");
 	is(emu_op_state_name(emu_op_get(m, 50, "d1")->state), "InProgress",
 	    "operation waits for the package check");
+	ok(emu_model_is_waiting(m), "the model says it waits on the check");
 	pending_done(pending_token, EMU_PACKAGE_EXISTS, NULL);
+	ok(!emu_model_is_waiting(m), "and no longer once answered");
 	dep = emu_deploy_get(m, 100, &ref);	/* starts now */
 	is(emu_deploy_state_name(dep->state), "Deploying", "Deploying");
 	dep = emu_deploy_get(m, 101.5, &ref);
@@ -252,7 +254,7 @@ main(void)
 {
 	struct clouddp_err	 err;
 
-	plan(47);
+	plan(49);
 	if (clouddp_global_init(&err) == -1)
 		return 1;
 	test_storage();
