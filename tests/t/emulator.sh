@@ -408,17 +408,19 @@ at() {
 	sleep "$(awk -v t0="$T0" -v s="$1" -v now="$(date +%s.%N)" \
 	    'BEGIN { d = t0 + s - now; if (d < 0) d = 0; printf "%.3f", d }')"
 }
-emu e2 --delay operation=3.5 --delay storage-creating=1 \
-    --delay storage-dns=1 --delay deploying=2.5 --delay role-unknown=1 \
-    --delay creating-vm=1 --delay starting-vm=1 --delay busy-role=2 \
-    --delay instance-skew=2 --quota hosted-services=1
+# Each check sits at least 0.75 s from the nearest step, so a loaded
+# machine does not make it flap.
+emu e2 --delay operation=6.5 --delay storage-creating=2 \
+    --delay storage-dns=2 --delay deploying=4.5 --delay role-unknown=2 \
+    --delay creating-vm=2 --delay starting-vm=2 --delay busy-role=4 \
+    --delay instance-skew=4 --quota hosted-services=1
 ok $? "second emulator, with delays"
 api POST /services/hostedservices --data "$(cs_body "$SVC")"
 T0=$(date +%s.%N)
 api POST "$CP" --data "$(cert_body "$D/good-legacy.pfx" s3cret)"
 api POST /services/storageservices --data "$(ss_body "$SVC")"
 op=$rid
-at 0.5
+at 1
 api GET "/services/storageservices/$SVC"
 is "$(val Status)" Creating "storage: Creating at first"
 op_status "$op"
@@ -426,17 +428,17 @@ is "$opst" "InProgress  " "storage: operation InProgress"
 is "$(tags)" "Operation ID Status " "InProgress: no HttpStatusCode"
 api GET "$CP"
 is "$(val Thumbprint)" "" "a certificate is listed only once added"
-at 1.5
+at 3
 api GET "/services/storageservices/$SVC"
 is "$(val Status) $(val StatusOfPrimary)" "ResolvingDns " \
-    "storage: ResolvingDns after a second"
-at 2.5
+    "storage: ResolvingDns after two seconds"
+at 4.75
 api GET "/services/storageservices/$SVC"
 is "$(val Status) $(val StatusOfPrimary)" "Created Available" \
-    "storage: Created after two"
+    "storage: Created after four"
 op_status "$op"
 is "$opst" "InProgress  " "storage: operation succeeds later"
-at 3.8
+at 7.25
 op_status "$op"
 is "$opst" "Succeeded 200 " "storage: operation Succeeded"
 api POST /services/hostedservices --data "$(cs_body other)"
@@ -450,29 +452,29 @@ states() {
 	    xmllint --xpath "//*[local-name()='InstanceStatus']/text()" - |
 	    tr '\n' ' ')"
 }
-at 0.5
+at 1
 states
 is "$st" "Deploying RoleStateUnknown RoleStateUnknown " \
     "deployment: Deploying, instances RoleStateUnknown"
-at 1.5
+at 3
 states
 is "$st" "Deploying CreatingVM RoleStateUnknown " \
     "deployment: CreatingVM, the second instance behind"
-at 2.75
+at 5.25
 states
 is "$st" "Running StartingVM RoleStateUnknown " \
     "deployment: Running before the instances are ready"
 op_status "$op"
 is "$opst" "InProgress  " "deployment: operation still InProgress"
-at 3.75
+at 7.25
 states
 is "$st" "Running BusyRole CreatingVM " "instance 0 BusyRole"
 op_status "$op"
 is "$opst" "Succeeded 200 " "deployment: operation Succeeded"
-at 5.5
+at 11
 states
 is "$st" "Running ReadyRole BusyRole " "instance 0 ReadyRole"
-at 7.5
+at 14.75
 states
 is "$st" "Running ReadyRole ReadyRole " "both ReadyRole"
 kill -TERM "$PID"
