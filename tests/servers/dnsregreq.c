@@ -4,7 +4,9 @@
  * "error=..."), then reads one command line on stdin: "remove" removes
  * that one name, "stop" removes everything registered (as SIGTERM does
  * in the emulator); it prints "removed FQDN" and exits 0, or 1 when a
- * change failed, 3 on a set-up error.
+ * change failed, 3 on a set-up error.  "flip" removes the name and adds
+ * it again at once, the removal still in flight (a deployment deleted,
+ * another Ready in its slot), and prints "readded FQDN".
  *
  * usage: dnsregreq HOST:PORT KEYFILE ZONE SERVICE VIP
  */
@@ -23,6 +25,7 @@ struct state {
 	struct loop	*loop;
 	struct dnsreg	*reg;
 	const char	*service;
+	const char	*vip;
 	char		 line[64];
 	size_t		 len;
 	int		 status;
@@ -44,6 +47,29 @@ on_removed(void *arg, const struct clouddp_err *err, const char *fqdn)
 }
 
 static void
+on_readded(void *arg, const struct clouddp_err *err, const char *fqdn)
+{
+	struct state	*s = arg;
+
+	if (err != NULL) {
+		printf("error=%s\n", err->what);
+		s->status = 1;
+	} else
+		printf("readded %s\n", fqdn);
+	fflush(stdout);
+	loop_stop(s->loop);
+}
+
+/* Remove, then add before the removal has ended. */
+static int
+flip(struct state *s, struct clouddp_err *err)
+{
+	if (dnsreg_remove(s->reg, s->service, NULL, NULL, err) == -1)
+		return -1;
+	return dnsreg_add(s->reg, s->service, s->vip, on_readded, s, err);
+}
+
+static void
 on_stdin(void *arg, int fd, int events)
 {
 	struct state		*s = arg;
@@ -58,7 +84,13 @@ on_stdin(void *arg, int fd, int events)
 	}
 	(void)loop_fd_set(s->loop, fd, 0, NULL, NULL, &err);
 	s->line[s->len] = '\0';
-	if (strcmp(s->line, "remove") == 0) {
+	if (strcmp(s->line, "flip") == 0) {
+		if (flip(s, &err) == -1) {
+			printf("error=%s\n", err.what);
+			s->status = 1;
+			loop_stop(s->loop);
+		}
+	} else if (strcmp(s->line, "remove") == 0) {
 		if (dnsreg_remove(s->reg, s->service, on_removed, s,
 		    &err) == -1) {
 			printf("error=%s\n", err.what);
@@ -105,6 +137,7 @@ main(int argc, char **argv)
 	cfg.tsig_file = argv[2];
 	cfg.zone = argv[3];
 	s.service = argv[4];
+	s.vip = argv[5];
 	s.status = 3;
 	if (clouddp_global_init(&err) == -1 ||
 	    (s.loop = loop_new(&err)) == NULL ||

@@ -18,7 +18,7 @@ need xmllint libxml2-utils
 AZP=$(free_port 127.0.0.1)
 azurite_start 127.0.0.1 "$AZP" || exit 1
 
-plan 47
+plan 49
 D=$T_TMP/certs
 mkdir -p "$D"
 F=dp1.contoso.com
@@ -128,6 +128,19 @@ echo stop >&4
 wait_for 10 grep -q '^removed' "$T_TMP/reg2.log"
 is "$(a)" "" "a stop removes every record it added"
 exec 4>&-
+
+# A deployment deleted and another Ready at once: the removal is still in
+# flight when the add comes, and the add wins.
+SVC0=$SVC
+SVC=f11bd4527614a09b934d4700
+reg 4 "$T_TMP/key.conf"
+echo flip >&4
+wait_for 10 grep -Eq '^(readded|error)' "$T_TMP/reg4.log"
+like "$(cat "$T_TMP/reg4.log")" "readded $SVC.cloudapp.net" \
+    "removed and added again at once: the add is not refused"
+is "$(a)" "$A" "and the record is there"
+exec 4>&-
+SVC=$SVC0
 
 sed 's/secret "[^"]*"/secret "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="/' \
     "$T_TMP/key.conf" >"$T_TMP/bad.conf"
