@@ -36,6 +36,7 @@ struct blob_client {
 	char			*key_b64;
 	double			 timeout;
 	time_t			 (*clock)(void);
+	int			 list_max;
 	struct blob_req		*reqs;		/* running, for _free */
 };
 
@@ -444,6 +445,8 @@ blob_client_new(struct http_multi *multi, const struct blob_cfg *cfg,
 		c->endpoint[--n] = '\0';
 	c->timeout = cfg->timeout > 0 ? cfg->timeout : 60;
 	c->clock = cfg->clock != NULL ? cfg->clock : NULL;
+	c->list_max = cfg->list_max > 0 && cfg->list_max <= 5000 ?
+	    cfg->list_max : 0;
 	return c;
 nomem:
 	blob_client_free(c);
@@ -739,8 +742,14 @@ int
 blob_list(struct blob_client *c, const char *container, blob_done_cb cb,
     void *arg, struct clouddp_err *err)
 {
-	return start(c, BLOB_LIST, container, NULL,
-	    "restype=container&comp=list", cb, arg, err);
+	char	 q[96];
+
+	if (c->list_max > 0)
+		snprintf(q, sizeof(q), "restype=container&comp=list"
+		    "&maxresults=%d", c->list_max);
+	else
+		snprintf(q, sizeof(q), "restype=container&comp=list");
+	return start(c, BLOB_LIST, container, NULL, q, cb, arg, err);
 }
 
 int
@@ -993,8 +1002,11 @@ list_next(struct blob_req *r, const char *marker, struct clouddp_err *err)
 	struct clouddp_buf	 q = { NULL, 0, 0 };
 	struct blob_req		*n;
 
-	if (clouddp_buf_printf(&q, err, "restype=container&comp=list"
-	    "&marker=") == -1 || append_encoded(&q, marker, 0, err) == -1) {
+	if (clouddp_buf_printf(&q, err, "restype=container&comp=list") ==
+	    -1 || (r->client->list_max > 0 && clouddp_buf_printf(&q, err,
+	    "&maxresults=%d", r->client->list_max) == -1) ||
+	    clouddp_buf_printf(&q, err, "&marker=") == -1 ||
+	    append_encoded(&q, marker, 0, err) == -1) {
 		clouddp_buf_free(&q);
 		return -1;
 	}

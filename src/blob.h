@@ -28,6 +28,8 @@ struct blob_cfg {
 	const char	*cacert;	/* https: CA file, NULL the system's */
 	double		 timeout;	/* per request, seconds; 0: 60 */
 	time_t		 (*clock)(void);	/* x-ms-date; NULL: time() */
+	int		 list_max;	/* blobs per listing page, 1-5000;
+					 * 0: the service's (5000) */
 };
 
 /* One blob of a listing; borrowed, valid during the callback. */

@@ -4,7 +4,8 @@
  * one "blob NAME SIZE" line per blob).  The key comes from the
  * environment variable CLOUDDP_BLOB_KEY, never argv.  Exits 0 when the
  * request succeeded, 1 when it ran and failed (error= and hint= say
- * why), 3 when it could not be set up.
+ * why), 3 when it could not be set up.  CLOUDDP_BLOB_LIST_MAX sets the
+ * blobs per listing page.
  *
  * usage: blobreq ENDPOINT ACCOUNT exists|create|list CONTAINER
  *        blobreq ENDPOINT ACCOUNT head|delete CONTAINER BLOB
@@ -92,6 +93,8 @@ main(int argc, char **argv)
 	cfg.account = argv[2];
 	cfg.key = key;
 	cfg.timeout = 20;
+	if (getenv("CLOUDDP_BLOB_LIST_MAX") != NULL)
+		cfg.list_max = atoi(getenv("CLOUDDP_BLOB_LIST_MAX"));
 	if (clouddp_global_init(&err) == -1 ||
 	    (loop = loop_new(&err)) == NULL ||
 	    (m = http_multi_new(loop, &err)) == NULL ||

@@ -12,7 +12,7 @@ export CLOUDDP_BLOB_KEY
 b() { run blobreq "$AZURITE_ENDPOINT" "$AZURITE_ACCOUNT" "$@"; }
 field() { printf '%s\n' "$out" | sed -n "s/^$1=//p"; }
 
-plan 25
+plan 27
 
 b exists content
 is "$rc/$(field status)/$(field found)/$(field error_code)" \
@@ -50,6 +50,12 @@ b list content
 is "$rc/$(field nitems)/$(field total_size)" "0/2/300000" \
     "list: both blobs, sizes summed"
 like "$out" 'blob pkg/dp.cspkg 300000' "each listed with name and size"
+b put content pkg/more.bin "$T_TMP/empty"
+CLOUDDP_BLOB_LIST_MAX=1 b list content
+is "$rc/$(field nitems)/$(field total_size)" "0/3/300000" \
+    "one blob a page: NextMarker followed to the end"
+is "$(printf '%s\n' "$out" | awk '$1 == "blob" { print $2 }' | tr '\n' ' ')" \
+    "empty.bin pkg/dp.cspkg pkg/more.bin " "each blob once, in order"
 
 CLOUDDP_BLOB_KEY=$(printf '%s' "$AZURITE_KEY" | tr 'A-Ma-m' 'N-Zn-z') \
     b exists content
