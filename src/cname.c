@@ -383,20 +383,20 @@ cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
 
 	switch (o->format) {
 	case CNAME_FORMAT_BIND:
-		fprintf(o->fp, "; clouddp-cname: %s\n", what);
+		report_line_printf(o->line, "; clouddp-cname: %s\n", what);
 		if (one != NULL)
-			fprintf(o->fp, "; service FQDN %s%s%s%s -> %s %s\n",
+			report_line_printf(o->line, "; service FQDN %s%s%s%s -> %s %s\n",
 			    one->fqdn, unicode(one, u, sizeof(u)) ? " (" : "",
 			    u, u[0] != '\0' ? ")" : "",
 			    one->shape != NAME_AZURE_NONE ?
 			    name_azure_label(one->shape) : "target",
 			    one->target);
 		if (o->zone != NULL)
-			fprintf(o->fp, "; owner names are relative to %s\n",
+			report_line_printf(o->line, "; owner names are relative to %s\n",
 			    o->zone);
 		break;
 	case CNAME_FORMAT_NSUPDATE:
-		fprintf(o->fp, "; clouddp-cname: nsupdate script: %s\n"
+		report_line_printf(o->line, "; clouddp-cname: nsupdate script: %s\n"
 		    "; run: nsupdate -k KEYFILE SCRIPT\n"
 		    "; Active Directory-integrated zones need GSS-TSIG: "
 		    "nsupdate -g SCRIPT\n"
@@ -407,29 +407,29 @@ cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
 		    "is; a second run is refused\n; the same way and "
 		    "changes nothing.\n", what);
 		if (o->replace)
-			fprintf(o->fp, "; A record marked \"replacing\" "
+			report_line_printf(o->line, "; A record marked \"replacing\" "
 			    "swaps the CNAME the zone file showed, only\n"
 			    "; while the name still points there (else "
 			    "NXRRSET).\n");
 		if (o->server != NULL)
-			fprintf(o->fp, "server %s %u\n", o->server,
+			report_line_printf(o->line, "server %s %u\n", o->server,
 			    o->port != 0 ? o->port : 53);
 		if (o->zone != NULL)
-			fprintf(o->fp, "zone %s\n", o->zone);
+			report_line_printf(o->line, "zone %s\n", o->zone);
 		break;
 	case CNAME_FORMAT_POWERSHELL:
-		fprintf(o->fp, "# clouddp-cname: %s (Windows DNS Server)\n"
+		report_line_printf(o->line, "# clouddp-cname: %s (Windows DNS Server)\n"
 		    "# Each record is added only when its name holds no "
 		    "records yet.\n", what);
 		break;
 	case CNAME_FORMAT_DNSCMD:
-		fprintf(o->fp, "REM clouddp-cname: %s (Windows DNS Server)\n",
+		report_line_printf(o->line, "REM clouddp-cname: %s (Windows DNS Server)\n",
 		    what);
 		break;
 	default:
 		break;
 	}
-	return ferror(o->fp) ? -1 : 0;
+	return report_text_write(o->line, o->fp);
 }
 
 /*
@@ -442,14 +442,14 @@ static void
 write_nsupdate(const struct cname_out *o, const struct cname_rec *r)
 {
 	if (o->old_target != NULL)
-		fprintf(o->fp, "; %s -> %s\n; replacing the CNAME to %s\n"
+		report_line_printf(o->line, "; %s -> %s\n; replacing the CNAME to %s\n"
 		    "prereq yxrrset %s IN CNAME %s\n"
 		    "update delete %s IN CNAME\n", r->fqdn, r->target,
 		    o->old_target, r->fqdn, o->old_target, r->fqdn);
 	else
-		fprintf(o->fp, "; %s -> %s\nprereq nxdomain %s\n", r->fqdn,
+		report_line_printf(o->line, "; %s -> %s\nprereq nxdomain %s\n", r->fqdn,
 		    r->target, r->fqdn);
-	fprintf(o->fp, "update add %s %u IN CNAME %s\nsend\n", r->fqdn,
+	report_line_printf(o->line, "update add %s %u IN CNAME %s\nsend\n", r->fqdn,
 	    (unsigned)r->ttl, r->target);
 }
 
@@ -466,7 +466,7 @@ write_powershell(const struct cname_out *o, const struct cname_rec *r)
 	timespan(r->ttl, ts, sizeof(ts));
 	if (o->server != NULL)
 		snprintf(cn, sizeof(cn), " -ComputerName '%s'", o->server);
-	fprintf(o->fp, "if (Get-DnsServerResourceRecord%s -ZoneName '%s' "
+	report_line_printf(o->line, "if (Get-DnsServerResourceRecord%s -ZoneName '%s' "
 	    "-Name '%s' -ErrorAction SilentlyContinue) {\n"
 	    "    Write-Error '%s already holds records: remove them or "
 	    "choose another name'\n} else {\n"
@@ -511,7 +511,7 @@ cname_write_rec(const struct cname_out *o, const struct cname_rec *r)
 
 	switch (o->format) {
 	case CNAME_FORMAT_BIND:
-		fprintf(o->fp, "%s\t%u\tIN\tCNAME\t%s\n", o->zone != NULL ?
+		report_line_printf(o->line, "%s\t%u\tIN\tCNAME\t%s\n", o->zone != NULL ?
 		    name_relative(r->fqdn, o->zone, rel) : r->fqdn,
 		    (unsigned)r->ttl, r->target);
 		break;
@@ -522,7 +522,7 @@ cname_write_rec(const struct cname_out *o, const struct cname_rec *r)
 		write_powershell(o, r);
 		break;
 	case CNAME_FORMAT_DNSCMD:
-		fprintf(o->fp, "dnscmd%s%s /recordadd %s %s %u CNAME %s\n",
+		report_line_printf(o->line, "dnscmd%s%s /recordadd %s %s %u CNAME %s\n",
 		    o->server != NULL ? " " : "",
 		    o->server != NULL ? o->server : "",
 		    nodot(cname_rec_zone(o, r), zone),
@@ -534,5 +534,5 @@ cname_write_rec(const struct cname_out *o, const struct cname_rec *r)
 	default:
 		return -1;
 	}
-	return ferror(o->fp) ? -1 : 0;
+	return report_text_write(o->line, o->fp);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "clouddp.h"
+#include "report.h"
 #include "zone.h"
 
 enum cname_format {
@@ -99,6 +100,7 @@ int	 cname_seen_recheck(struct cname_seen *, const struct cname_rec *,
 /* Where the output formats send their commands. */
 struct cname_out {
 	FILE		*fp;
+	struct report_line *line;	/* where a block is built first */
 	enum cname_format format;
 	const char	*zone;		/* normalised zone, or NULL */
 	const char	*server;	/* for nsupdate/dnscmd, or NULL */

@@ -14,6 +14,7 @@
 
 #include "clouddp.h"
 #include "cname.h"
+#include "log.h"
 #include "opts.h"
 #include "report.h"
 #include "tool.h"
@@ -25,6 +26,7 @@ struct job {
 	const struct cname_job_cfg	*cfg;
 	struct cname_rules		 rules;
 	struct cname_out		 out;
+	struct report_line		 line;
 	char				 origin[ZONE_NAME_MAX];
 	char				 host[ZONE_NAME_MAX];
 	struct zone_db			*db;
@@ -192,6 +194,7 @@ job_setup(struct job *j, struct clouddp_err *err)
 	if (check_usage(j, err) == -1)
 		return -1;
 	j->out.fp = stdout;
+	j->out.line = &j->line;
 	j->out.replace = c->replace;
 	j->out.format = j->ctx->output == CLOUDDP_OUTPUT_JSON ?
 	    CNAME_FORMAT_JSON : CNAME_FORMAT_BIND;
@@ -305,10 +308,8 @@ emit_rec(struct job *j, const struct cname_rec *rec, int single)
 	if (j->db != NULL && zone_db_check_cname(j->db, rec->fqdn,
 	    rec->target, &err) == ZONE_CNAME_PRESENT) {
 		j->npresent++;
-		if (!j->ctx->quiet)
-			fprintf(stderr, "%s: nothing to do: %s is already a "
-			    "CNAME to %s in %s\n", j->ctx->prog, rec->fqdn,
-			    rec->target, j->cfg->zone_file);
+		log_notice(j->ctx, "nothing to do: %s is already a CNAME "
+		    "to %s in %s", rec->fqdn, rec->target, j->cfg->zone_file);
 		return print_present(j, rec);
 	}
 	if (j->ctx->quiet || j->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
@@ -434,11 +435,12 @@ print_applied(struct job *j, const struct apply *a, const struct slot *sl)
 	action = update_action_name(res->action);
 	sent = res->action != UPDATE_PRESENT && res->action != UPDATE_ABSENT;
 	if (j->ctx->output != CLOUDDP_OUTPUT_JSON) {
-		printf("%-8s %s CNAME %s (zone %s, server %s)%s%s\n", action,
-		    sl->rec.fqdn, sl->rec.target, res->zone,
-		    update_client_label(a->client),
+		report_line_printf(&j->line, "%-8s %s CNAME %s (zone %s, "
+		    "server %s)%s%s", action, sl->rec.fqdn, sl->rec.target,
+		    res->zone, update_client_label(a->client),
 		    res->action == UPDATE_REPLACED ? ", was " : "",
 		    res->action == UPDATE_REPLACED ? res->old : "");
+		report_line_write(&j->line, stdout);
 		return;
 	}
 	o = report_obj_new();
@@ -733,10 +735,10 @@ summary(struct job *j, int single)
 		report_free(r);
 		return;
 	}
-	if (!single && !j->ctx->quiet && j->nrecords > 0)
-		fprintf(stderr, "%s: %zu records checked: %zu %s, %zu already "
-		    "%s, %zu bad, %zu conflicts\n", j->ctx->prog, j->nrecords,
-		    j->ndone, done_word(j), j->npresent, idle_word(j), j->nbad,
+	if (!single && j->nrecords > 0)
+		log_notice(j->ctx, "%zu records checked: %zu %s, %zu already "
+		    "%s, %zu bad, %zu conflicts", j->nrecords, j->ndone,
+		    done_word(j), j->npresent, idle_word(j), j->nbad,
 		    j->nconflicts);
 }
 
@@ -790,5 +792,6 @@ out:
 	cname_seen_free(j.seen);
 	zone_db_free(j.db);
 	zone_tsig_free(j.tsig);
+	report_line_free(&j.line);
 	return (int)j.status;
 }

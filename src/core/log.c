@@ -330,6 +330,16 @@ log_info(const struct clouddp_ctx *ctx, const char *fmt, ...)
 }
 
 void
+log_notice(const struct clouddp_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(ctx, LOG_TYPE_INFO, !ctx->quiet, "", fmt, ap);
+	va_end(ap);
+}
+
+void
 log_debug(const struct clouddp_ctx *ctx, int level, const char *fmt, ...)
 {
 	va_list	 ap;

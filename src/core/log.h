@@ -79,6 +79,12 @@ void		 log_redact(char *, size_t, const char *);
  */
 void		 log_info(const struct clouddp_ctx *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+/*
+ * A notice the user should see (nothing went wrong, but nothing was
+ * done, say): to stderr as "prog: text" unless --quiet, and to the file.
+ */
+void		 log_notice(const struct clouddp_ctx *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 /* The file half of log_err: what and hint as one error entry. */
 void		 log_file_err(const struct clouddp_ctx *,
 		    const struct clouddp_err *);

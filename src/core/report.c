@@ -874,9 +874,15 @@ report_line_printf(struct report_line *l, const char *fmt, ...)
 int
 report_line_write(struct report_line *l, FILE *fp)
 {
+	line_put(l, "\n", 1);
+	return report_text_write(l, fp);
+}
+
+int
+report_text_write(struct report_line *l, FILE *fp)
+{
 	int	 rc = 0;
 
-	line_put(l, "\n", 1);
 	if (l->nomem)
 		rc = -1;
 	else if (fwrite(l->buf.data, 1, l->buf.len, fp) != l->buf.len)

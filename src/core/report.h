@@ -141,5 +141,10 @@ void	 report_line_printf(struct report_line *, const char *, ...)
  * -1 when memory ran out or the write failed (see tool_out_check).
  */
 int	 report_line_write(struct report_line *, FILE *);
+/*
+ * The same for a block of text that already ends its lines (a zone-file
+ * snippet, a script): written as built, no newline added.
+ */
+int	 report_text_write(struct report_line *, FILE *);
 
 #endif /* CLOUDDP_REPORT_H */
