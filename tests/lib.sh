@@ -14,18 +14,27 @@ T_PIDS=""
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/clouddp-test.XXXXXX") || exit 99
 export T_TMP
 
+# t_mine PID: PID is still a child of this test.  A server the test
+# stopped itself may have given its PID to another process by now (PIDs
+# wrap at 32768 on a busy machine), which must not be signalled.
+t_mine() {
+	set -- $(ps -o ppid=,stat= -p "$1" 2>/dev/null)
+	[ "${1:-}" = "$$" ] && case ${2:-Z} in Z*) false ;; esac
+}
+
 t_cleanup() {
+	live=""
 	for pid in $T_PIDS; do
-		kill "$pid" 2>/dev/null
+		t_mine "$pid" && live="$live $pid" && kill "$pid" 2>/dev/null
 	done
-	for pid in $T_PIDS; do
+	for pid in $live; do
 		# Give each server a moment, then insist.
 		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		while t_mine "$pid" && [ $i -lt 50 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
-		kill -9 "$pid" 2>/dev/null
+		t_mine "$pid" && kill -9 "$pid" 2>/dev/null
 	done
 	if [ -n "${T_KEEP:-}" ]; then
 		echo "# scratch kept in $T_TMP"
