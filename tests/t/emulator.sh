@@ -38,7 +38,9 @@ GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
 emu() {
 	name=$1
 	shift
+	# A Ready VIP serves HTTPS on a free high port, never on 443.
 	spawn "$name" clouddp-emulator --listen "$A:0" \
+	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
 	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
 	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
 	    --ready-file "$T_TMP/$name.ready" "$@"
