@@ -20,6 +20,7 @@
 #include "emu/real.h"
 #include "loop.h"
 #include "opts.h"
+#include "secret.h"
 #include "tool.h"
 
 #define ARGS_MAX	64
@@ -27,7 +28,8 @@
 enum {
 	OPT_BLOB_ACCOUNT = CLOUDDP_OPT__TOOL,
 	OPT_BLOB_ENDPOINT,
-	OPT_BLOB_KEY,
+	OPT_BLOB_KEY_ENV,
+	OPT_BLOB_KEY_FILE,
 	OPT_CLOUDAPP_ZONE,
 	OPT_DELAY,
 	OPT_DNS_UPDATE,
@@ -51,7 +53,8 @@ enum {
 static const struct option longopts[] = {
 	{ "blob-account", required_argument, NULL, OPT_BLOB_ACCOUNT },
 	{ "blob-endpoint", required_argument, NULL, OPT_BLOB_ENDPOINT },
-	{ "blob-key", required_argument, NULL, OPT_BLOB_KEY },
+	{ "blob-key-env", required_argument, NULL, OPT_BLOB_KEY_ENV },
+	{ "blob-key-file", required_argument, NULL, OPT_BLOB_KEY_FILE },
 	{ "cloudapp-zone", required_argument, NULL, OPT_CLOUDAPP_ZONE },
 	{ "delay", required_argument, NULL, OPT_DELAY },
 	{ "dns-update", required_argument, NULL, OPT_DNS_UPDATE },
@@ -84,6 +87,8 @@ struct emulator {
 	char			*regions_copy;
 	const char		*ready_file;
 	struct emu_real_cfg	 real;
+	struct clouddp_secret_src blob_key_src;	/* never argv */
+	char			*blob_key;
 };
 
 static void
@@ -93,7 +98,7 @@ usage(FILE *fp)
 	    "--tls-cert FILE --tls-key FILE\n"
 	    "                        --subscription ID --management-cer FILE"
 	    " ...\n"
-	    "                        [--blob-endpoint URL] [--blob-key KEY]"
+	    "                        [--blob-endpoint URL] [--blob-key-file FILE]"
 	    " [--delay STEP=SECONDS]\n"
 	    "                        [--fault RULE] [--quota NAME=N] "
 	    "[--ready-file FILE]\n"
@@ -113,9 +118,10 @@ help(void)
 	fputs("\nServe the classic Azure management API on loopback, for "
 	    "rehearsals and tests.\n\n"
 "      --blob-account NAME  the Blob endpoint's account: PackageUrl is\n"
-"                         checked there (with --blob-endpoint, --blob-key)\n"
+"                         checked there (with --blob-endpoint and a key)\n"
 "      --blob-endpoint URL  storage accounts' blob endpoint (e.g. Azurite)\n"
-"      --blob-key KEY     storage accounts' primary key (base64)\n"
+"      --blob-key-env VAR storage accounts' primary key (base64), from VAR\n"
+"      --blob-key-file FILE  the same, from the first line of FILE\n"
 "      --cloudapp-zone ZONE  where --dns-update registers deployments\n"
 "                         (cloudapp.net)\n"
 "      --delay STEP=SECONDS  how long a step takes: operation,\n"
@@ -286,8 +292,11 @@ tool_opt(struct emulator *e, int c, const char *arg, struct clouddp_err *err)
 	case OPT_BLOB_ENDPOINT:
 		e->model.blob_endpoint = arg;
 		return 0;
-	case OPT_BLOB_KEY:
-		e->model.blob_key = arg;
+	case OPT_BLOB_KEY_ENV:
+	case OPT_BLOB_KEY_FILE:
+		e->blob_key_src.kind = c == OPT_BLOB_KEY_ENV ?
+		    CLOUDDP_SECRET_ENV : CLOUDDP_SECRET_FILE;
+		e->blob_key_src.arg = arg;
 		return 0;
 	case OPT_DELAY:
 		return opt_delay(e, arg, err);
@@ -471,6 +480,12 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	size_t			 i;
 	int			 status = -1;
 
+	if (e->blob_key_src.kind != CLOUDDP_SECRET_NONE) {
+		if (secret_read(&e->blob_key_src, "", &e->blob_key,
+		    err) == -1)
+			goto out;
+		e->model.blob_key = e->blob_key;
+	}
 	model = emu_model_new(&e->model, err);
 	faults = fault_set_new(e->model.seed, err);
 	if (model == NULL || faults == NULL)
@@ -512,6 +527,7 @@ cleanup(void *arg)
 	struct emulator	*e = arg;
 
 	free(e->regions_copy);
+	secret_free(e->blob_key);
 }
 
 static const struct tool tool = {

@@ -64,7 +64,7 @@ blob_setup(struct emu_real *r, const struct emu_real_cfg *cfg,
 		return 0;
 	if (cfg->blob_account == NULL || cfg->blob_key == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "give --blob-account "
-		    "and --blob-key with --blob-endpoint (Azurite's are "
+		    "and --blob-key-file with --blob-endpoint (Azurite's are "
 		    "devstoreaccount1 and its published key)",
 		    "--blob-endpoint needs the account and its key");
 	r->multi = http_multi_new(r->loop, err);

@@ -174,12 +174,13 @@ VHP=$(free_port "$VIP")
 VP=$(free_port "$VIP")
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 NS=http://schemas.microsoft.com/windowsazure
+printf '%s\n' "$AZURITE_KEY" >"$T_TMP/blob.key"
 spawn emu clouddp-emulator --listen "$EA:0" --tls-cert "$D/srv.pem" \
     --tls-key "$D/srv.key" --subscription "$SUB" \
     --management-cer "$D/mgmt.cer" --ready-file "$T_TMP/emu.ready" \
     --delay all=0 --vip-pool "$POOL" --vip-https-port "$VHP" \
     --vip-http-port "$VP" --blob-endpoint "$AZURITE_ENDPOINT" \
-    --blob-account "$AZURITE_ACCOUNT" --blob-key "$AZURITE_KEY" \
+    --blob-account "$AZURITE_ACCOUNT" --blob-key-file "$T_TMP/blob.key" \
     --dns-update "$DA:$DP" --tsig-file "$T_TMP/key.conf" \
     --cloudapp-zone cloudapp.net
 wait_for 10 test -s "$T_TMP/emu.ready"
