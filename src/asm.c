@@ -1169,9 +1169,12 @@ op_deploy(struct backend *be, const struct backend_deploy_spec *d,
 {
 	struct clouddp_buf	 body = { NULL, 0, 0 };
 	struct job		*j;
-	char			 path[200];
+	char			 path[200], url[200];
 	int			 ret = -1;
 
+	/* XXX the package upload is not done yet: its default place. */
+	snprintf(url, sizeof(url), "https://%s.blob.core.windows.net/"
+	    "packages/clouddp.cspkg", d->service);
 	if (strspn(d->thumbprint, "0123456789abcdefABCDEF") != 40 ||
 	    strlen(d->thumbprint) != 40 || d->instances < 1)
 		return clouddp_errf(err, CLOUDDP_EINPUT, NULL, "%s: bad "
@@ -1183,7 +1186,8 @@ op_deploy(struct backend *be, const struct backend_deploy_spec *d,
 	    "deploymentslots/production", d->service);
 	if (clouddp_buf_printf(&body, err, "<CreateDeployment xmlns=\"" NS
 	    "\">") == -1 || elem(&body, "Name", d->service, err) == -1 ||
-	    elem(&body, "PackageUrl", d->package_url, err) == -1 ||
+	    elem(&body, "PackageUrl", d->package_url != NULL ?
+	    d->package_url : url, err) == -1 ||
 	    label(&body, d->label != NULL ? d->label : d->service, err) == -1 ||
 	    clouddp_buf_printf(&body, err, "<Configuration>") == -1 ||
 	    cscfg(&body, d, err) == -1 ||

@@ -549,6 +549,27 @@ inventory_lease_drop(struct inventory *inv, const char *name,
 }
 
 int
+inventory_lease_owner(struct inventory *inv, const char *name, char *buf,
+    size_t len, struct clouddp_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc;
+
+	buf[0] = '\0';
+	if (prepare(inv, "SELECT lease_owner FROM dp WHERE name = ?", &st,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_col(st, 0, buf, len);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(inv, rc, err, "reading the lease");
+	return 0;
+}
+
+int
 inventory_step_begin(struct inventory *inv, const char *name,
     const char *step, long long now, long long *id, struct clouddp_err *err)
 {

@@ -124,6 +124,13 @@ int	 inventory_lease_take(struct inventory *, const char *, const char *,
 	    long long, long long, struct clouddp_err *);
 int	 inventory_lease_drop(struct inventory *, const char *, const char *,
 	    struct clouddp_err *);
+/*
+ * The lease holder of the DP into buf ("" none): 0, or -1 on error.  A
+ * caller that knows the holder is dead (its process is gone) may drop
+ * the lease in its name with inventory_lease_drop.
+ */
+int	 inventory_lease_owner(struct inventory *, const char *, char *,
+	    size_t, struct clouddp_err *);
 
 /*
  * Journal a step before it runs, with the DP's current state; *id is its

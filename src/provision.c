@@ -1,0 +1,715 @@
+/*
+ * The provisioning state machine.  One step at a time: journal it in
+ * the inventory, ask the back end, journal the outcome with the DP's new
+ * state in one transaction, go on.  A step already journaled as done is
+ * skipped on a rerun; one left in flight with an operation id is
+ * re-polled first, and every create step is safe to repeat (the back end
+ * treats a conflict on its own name as "already there").  It never
+ * prints and never names a cloud's API.
+ */
+#include "config.h"
+
+#include <sys/random.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clouddp.h"
+#include "backend.h"
+#include "cert.h"
+#include "inventory.h"
+#include "log.h"
+#include "loop.h"
+#include "provision.h"
+#include "report.h"
+
+#define NAME_TRIES	5
+#define LEASE_TTL	3600
+
+enum prov_step {
+	STEP_VALIDATE = 0,
+	STEP_REGION,
+	STEP_USAGE,
+	STEP_NAME,
+	STEP_STORAGE,
+	STEP_SERVICE,
+	STEP_CERTIFICATE,
+	STEP_DEPLOY,
+	STEP_READY,
+	STEP__MAX
+};
+
+static const char *const step_names[STEP__MAX] = {
+	"validate", "region", "usage", "name", "storage", "service",
+	"certificate", "deploy", "ready"
+};
+
+struct prov {
+	const struct prov_cfg	*cfg;
+	struct loop		*loop;
+	struct backend		*be;
+	struct inventory	*inv;
+	struct inv_dp		 dp;
+	enum prov_step		 step;
+	long long		 step_id;
+	int			 done[STEP__MAX];
+	int			 tries;
+	int			 failed;
+	struct clouddp_err	 err;
+	char			 inst_state[BACKEND_INSTANCES_MAX][32];
+	struct loop_timer	*timer;
+};
+
+static void	 step_run(struct prov *);
+
+static void
+plog(struct prov *p, enum log_type t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+plog(struct prov *p, enum log_type t, const char *fmt, ...)
+{
+	char	 line[1024];
+	va_list	 ap;
+
+	if (p->cfg->be.log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_sink_write(p->cfg->be.log, t, line);
+}
+
+static void
+fail(struct prov *p, const struct clouddp_err *err)
+{
+	struct clouddp_err	 e;
+
+	p->err = *err;
+	p->failed = 1;
+	plog(p, LOG_TYPE_ERROR, "%s: %s", step_names[p->step], err->what);
+	if (p->step_id != 0) {
+		p->dp.state = INV_STATE_FAILED;
+		p->dp.updated = p->cfg->now;
+		/* Best effort: the error to report is the step's. */
+		inventory_step_end(p->inv, p->step_id, "failed", &p->dp,
+		    p->cfg->now, &e);
+		p->step_id = 0;
+	}
+	loop_stop(p->loop);
+}
+
+/* The step succeeded: journal it with the DP as it now is, go on. */
+static void
+next(struct prov *p)
+{
+	struct clouddp_err	 err;
+
+	p->dp.updated = p->cfg->now;
+	if (inventory_step_end(p->inv, p->step_id, "ok", &p->dp, p->cfg->now,
+	    &err) == -1) {
+		fail(p, &err);
+		return;
+	}
+	p->step_id = 0;
+	p->done[p->step] = 1;
+	p->step++;
+	step_run(p);
+}
+
+static void
+accepted(void *arg, const char *request_id)
+{
+	struct prov		*p = arg;
+	struct clouddp_err	 err;
+
+	if (p->step_id != 0 && inventory_step_request(p->inv, p->step_id,
+	    request_id, &err) == -1)
+		fail(p, &err);
+}
+
+static void
+on_validate(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov	*p = arg;
+
+	(void)res;
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	plog(p, LOG_TYPE_INFO, "The management certificate is valid for "
+	    "subscription %s", p->cfg->be.subscription);
+	next(p);
+}
+
+static void
+on_regions(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov				*p = arg;
+	const struct backend_region_list	*l = res;
+	struct clouddp_err			 e;
+	size_t					 i;
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	for (i = 0; i < l->nregions; i++)
+		if (strcmp(l->regions[i].name, p->dp.region) == 0 &&
+		    l->regions[i].compute && l->regions[i].storage) {
+			next(p);
+			return;
+		}
+	clouddp_errf(&e, CLOUDDP_EUSAGE, "pass a region the subscription "
+	    "offers with compute and storage, spelled as Azure lists it "
+	    "(\"West Europe\")", "%s: not a region this subscription offers "
+	    "for cloud services and storage", p->dp.region);
+	fail(p, &e);
+}
+
+static void
+on_usage(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov			*p = arg;
+	const struct backend_usage	*u = res;
+	struct clouddp_err		 e;
+	const char			*what = NULL;
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	if (u->services_max >= 0 && u->services_used + 1 > u->services_max)
+		what = "hosted services";
+	else if (u->storage_max >= 0 && u->storage_used + 1 > u->storage_max)
+		what = "storage accounts";
+	else if (u->cores_max >= 0 && u->cores_used + p->dp.instances >
+	    u->cores_max)
+		what = "cores";
+	if (what != NULL) {
+		clouddp_errf(&e, CLOUDDP_EAPI, "free some, or ask for a higher "
+		    "quota", "subscription %s has no room for another DP: "
+		    "its %s quota is used up", p->cfg->be.subscription, what);
+		fail(p, &e);
+		return;
+	}
+	next(p);
+}
+
+/* 24 lower-case hex digits from the kernel's CSPRNG (spec 5.1). */
+static int
+random_name(char *buf, size_t len, struct clouddp_err *err)
+{
+	unsigned char	 r[12];
+	size_t		 i;
+
+	if (len < 25 || getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "no random bytes for the service name");
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(buf + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
+
+static void
+on_name(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov		*p = arg;
+	struct clouddp_err	 e;
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	if (*(const int *)res) {
+		snprintf(p->dp.storage_account, sizeof(p->dp.storage_account),
+		    "%s", p->dp.service_name);
+		plog(p, LOG_TYPE_INFO, "Service name %s is available",
+		    p->dp.service_name);
+		next(p);
+		return;
+	}
+	if (++p->tries >= NAME_TRIES) {
+		clouddp_errf(&e, CLOUDDP_EAPI, "run again later", "no free "
+		    "service name after %d tries", NAME_TRIES);
+		fail(p, &e);
+		return;
+	}
+	p->dp.service_name[0] = '\0';
+	step_run(p);
+}
+
+static void
+on_created(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov			*p = arg;
+	const struct backend_created	*c = res;
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	plog(p, LOG_TYPE_INFO, "%s %s %s", step_names[p->step], c->name,
+	    c->existed ? "was already there" : "created");
+	next(p);
+}
+
+static void	 on_ready(void *, const struct clouddp_err *, const void *);
+
+static void
+ready_again(void *arg)
+{
+	struct prov		*p = arg;
+	struct clouddp_err	 err;
+
+	p->timer = NULL;
+	if (p->be->ops->poll(p->be, p->dp.service_name, on_ready, p,
+	    &err) == -1)
+		fail(p, &err);
+}
+
+static void
+log_instances(struct prov *p, const struct backend_deployment *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->ninstances; i++) {
+		if (strcmp(p->inst_state[i], d->instance_status[i]) == 0)
+			continue;
+		snprintf(p->inst_state[i], sizeof(p->inst_state[i]), "%s",
+		    d->instance_status[i]);
+		plog(p, LOG_TYPE_INFO, "Deployment instance status for "
+		    "service %s is %s.", p->dp.service_name,
+		    d->instance_status[i]);
+	}
+}
+
+static void
+on_ready(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov				*p = arg;
+	const struct backend_deployment		*d = res;
+	struct clouddp_err			 e;
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	log_instances(p, d);
+	if (!d->ready) {
+		p->timer = loop_timer_add(p->loop, p->cfg->be.poll_interval,
+		    ready_again, p, &e);
+		if (p->timer == NULL)
+			fail(p, &e);
+		return;
+	}
+	snprintf(p->dp.azure_fqdn, sizeof(p->dp.azure_fqdn), "%s",
+	    d->fqdn != NULL ? d->fqdn : "");
+	snprintf(p->dp.vip, sizeof(p->dp.vip), "%s",
+	    d->vip != NULL ? d->vip : "");
+	p->dp.state = INV_STATE_READY;
+	plog(p, LOG_TYPE_INFO, "STATMSG: ID=9409 SEV=I "
+	    "COMP=SMS_CLOUD_SERVICES_MANAGER: cloud distribution point %s "
+	    "is ready: %s, VIP %s", p->dp.name, p->dp.azure_fqdn, p->dp.vip);
+	next(p);
+}
+
+/* Issue the current step's back-end call.  -1: err filled. */
+static int
+step_call(struct prov *p, struct clouddp_err *err)
+{
+	const struct backend_ops	*o = p->be->ops;
+	struct backend_deploy_spec	 d;
+
+	switch (p->step) {
+	case STEP_VALIDATE:
+		return o->validate(p->be, on_validate, p, err);
+	case STEP_REGION:
+		return o->regions(p->be, on_regions, p, err);
+	case STEP_USAGE:
+		return o->usage(p->be, on_usage, p, err);
+	case STEP_NAME:
+		if (p->dp.service_name[0] == '\0' && random_name(
+		    p->dp.service_name, sizeof(p->dp.service_name), err) == -1)
+			return -1;
+		return o->name_free(p->be, p->dp.service_name, on_name, p, err);
+	case STEP_STORAGE:
+		return o->storage_create(p->be, p->dp.storage_account,
+		    p->dp.region, on_created, p, err);
+	case STEP_SERVICE:
+		return o->service_create(p->be, p->dp.service_name,
+		    p->dp.region, on_created, p, err);
+	case STEP_CERTIFICATE:
+		return o->cert_add(p->be, p->dp.service_name,
+		    p->cfg->service_pfx, p->cfg->service_password, on_created,
+		    p, err);
+	case STEP_DEPLOY:
+		memset(&d, 0, sizeof(d));
+		d.service = p->dp.service_name;
+		d.label = p->dp.name;
+		d.thumbprint = p->dp.service_thumbprint;
+		d.instances = p->dp.instances;
+		return o->deploy(p->be, &d, on_created, p, err);
+	case STEP_READY:
+		return o->poll(p->be, p->dp.service_name, on_ready, p, err);
+	default:
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL, "bad step");
+	}
+}
+
+static void
+step_run(struct prov *p)
+{
+	struct clouddp_err	 err;
+
+	while (p->step < STEP__MAX && p->done[p->step])
+		p->step++;
+	if (p->step == STEP__MAX) {
+		loop_stop(p->loop);
+		return;
+	}
+	if (p->step_id == 0 && inventory_step_begin(p->inv, p->dp.name,
+	    step_names[p->step], p->cfg->now, &p->step_id, &err) == -1) {
+		fail(p, &err);
+		return;
+	}
+	if (p->dp.state == INV_STATE_NEW || p->dp.state == INV_STATE_FAILED)
+		p->dp.state = INV_STATE_PROVISIONING;
+	if (step_call(p, &err) == -1)
+		fail(p, &err);
+}
+
+static void
+on_waited(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov	*p = arg;
+
+	(void)res;
+	/* Succeeded or failed, the step runs again: it is safe to repeat. */
+	if (err != NULL)
+		plog(p, LOG_TYPE_WARNING, "%s: the earlier operation: %s",
+		    step_names[p->step], err->what);
+	step_run(p);
+}
+
+/* Mark the steps the journal has as done; find one left in flight. */
+static int
+replay(struct prov *p, const char **opid, struct clouddp_err *err)
+{
+	static char	 id[64];
+	struct inv_step	*steps = NULL;
+	size_t		 n = 0, i;
+	int		 k;
+
+	*opid = NULL;
+	if (inventory_step_list(p->inv, p->dp.name, &steps, &n, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < STEP__MAX; k++) {
+			if (strcmp(steps[i].step, step_names[k]) != 0)
+				continue;
+			if (strcmp(steps[i].outcome, "ok") == 0)
+				p->done[k] = 1;
+			else if (steps[i].ended == 0 && !p->done[k] &&
+			    i == n - 1) {
+				p->step = k;
+				p->step_id = steps[i].id;
+				snprintf(id, sizeof(id), "%s",
+				    steps[i].request_id);
+				*opid = id[0] != '\0' ? id : NULL;
+			}
+		}
+	free(steps);
+	/* Validation is cheap and says whether the credential still works. */
+	p->done[STEP_VALIDATE] = p->done[STEP_REGION] = 0;
+	p->done[STEP_USAGE] = p->done[STEP_USAGE] && p->done[STEP_STORAGE];
+	return 0;
+}
+
+/* The service certificate decides the Service FQDN and thumbprint. */
+static int
+service_cert(const struct prov_cfg *cfg, struct inv_dp *dp,
+    struct clouddp_err *err)
+{
+	struct cert_finding	 f;
+	char			 thumb[41];
+
+	memset(&f, 0, sizeof(f));
+	cert_check_service_name(cfg->service, cfg->fqdn, dp->service_fqdn,
+	    sizeof(dp->service_fqdn), &f);
+	if (f.status == CLOUDDP_STATUS_CRITICAL || dp->service_fqdn[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_ECERT, "check the service "
+		    "certificate with clouddp-cert", "service certificate: %s",
+		    f.message);
+	cert_thumbprint_sha1(cfg->service, thumb);
+	snprintf(dp->service_thumbprint, sizeof(dp->service_thumbprint),
+	    "%s", thumb);
+	return 0;
+}
+
+static void
+dp_from_cfg(const struct prov_cfg *cfg, struct inv_dp *dp)
+{
+	memset(dp, 0, sizeof(*dp));
+	snprintf(dp->name, sizeof(dp->name), "%s", cfg->name);
+	snprintf(dp->backend, sizeof(dp->backend), "%s",
+	    cfg->backend != NULL ? cfg->backend : "asm");
+	snprintf(dp->subscription, sizeof(dp->subscription), "%s",
+	    cfg->be.subscription);
+	snprintf(dp->region, sizeof(dp->region), "%s", cfg->region);
+	dp->instances = cfg->instances;
+	dp->storage_quota_gb = cfg->storage_quota_gb;
+	dp->storage_warning = cfg->storage_warning;
+	dp->storage_critical = cfg->storage_critical;
+	dp->transfer_quota_gb = cfg->transfer_quota_gb;
+	dp->transfer_warning = cfg->transfer_warning;
+	dp->transfer_critical = cfg->transfer_critical;
+	dp->state = INV_STATE_NEW;
+	dp->created = dp->updated = cfg->now;
+}
+
+static int
+dp_report(const struct inv_dp *dp, struct report_obj *o)
+{
+	const char	*st = inventory_state_name(dp->state);
+
+	if (report_obj_set_str(o, "name", dp->name) == -1 ||
+	    report_obj_set_str(o, "backend", dp->backend) == -1 ||
+	    report_obj_set_str(o, "subscription", dp->subscription) == -1 ||
+	    report_obj_set_str(o, "region", dp->region) == -1 ||
+	    report_obj_set_str(o, "service_name", dp->service_name) == -1 ||
+	    report_obj_set_str(o, "service_fqdn", dp->service_fqdn) == -1 ||
+	    report_obj_set_str(o, "azure_fqdn", dp->azure_fqdn) == -1 ||
+	    report_obj_set_str(o, "vip", dp->vip) == -1 ||
+	    report_obj_set_str(o, "service_thumbprint",
+	    dp->service_thumbprint) == -1 ||
+	    report_obj_set_int(o, "instances", dp->instances) == -1 ||
+	    report_obj_set_int(o, "storage_quota_gb",
+	    dp->storage_quota_gb) == -1 ||
+	    report_obj_set_int(o, "transfer_quota_gb",
+	    dp->transfer_quota_gb) == -1 ||
+	    report_obj_set_str(o, "state", st != NULL ? st : "") == -1)
+		return -1;
+	return 0;
+}
+
+/* The DP's record and, once Ready, the CNAME the DNS admin needs. */
+static int
+report_ready(const struct inv_dp *dp, int changed, struct report *r,
+    struct clouddp_err *err)
+{
+	struct report_obj	*root = report_root(r);
+	char			 cname[600], cmd[700];
+
+	if (dp_report(dp, root) == -1 ||
+	    report_obj_set_bool(root, "changed", changed) == -1)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	if (dp->state != INV_STATE_READY)
+		return 0;
+	snprintf(cname, sizeof(cname), "%s. IN CNAME %s.", dp->service_fqdn,
+	    dp->azure_fqdn);
+	snprintf(cmd, sizeof(cmd), "clouddp-cname --fqdn %s --target %s",
+	    dp->service_fqdn, dp->azure_fqdn);
+	if (report_obj_set_str(root, "cname", cname) == -1 ||
+	    report_obj_set_str(root, "cname_command", cmd) == -1 ||
+	    report_check(r, "provisioning", CLOUDDP_STATUS_OK, "%s is Ready: "
+	    "%s, VIP %s", dp->name, dp->azure_fqdn, dp->vip) == -1)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	report_summary(r, "%s Ready at %s (%s)", dp->name, dp->azure_fqdn,
+	    dp->vip);
+	return 0;
+}
+
+/* Run the steps left on the loop; p's inventory and DP are set. */
+static int
+drive(struct prov *p, struct clouddp_err *err)
+{
+	struct backend_cfg	 bc = p->cfg->be;
+	const char		*opid = NULL;
+
+	bc.on_accepted = accepted;
+	bc.accepted_arg = p;
+	if (replay(p, &opid, err) == -1)
+		return -1;
+	p->loop = loop_new(err);
+	if (p->loop == NULL)
+		return -1;
+	p->be = backend_new(p->dp.backend, p->loop, &bc, err);
+	if (p->be == NULL)
+		return -1;
+	if (opid != NULL) {
+		plog(p, LOG_TYPE_INFO, "Resuming %s: polling operation %s",
+		    step_names[p->step], opid);
+		if (p->be->ops->wait(p->be, opid, on_waited, p, err) == -1)
+			return -1;
+	} else
+		step_run(p);
+	if (!p->failed && loop_run(p->loop, 0, err) == -1)
+		return -1;
+	if (p->failed) {
+		*err = p->err;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Take the DP's lease.  A holder on this host whose process is gone (a
+ * run killed with SIGKILL never drops it) is replaced.
+ */
+static int
+lease(struct prov *p, struct clouddp_err *err)
+{
+	const struct prov_cfg	*cfg = p->cfg;
+	char			 holder[300];
+	const char		*colon, *mine;
+	long			 pid;
+
+	if (inventory_lease_take(p->inv, cfg->name, cfg->owner, cfg->now,
+	    LEASE_TTL, err) == 0)
+		return 0;
+	if (err->code != CLOUDDP_ECONFLICT ||
+	    inventory_lease_owner(p->inv, cfg->name, holder, sizeof(holder),
+	    err) == -1)
+		return -1;
+	colon = strrchr(holder, ':');
+	mine = strrchr(cfg->owner, ':');
+	if (colon == NULL || mine == NULL || colon - holder != mine -
+	    cfg->owner || strncmp(holder, cfg->owner, (size_t)(colon -
+	    holder)) != 0)
+		return clouddp_errf(err, CLOUDDP_ECONFLICT, "wait for it to "
+		    "finish, or for its lease to expire", "%s: another "
+		    "provisioner (%s) is working on this DP", cfg->name,
+		    holder);
+	pid = strtol(colon + 1, NULL, 10);
+	if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+		return clouddp_errf(err, CLOUDDP_ECONFLICT, "wait for it to "
+		    "finish", "%s: process %ld on this host is working on "
+		    "this DP", cfg->name, pid);
+	plog(p, LOG_TYPE_WARNING, "%s: taking over the lease of %s, which "
+	    "is gone", cfg->name, holder);
+	if (inventory_lease_drop(p->inv, cfg->name, holder, err) == -1)
+		return -1;
+	return inventory_lease_take(p->inv, cfg->name, cfg->owner, cfg->now,
+	    LEASE_TTL, err);
+}
+
+static int
+run_steps(const struct prov_cfg *cfg, int must_exist, struct report *r,
+    struct clouddp_err *err)
+{
+	struct prov		 p;
+	struct clouddp_err	 e;
+	int			 found, ret = -1, leased = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.cfg = cfg;
+	p.inv = inventory_open(cfg->db, err);
+	if (p.inv == NULL)
+		return -1;
+	found = inventory_dp_get(p.inv, cfg->name, &p.dp, err);
+	if (found == -1)
+		goto out;
+	if (found == 1 && must_exist) {
+		clouddp_errf(err, CLOUDDP_EUSAGE, "create it first, or list "
+		    "the DPs with clouddp-provision list", "%s: no such DP in "
+		    "the inventory", cfg->name);
+		goto out;
+	}
+	if (found == 1) {
+		dp_from_cfg(cfg, &p.dp);
+		if (service_cert(cfg, &p.dp, err) == -1 ||
+		    inventory_dp_add(p.inv, &p.dp, err) == -1)
+			goto out;
+	}
+	if (p.dp.state == INV_STATE_READY) {
+		ret = report_ready(&p.dp, 0, r, err);
+		goto out;
+	}
+	if (cfg->service_pfx == NULL) {
+		clouddp_errf(err, CLOUDDP_EUSAGE, "pass --service-pfx",
+		    "%s: the service certificate is needed to go on",
+		    cfg->name);
+		goto out;
+	}
+	if (lease(&p, err) == -1)
+		goto out;
+	leased = 1;
+	if (drive(&p, err) == 0)
+		ret = report_ready(&p.dp, 1, r, err);
+	else
+		report_check(r, "provisioning", CLOUDDP_STATUS_CRITICAL,
+		    "%s: %s", step_names[p.step], err->what);
+out:
+	if (leased)
+		inventory_lease_drop(p.inv, cfg->name, cfg->owner, &e);
+	backend_free(p.be);
+	loop_free(p.loop);
+	inventory_free(p.inv);
+	return ret;
+}
+
+int
+provision_create(const struct prov_cfg *cfg, struct report *r,
+    struct clouddp_err *err)
+{
+	return run_steps(cfg, 0, r, err);
+}
+
+int
+provision_resume(const struct prov_cfg *cfg, struct report *r,
+    struct clouddp_err *err)
+{
+	return run_steps(cfg, 1, r, err);
+}
+
+int
+provision_list(const struct prov_cfg *cfg, struct report *r,
+    struct clouddp_err *err)
+{
+	struct inventory	*inv;
+	struct inv_dp		*dps = NULL;
+	struct report_obj	*arr = NULL, *o;
+	size_t			 n = 0, i;
+	int			 ret = -1;
+
+	inv = inventory_open(cfg->db, err);
+	if (inv == NULL)
+		return -1;
+	if (inventory_dp_list(inv, &dps, &n, err) == -1)
+		goto out;
+	arr = report_arr_new();
+	if (arr == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		if (cfg->name != NULL && strcmp(cfg->name, dps[i].name) != 0)
+			continue;
+		o = report_obj_new();
+		if (o == NULL || dp_report(&dps[i], o) == -1 ||
+		    report_arr_append(arr, o) == -1 ||
+		    report_check(r, dps[i].name, CLOUDDP_STATUS_OK, "%s %s %s "
+		    "%s", inventory_state_name(dps[i].state), dps[i].region,
+		    dps[i].azure_fqdn[0] != '\0' ? dps[i].azure_fqdn : "-",
+		    dps[i].vip[0] != '\0' ? dps[i].vip : "-") == -1)
+			goto nomem;
+	}
+	if (report_obj_set(report_root(r), "dps", arr) == -1) {
+		arr = NULL;
+		goto nomem;
+	}
+	arr = NULL;
+	report_summary(r, "%zu DPs in the inventory", n);
+	ret = 0;
+	goto out;
+nomem:
+	clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+out:
+	report_obj_free(arr);
+	free(dps);
+	inventory_free(inv);
+	return ret;
+}

@@ -1,0 +1,436 @@
+/*
+ * clouddp-provision: create a cloud distribution point and keep its
+ * record.  Options and secrets here; the steps are provision.c's.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clouddp.h"
+#include "cert.h"
+#include "inventory.h"
+#include "log.h"
+#include "opts.h"
+#include "provision.h"
+#include "report.h"
+#include "secret.h"
+#include "tool.h"
+
+enum {
+	OPT_CACERT = CLOUDDP_OPT__TOOL,
+	OPT_ENDPOINT,
+	OPT_FQDN,
+	OPT_INSTANCES,
+	OPT_LOG,
+	OPT_MGMT_PASSWORD_ENV,
+	OPT_MGMT_PASSWORD_FD,
+	OPT_MGMT_PASSWORD_FILE,
+	OPT_MGMT_PFX,
+	OPT_NAME,
+	OPT_POLL_INTERVAL,
+	OPT_PROXY,
+	OPT_REGION,
+	OPT_SERVICE_PASSWORD_ENV,
+	OPT_SERVICE_PASSWORD_FD,
+	OPT_SERVICE_PASSWORD_FILE,
+	OPT_SERVICE_PFX,
+	OPT_STORAGE_CRITICAL,
+	OPT_STORAGE_QUOTA,
+	OPT_STORAGE_WARNING,
+	OPT_SUBSCRIPTION,
+	OPT_TRANSFER_CRITICAL,
+	OPT_TRANSFER_QUOTA,
+	OPT_TRANSFER_WARNING
+};
+
+static const struct option longopts[] = {
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "fqdn", required_argument, NULL, OPT_FQDN },
+	{ "instances", required_argument, NULL, OPT_INSTANCES },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "management-password-env", required_argument, NULL,
+	    OPT_MGMT_PASSWORD_ENV },
+	{ "management-password-fd", required_argument, NULL,
+	    OPT_MGMT_PASSWORD_FD },
+	{ "management-password-file", required_argument, NULL,
+	    OPT_MGMT_PASSWORD_FILE },
+	{ "management-pfx", required_argument, NULL, OPT_MGMT_PFX },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "poll-interval", required_argument, NULL, OPT_POLL_INTERVAL },
+	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "region", required_argument, NULL, OPT_REGION },
+	{ "service-password-env", required_argument, NULL,
+	    OPT_SERVICE_PASSWORD_ENV },
+	{ "service-password-fd", required_argument, NULL,
+	    OPT_SERVICE_PASSWORD_FD },
+	{ "service-password-file", required_argument, NULL,
+	    OPT_SERVICE_PASSWORD_FILE },
+	{ "service-pfx", required_argument, NULL, OPT_SERVICE_PFX },
+	{ "storage-critical", required_argument, NULL, OPT_STORAGE_CRITICAL },
+	{ "storage-quota", required_argument, NULL, OPT_STORAGE_QUOTA },
+	{ "storage-warning", required_argument, NULL, OPT_STORAGE_WARNING },
+	{ "subscription", required_argument, NULL, OPT_SUBSCRIPTION },
+	{ "transfer-critical", required_argument, NULL,
+	    OPT_TRANSFER_CRITICAL },
+	{ "transfer-quota", required_argument, NULL, OPT_TRANSFER_QUOTA },
+	{ "transfer-warning", required_argument, NULL, OPT_TRANSFER_WARNING },
+	CLOUDDP_LONGOPTS_COMMON,
+	CLOUDDP_LONGOPTS_INVENTORY,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct args {
+	const char			*cmd;
+	struct prov_cfg			 cfg;
+	const char			*mgmt_pfx, *service_pfx, *log;
+	struct clouddp_secret_src	 mgmt_pw, service_pw;
+	long				 num[6];
+	struct cert			*mgmt, *service;
+	char				*service_password;
+	struct clouddp_buf		 pfx;
+	char				 db[1024], owner[300];
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: clouddp-provision create --name DP --subscription ID "
+	    "--management-pfx FILE\n"
+	    "           --region REGION --service-pfx FILE [--fqdn NAME] "
+	    "[--instances N]\n"
+	    "           [--storage-quota GB] [--storage-warning PCT] "
+	    "[--storage-critical PCT]\n"
+	    "           [--transfer-quota GB] [--transfer-warning PCT] "
+	    "[--transfer-critical PCT]\n"
+	    "           [--endpoint URL] [--cacert FILE] [--proxy URL] "
+	    "[--poll-interval SECONDS]\n"
+	    "           [-t SECONDS] [--db PATH] [--log FILE] [--json]\n"
+	    "       clouddp-provision resume --name DP --subscription ID "
+	    "--management-pfx FILE\n"
+	    "           --service-pfx FILE [options as create]\n"
+	    "       clouddp-provision list [--name DP] [--db PATH] "
+	    "[--json]\n", fp);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\nCreate a cloud distribution point and keep its record.\n\n"
+"      --cacert FILE      CA file for the management endpoint\n"
+"      --db PATH          the inventory (default\n"
+"                         $XDG_STATE_HOME/clouddp/inventory.db)\n"
+"      --dp DP            the same as --name\n"
+"      --endpoint URL     the management endpoint\n"
+"                         (https://management.core.windows.net)\n"
+"      --fqdn NAME        the Service FQDN, inside a wildcard certificate\n"
+"      --instances N      role instances, 1 to 16 (2)\n"
+"      --log FILE         CMTrace log, component SMS_CLOUD_SERVICES_MANAGER\n"
+"      --management-password-env VAR, --management-password-fd N,\n"
+"      --management-password-file FILE  the management .pfx password\n"
+"      --management-pfx FILE  the management certificate and key\n"
+"      --name DP          the DP's name in the inventory\n"
+"      --poll-interval SECONDS  between two polls of Azure (10)\n"
+"      --proxy URL        HTTPS proxy (default: the environment's)\n"
+"      --region REGION    as Azure spells it: \"West Europe\"\n"
+"      --service-password-env VAR, --service-password-fd N,\n"
+"      --service-password-file FILE  the service .pfx password\n"
+"      --service-pfx FILE the service certificate and key\n"
+"      --storage-critical PCT, --storage-warning PCT  alerts (90, 50)\n"
+"      --storage-quota GB storage quota (2000)\n"
+"      --subscription ID  the Azure subscription id\n"
+"      --transfer-critical PCT, --transfer-warning PCT  alerts (90, 50)\n"
+"      --transfer-quota GB  transfer quota per 30 days (10000)\n",
+	    stdout);
+	clouddp_help_common(stdout);
+}
+
+static const struct {
+	int		 opt;
+	const char	*name;
+	long		 min, max;
+} numbers[6] = {
+	{ OPT_STORAGE_QUOTA, "--storage-quota", 1, 100000 },
+	{ OPT_STORAGE_WARNING, "--storage-warning", 1, 100 },
+	{ OPT_STORAGE_CRITICAL, "--storage-critical", 1, 100 },
+	{ OPT_TRANSFER_QUOTA, "--transfer-quota", 1, 1000000 },
+	{ OPT_TRANSFER_WARNING, "--transfer-warning", 1, 100 },
+	{ OPT_TRANSFER_CRITICAL, "--transfer-critical", 1, 100 },
+};
+
+static int
+secret_opt(struct clouddp_secret_src *s, enum clouddp_secret_kind kind,
+    const char *arg, struct clouddp_err *err)
+{
+	if (s->kind != CLOUDDP_SECRET_NONE)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one password "
+		    "source per certificate", "two password sources given");
+	s->kind = kind;
+	s->arg = arg;
+	return 0;
+}
+
+static int
+tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
+{
+	struct prov_cfg	*cfg = &a->cfg;
+	long		 v;
+	size_t		 i;
+
+	for (i = 0; i < 6; i++)
+		if (c == numbers[i].opt)
+			return clouddp_parse_long(numbers[i].name, arg,
+			    numbers[i].min, numbers[i].max, &a->num[i], err);
+	switch (c) {
+	case OPT_CACERT: cfg->be.cacert = arg; break;
+	case OPT_ENDPOINT: cfg->be.endpoint = arg; break;
+	case OPT_FQDN: cfg->fqdn = arg; break;
+	case OPT_INSTANCES:
+		if (clouddp_parse_long("--instances", arg, 1, 16, &v,
+		    err) == -1)
+			return -1;
+		cfg->instances = (int)v;
+		break;
+	case OPT_LOG: a->log = arg; break;
+	case OPT_MGMT_PASSWORD_ENV:
+		return secret_opt(&a->mgmt_pw, CLOUDDP_SECRET_ENV, arg, err);
+	case OPT_MGMT_PASSWORD_FD:
+		return secret_opt(&a->mgmt_pw, CLOUDDP_SECRET_FD, arg, err);
+	case OPT_MGMT_PASSWORD_FILE:
+		return secret_opt(&a->mgmt_pw, CLOUDDP_SECRET_FILE, arg, err);
+	case OPT_MGMT_PFX: a->mgmt_pfx = arg; break;
+	case OPT_NAME: cfg->name = arg; break;
+	case OPT_POLL_INTERVAL:
+		return clouddp_parse_seconds("--poll-interval", arg, 0.001,
+		    3600, &cfg->be.poll_interval, err);
+	case OPT_PROXY: cfg->be.proxy = arg; break;
+	case OPT_REGION: cfg->region = arg; break;
+	case OPT_SERVICE_PASSWORD_ENV:
+		return secret_opt(&a->service_pw, CLOUDDP_SECRET_ENV, arg, err);
+	case OPT_SERVICE_PASSWORD_FD:
+		return secret_opt(&a->service_pw, CLOUDDP_SECRET_FD, arg, err);
+	case OPT_SERVICE_PASSWORD_FILE:
+		return secret_opt(&a->service_pw, CLOUDDP_SECRET_FILE, arg,
+		    err);
+	case OPT_SERVICE_PFX: a->service_pfx = arg; break;
+	case OPT_SUBSCRIPTION: cfg->be.subscription = arg; break;
+	default:
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL, "bad option");
+	}
+	return 0;
+}
+
+static int
+parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
+    struct clouddp_err *err)
+{
+	struct args	*a = arg;
+	int		 c, rc;
+
+	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	    longopts, NULL)) != -1) {
+		rc = clouddp_opt_common(ctx, c, optarg, err);
+		if (rc == -1)
+			return -1;
+		if (rc == 0 && (c == '?' || tool_opt(a, c, optarg, err) == -1))
+			return c == '?' ? -2 : -1;
+	}
+	if (ctx->help || ctx->version)
+		return 0;
+	if (optind != argc - 1)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one of create, "
+		    "resume, list", "%s", optind < argc ? "one subcommand "
+		    "only" : "no subcommand");
+	a->cmd = argv[optind];
+	if (strcmp(a->cmd, "create") != 0 && strcmp(a->cmd, "resume") != 0 &&
+	    strcmp(a->cmd, "list") != 0)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one of create, "
+		    "resume, list", "%s: unknown subcommand", a->cmd);
+	return 0;
+}
+
+struct pfx_try {
+	const char	*path;
+	struct cert	*cert;
+};
+
+static int
+check_pfx(void *arg, const char *pw, struct clouddp_err *err)
+{
+	struct pfx_try	*t = arg;
+
+	t->cert = cert_load_file(t->path, pw, err);
+	return t->cert != NULL ? 0 : -1;
+}
+
+/* Load a .pfx, its password from src (never argv). */
+static struct cert *
+load_pfx(const char *path, const struct clouddp_secret_src *src,
+    char **keep, struct clouddp_err *err)
+{
+	struct secret_req	 req;
+	struct pfx_try		 t = { path, NULL };
+	char			 prompt[300];
+
+	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
+	memset(&req, 0, sizeof(req));
+	req.src = src;
+	req.prompt = prompt;
+	req.empty_first = 1;
+	req.check = check_pfx;
+	req.arg = &t;
+	if (secret_load(&req, keep, err) == -1)
+		return NULL;
+	return t.cert;
+}
+
+static int
+read_file(const char *path, struct clouddp_buf *b, struct clouddp_err *err)
+{
+	FILE	*fp;
+	char	 buf[4096];
+	size_t	 n;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL)
+		return clouddp_errf(err, CLOUDDP_EIO, NULL, "%s: cannot read",
+		    path);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		if (clouddp_buf_append(b, buf, n, err) == -1)
+			break;
+	fclose(fp);
+	secret_wipe(buf, sizeof(buf));
+	return n == 0 ? 0 : -1;
+}
+
+/* Everything create and resume need before touching the network. */
+static int
+setup(struct args *a, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	struct prov_cfg	*cfg = &a->cfg;
+
+	if (cfg->be.subscription == NULL || a->mgmt_pfx == NULL ||
+	    a->service_pfx == NULL || (strcmp(a->cmd, "create") == 0 &&
+	    cfg->region == NULL))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
+		    "provision --help", "%s needs --subscription, "
+		    "--management-pfx, --service-pfx%s", a->cmd,
+		    cfg->region == NULL ? " and --region" : "");
+	a->mgmt = load_pfx(a->mgmt_pfx, &a->mgmt_pw, NULL, err);
+	if (a->mgmt == NULL)
+		return -1;
+	a->service = load_pfx(a->service_pfx, &a->service_pw,
+	    &a->service_password, err);
+	if (a->service == NULL || read_file(a->service_pfx, &a->pfx,
+	    err) == -1)
+		return -1;
+	cfg->be.credential = a->mgmt;
+	cfg->service = a->service;
+	cfg->service_pfx = &a->pfx;
+	cfg->service_password = a->service_password;
+	cfg->be.timeout = ctx->timeout;
+	if (cfg->region == NULL)
+		cfg->region = "";
+	if (a->log != NULL) {
+		cfg->be.log = log_sink_open(a->log,
+		    "SMS_CLOUD_SERVICES_MANAGER", err);
+		if (cfg->be.log == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	struct args	*a = arg;
+	struct prov_cfg	*cfg = &a->cfg;
+	struct report	*r;
+	int		 ret, status;
+	char		 host[256];
+
+	cfg->storage_quota_gb = (int)a->num[0];
+	cfg->storage_warning = (int)a->num[1];
+	cfg->storage_critical = (int)a->num[2];
+	cfg->transfer_quota_gb = (int)a->num[3];
+	cfg->transfer_warning = (int)a->num[4];
+	cfg->transfer_critical = (int)a->num[5];
+	if (a->num[1] >= a->num[2] || a->num[4] >= a->num[5])
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "make the warning "
+		    "percentage lower than the critical one",
+		    "warning threshold not below critical");
+	if (cfg->name == NULL && strcmp(a->cmd, "list") != 0)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "pass --name",
+		    "%s needs --name", a->cmd);
+	cfg->db = ctx->db;
+	if (cfg->name == NULL)
+		cfg->name = ctx->dp;
+	if (cfg->db == NULL) {
+		if (inventory_default_path(a->db, sizeof(a->db), err) == -1)
+			return -1;
+		cfg->db = a->db;
+	}
+	if (gethostname(host, sizeof(host)) == -1)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	snprintf(a->owner, sizeof(a->owner), "%s:%ld", host, (long)getpid());
+	cfg->owner = a->owner;
+	cfg->now = (long long)time(NULL);
+	if (strcmp(a->cmd, "list") != 0 && setup(a, ctx, err) == -1)
+		return -1;
+	r = report_new("PROVISION");
+	if (r == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	if (strcmp(a->cmd, "list") == 0)
+		ret = provision_list(cfg, r, err);
+	else if (strcmp(a->cmd, "resume") == 0)
+		ret = provision_resume(cfg, r, err);
+	else
+		ret = provision_create(cfg, r, err);
+	status = ret == 0 ? (int)report_status(r) : -1;
+	if (ret == 0)
+		report_write(ctx, r, stdout);
+	report_free(r);
+	return status;
+}
+
+static void
+cleanup(void *arg)
+{
+	struct args	*a = arg;
+
+	cert_free(a->mgmt);
+	cert_free(a->service);
+	secret_free(a->service_password);
+	clouddp_buf_free(&a->pfx);
+	log_sink_close(a->cfg.be.log);
+}
+
+static const struct tool tool = {
+	"PROVISION", parse, help, run, cleanup
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct args	 a;
+
+	memset(&a, 0, sizeof(a));
+	a.cfg.instances = PROV_INSTANCES;
+	a.num[0] = PROV_STORAGE_GB;
+	a.num[1] = PROV_WARNING;
+	a.num[2] = PROV_CRITICAL;
+	a.num[3] = PROV_TRANSFER_GB;
+	a.num[4] = PROV_WARNING;
+	a.num[5] = PROV_CRITICAL;
+	umask(077);
+	return tool_main(&tool, &a, argc, argv);
+}
