@@ -883,9 +883,11 @@ report_text_write(struct report_line *l, FILE *fp)
 {
 	int	 rc = 0;
 
+	/* A format with no header writes nothing: no NULL to fwrite. */
 	if (l->nomem)
 		rc = -1;
-	else if (fwrite(l->buf.data, 1, l->buf.len, fp) != l->buf.len)
+	else if (l->buf.len > 0 &&
+	    fwrite(l->buf.data, 1, l->buf.len, fp) != l->buf.len)
 		rc = -1;
 	report_line_reset(l);
 	return rc;
