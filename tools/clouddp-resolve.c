@@ -106,6 +106,7 @@ input_start(struct clouddp_ctx *ctx, struct run *run, struct clouddp_err *err)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.need = INPUT_BIT(INPUT_FQDN);
 	cfg.timeout = ctx->timeout;
+	cfg.stopped = tool_interrupted;
 	run->in = input_open(run->input, &cfg, err);
 	return run->in != NULL ? 0 : -1;
 }

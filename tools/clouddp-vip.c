@@ -299,6 +299,7 @@ setup(struct run *run, struct clouddp_err *err)
 	icfg.need = INPUT_BIT(INPUT_VIP);
 	icfg.flags = INPUT_VIP_FIRST;
 	icfg.timeout = run->ctx->timeout;
+	icfg.stopped = tool_interrupted;
 	run->in = input_open(run->in_name, &icfg, err);
 	return run->in != NULL ? 0 : -1;
 }

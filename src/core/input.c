@@ -271,6 +271,8 @@ now_seconds(void)
 
 /*
  * Wait until fd is readable, at most cfg.timeout seconds (0: for ever).
+ * Returns 0 when it is, 1 when a signal stopped the run (cfg.stopped),
+ * -1 with err filled.
  * Pipes and FIFOs always go through poll(2): a FIFO whose writer has not
  * opened it yet reads as its end, but polls as not ready.
  */
@@ -294,6 +296,9 @@ wait_readable(struct input *in, struct clouddp_err *err)
 		    (int)(left * 1000) + 1);
 		if (rc > 0)
 			return 0;
+		if (rc == -1 && errno == EINTR && in->cfg.stopped != NULL &&
+		    in->cfg.stopped() != 0)
+			return 1;
 		if (rc == -1 && errno != EINTR)
 			return clouddp_errf(err, CLOUDDP_EIO, NULL,
 			    "%s: %s", in->name, strerror(errno));
@@ -338,8 +343,13 @@ fill(struct input *in, struct clouddp_err *err)
 		return 0;
 	do {
 		/* A descriptor left non-blocking may still say EAGAIN. */
-		if (wait_readable(in, err) == -1)
+		switch (wait_readable(in, err)) {
+		case -1:
 			return -1;
+		case 1:
+			in->eof = 1;	/* stopped: read no more */
+			return 0;
+		}
 		n = read(in->fd, in->buf, sizeof(in->buf));
 	} while (n == -1 && (errno == EINTR || (errno == EAGAIN &&
 	    !in->seekable)));

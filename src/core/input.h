@@ -51,6 +51,12 @@ struct input_cfg {
 	unsigned	 flags;
 	/* Longest wait for more input, in seconds; 0: no limit. */
 	double		 timeout;
+	/*
+	 * Asked when a signal interrupts a wait for input (a pipe whose
+	 * writer is silent): non-zero ends the input there, as if it had
+	 * ended, so the run winds down.  NULL: keep waiting.
+	 */
+	int		(*stopped)(void);
 };
 
 /* One line's columns; pointers valid until the next input_next(). */

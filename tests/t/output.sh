@@ -14,7 +14,7 @@ A=$(loopback_addr)
 P=$(free_port 127.0.0.1)
 GUID=d1594d4527614a09b934d470.cloudapp.net
 
-plan 36
+plan 39
 
 PS=$(free_port 127.0.0.1)
 PC=$(free_port 127.0.0.1)
@@ -128,6 +128,30 @@ ok $? "vip SIGINT: every line is whole JSON"
 last=$(tail -1 "$T_TMP/vint.json")
 like "$last" '"status":"unknown"' "vip SIGINT: the summary is unknown"
 like "$last" '"check":"interrupted"' "vip SIGINT: and says it was interrupted"
+
+# SIGINT while the input is a pipe whose writer says nothing: the wait
+# for input ends, the run winds down with its summary.
+mkfifo "$T_TMP/quiet.fifo"
+sleep 30 >"$T_TMP/quiet.fifo" &
+holder=$!
+$R --json --resolver "$A:$P" --input "$T_TMP/quiet.fifo" \
+    >"$T_TMP/fifo.json" 2>"$T_TMP/err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+i=0
+while kill -0 $pid 2>/dev/null && [ $i -lt 30 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -0 $pid 2>/dev/null
+ok $((1 - $?)) "resolve SIGINT while waiting for input: ends within 3s"
+kill -9 $pid 2>/dev/null
+wait $pid
+is "$?" 3 "resolve SIGINT while waiting for input: exit 3"
+kill $holder 2>/dev/null
+like "$(tail -1 "$T_TMP/fifo.json")" '"interrupted":true' \
+    "resolve SIGINT while waiting for input: an interrupted summary"
 
 # --- --nagios: one line ------------------------------------------------------
 run $R --nagios --resolver "$A:$P" ok.contoso.test ok2.contoso.test
