@@ -18,6 +18,7 @@
 #include "cert.h"
 #include "clouddp.h"
 #include "emu/model.h"
+#include "secret.h"
 #include "xml.h"
 
 #define DEFAULT_MAX_HOSTED	20
@@ -418,8 +419,8 @@ storage_free(struct emu_storage *s)
 	free(s->location);
 	free(s->affinity_group);
 	free(s->account_type);
-	free(s->primary_key);
-	free(s->secondary_key);
+	secret_free(s->primary_key);
+	secret_free(s->secondary_key);
 	free(s->blob_endpoint);
 	props_free(s->props, s->nprops);
 	free(s);
@@ -491,7 +492,7 @@ emu_model_free(struct emu_model *m)
 	free(m->sub_id);
 	free(m->sub_name);
 	free(m->blob_endpoint);
-	free(m->blob_key);
+	secret_free(m->blob_key);
 	free(m);
 }
 
