@@ -56,4 +56,21 @@ int	 provision_resume(const struct prov_cfg *, struct report *,
 int	 provision_list(const struct prov_cfg *, struct report *,
 	    struct clouddp_err *);
 
+/*
+ * status: each DP of the inventory (or cfg->name), its deployment asked
+ * of the back end when it has one, into r with a check per DP.
+ */
+int	 provision_status(const struct prov_cfg *, struct report *,
+	    struct clouddp_err *);
+/* start, stop, delete cfg->name through the back end, journaled. */
+int	 provision_start(const struct prov_cfg *, struct report *,
+	    struct clouddp_err *);
+int	 provision_stop(const struct prov_cfg *, struct report *,
+	    struct clouddp_err *);
+/* Delete: every resource gone, then the record marked deleted (kept). */
+int	 provision_delete(const struct prov_cfg *, struct report *,
+	    struct clouddp_err *);
+/* used of quota in *pct, against the warning and critical percents. */
+enum clouddp_status provision_usage_status(double, int, int, int, double *);
+
 #endif /* CLOUDDP_PROVISION_H */

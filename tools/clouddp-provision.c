@@ -97,6 +97,7 @@ struct args {
 	char				*service_password;
 	struct clouddp_buf		 pfx;
 	char				 db[1024], owner[300];
+	int				 manage;
 };
 
 static void
@@ -117,14 +118,21 @@ usage(FILE *fp)
 	    "--management-pfx FILE\n"
 	    "           --service-pfx FILE [options as create]\n"
 	    "       clouddp-provision list [--name DP] [--db PATH] "
-	    "[--json]\n", fp);
+	    "[--json]\n"
+	    "       clouddp-provision status [--name DP] --subscription ID "
+	    "--management-pfx FILE\n"
+	    "           [--db PATH] [--json | --nagios]\n"
+	    "       clouddp-provision start | stop | delete --name DP "
+	    "--subscription ID\n"
+	    "           --management-pfx FILE [--db PATH]\n", fp);
 }
 
 static void
 help(void)
 {
 	usage(stdout);
-	fputs("\nCreate a cloud distribution point and keep its record.\n\n"
+	fputs("\nCreate, watch, start, stop and delete a cloud distribution point\n"
+"and keep its record.\n\n"
 "      --cacert FILE      CA file for the management endpoint\n"
 "      --db PATH          the inventory (default\n"
 "                         $XDG_STATE_HOME/clouddp/inventory.db)\n"
@@ -228,12 +236,32 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 	return 0;
 }
 
+#define SUBCMD_HINT "give one of create, resume, status, list, start, " \
+	"stop, delete"
+
+/* The subcommands; manage: needs the management certificate only. */
+static const struct {
+	const char	*name;
+	int		 (*fn)(const struct prov_cfg *, struct report *,
+			    struct clouddp_err *);
+	int		 manage;
+} subcmds[] = {
+	{ .name = "create", .fn = provision_create, .manage = 0 },
+	{ .name = "resume", .fn = provision_resume, .manage = 0 },
+	{ .name = "list", .fn = provision_list, .manage = 0 },
+	{ .name = "status", .fn = provision_status, .manage = 1 },
+	{ .name = "start", .fn = provision_start, .manage = 1 },
+	{ .name = "stop", .fn = provision_stop, .manage = 1 },
+	{ .name = "delete", .fn = provision_delete, .manage = 1 },
+};
+
 static int
 parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
     struct clouddp_err *err)
 {
 	struct args	*a = arg;
 	int		 c, rc;
+	size_t		 i;
 
 	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
 	    longopts, NULL)) != -1) {
@@ -246,15 +274,14 @@ parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 	if (ctx->help || ctx->version)
 		return 0;
 	if (optind != argc - 1)
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one of create, "
-		    "resume, list", "%s", optind < argc ? "one subcommand "
-		    "only" : "no subcommand");
+		return clouddp_errf(err, CLOUDDP_EUSAGE, SUBCMD_HINT, "%s",
+		    optind < argc ? "one subcommand only" : "no subcommand");
 	a->cmd = argv[optind];
-	if (strcmp(a->cmd, "create") != 0 && strcmp(a->cmd, "resume") != 0 &&
-	    strcmp(a->cmd, "list") != 0)
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one of create, "
-		    "resume, list", "%s: unknown subcommand", a->cmd);
-	return 0;
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (strcmp(a->cmd, subcmds[i].name) == 0)
+			return 0;
+	return clouddp_errf(err, CLOUDDP_EUSAGE, SUBCMD_HINT,
+	    "%s: unknown subcommand", a->cmd);
 }
 
 struct pfx_try {
@@ -311,12 +338,39 @@ read_file(const char *path, struct clouddp_buf *b, struct clouddp_err *err)
 	return n == 0 ? 0 : -1;
 }
 
+/* status, start, stop, delete: the management certificate only. */
+static int
+setup_manage(struct args *a, struct clouddp_ctx *ctx,
+    struct clouddp_err *err)
+{
+	struct prov_cfg	*cfg = &a->cfg;
+
+	if (cfg->be.subscription == NULL || a->mgmt_pfx == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
+		    "provision --help", "%s needs --subscription and "
+		    "--management-pfx", a->cmd);
+	a->mgmt = load_pfx(a->mgmt_pfx, &a->mgmt_pw, NULL, err);
+	if (a->mgmt == NULL)
+		return -1;
+	cfg->be.credential = a->mgmt;
+	cfg->be.timeout = ctx->timeout;
+	if (a->log != NULL) {
+		cfg->be.log = log_sink_open(a->log,
+		    "SMS_CLOUD_SERVICES_MANAGER", err);
+		if (cfg->be.log == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 /* Everything create and resume need before touching the network. */
 static int
 setup(struct args *a, struct clouddp_ctx *ctx, struct clouddp_err *err)
 {
 	struct prov_cfg	*cfg = &a->cfg;
 
+	if (a->manage)
+		return setup_manage(a, ctx, err);
 	if (cfg->be.subscription == NULL || a->mgmt_pfx == NULL ||
 	    a->service_pfx == NULL || (strcmp(a->cmd, "create") == 0 &&
 	    cfg->region == NULL))
@@ -356,6 +410,7 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	struct report	*r;
 	int		 ret, status;
 	char		 host[256];
+	size_t		 i;
 
 	cfg->storage_quota_gb = (int)a->num[0];
 	cfg->storage_warning = (int)a->num[1];
@@ -367,7 +422,12 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "make the warning "
 		    "percentage lower than the critical one",
 		    "warning threshold not below critical");
-	if (cfg->name == NULL && strcmp(a->cmd, "list") != 0)
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (strcmp(a->cmd, subcmds[i].name) == 0)
+			break;
+	a->manage = subcmds[i].manage;
+	if (cfg->name == NULL && strcmp(a->cmd, "list") != 0 &&
+	    strcmp(a->cmd, "status") != 0)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "pass --name",
 		    "%s needs --name", a->cmd);
 	cfg->db = ctx->db;
@@ -389,12 +449,7 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	r = report_new("PROVISION");
 	if (r == NULL)
 		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
-	if (strcmp(a->cmd, "list") == 0)
-		ret = provision_list(cfg, r, err);
-	else if (strcmp(a->cmd, "resume") == 0)
-		ret = provision_resume(cfg, r, err);
-	else
-		ret = provision_create(cfg, r, err);
+	ret = subcmds[i].fn(cfg, r, err);
 	status = ret == 0 ? (int)report_status(r) : -1;
 	if (ret == 0)
 		report_write(ctx, r, stdout);
