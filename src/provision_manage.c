@@ -7,6 +7,8 @@
  * names a cloud's API.
  */
 #include "config.h"
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,6 +287,41 @@ out:
 	return ret;
 }
 
+/*
+ * Take the DP's lease.  A holder on this host whose process is gone (a
+ * run killed with SIGKILL never drops it) is replaced.
+ */
+static int
+manage_lease(struct inventory *inv, const struct prov_cfg *cfg,
+    struct clouddp_err *err)
+{
+	char		 holder[300];
+	const char	*colon, *mine;
+	long		 pid;
+
+	if (inventory_lease_take(inv, cfg->name, cfg->owner, cfg->now,
+	    MANAGE_LEASE_TTL, err) == 0)
+		return 0;
+	if (err->code != CLOUDDP_ECONFLICT || inventory_lease_owner(inv,
+	    cfg->name, holder, sizeof(holder), err) == -1)
+		return -1;
+	colon = strrchr(holder, ':');
+	mine = strrchr(cfg->owner, ':');
+	pid = colon != NULL ? strtol(colon + 1, NULL, 10) : 0;
+	if (colon == NULL || mine == NULL || colon - holder != mine -
+	    cfg->owner || strncmp(holder, cfg->owner, (size_t)(colon -
+	    holder)) != 0 || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
+	    errno != ESRCH)
+		return clouddp_errf(err, CLOUDDP_ECONFLICT, "wait for it to "
+		    "finish, or for its lease to expire", "%s: another "
+		    "provisioner (%s) is working on this DP", cfg->name,
+		    holder);
+	if (inventory_lease_drop(inv, cfg->name, holder, err) == -1)
+		return -1;
+	return inventory_lease_take(inv, cfg->name, cfg->owner, cfg->now,
+	    MANAGE_LEASE_TTL, err);
+}
+
 /* The DP, leased, for a change.  1: no such DP (err filled). */
 static int
 manage_open(const struct prov_cfg *cfg, struct call1 *c, struct inv_dp *dp,
@@ -306,10 +343,7 @@ manage_open(const struct prov_cfg *cfg, struct call1 *c, struct inv_dp *dp,
 	if (dp->state == INV_STATE_DELETED)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "create it again",
 		    "%s: deleted", cfg->name);
-	if (inventory_lease_take(c->inv, cfg->name, cfg->owner, cfg->now,
-	    MANAGE_LEASE_TTL, err) == -1)
-		return -1;
-	return 0;
+	return manage_lease(c->inv, cfg, err);
 }
 
 /* Journal step, set state mid, run the call, then state end. */
@@ -326,6 +360,13 @@ manage_step(const struct prov_cfg *cfg, struct call1 *c, struct inv_dp *dp,
 	    &c->step_id, err) == -1)
 		return -1;
 	dp->state = mid;
+	dp->updated = cfg->now;
+	if (inventory_dp_update(c->inv, dp, err) == -1) {
+		dp->state = was;
+		inventory_step_end(c->inv, c->step_id, "failed", dp, cfg->now,
+		    &e);
+		return -1;
+	}
 	if (dp->service_name[0] == '\0')
 		rc = 0;		/* never reached the cloud */
 	else if (call1_open(c, cfg, dp->backend, err) == -1)

@@ -9,7 +9,7 @@ need jq jq
 need sqlite3 sqlite3
 need curl curl
 
-plan 28
+plan 33
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 
@@ -111,3 +111,35 @@ is "$rc $(q "SELECT state FROM dp WHERE name = 'DP9'")" "0 deleted" \
     "a DP that never reached the cloud: just marked deleted"
 mgmt delete --name DP1
 like "$rc $err" "^3 .*DP1: deleted" "a deleted DP cannot be deleted again"
+kill "$(jq -r .pid "$T_TMP/emu.ready")"
+
+# A delete killed while the cloud works on it, then run again.
+spawn emu2 clouddp-emulator --listen "$A:0" \
+    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
+    --ready-file "$T_TMP/emu2.ready" --request-log "$T_TMP/emu2.req" \
+    --vip-pool 127.0.0.16/28 --delay all=0 --delay operation=1
+wait_for 10 test -s "$T_TMP/emu2.ready"
+EP=https://$A:$(jq -r .port "$T_TMP/emu2.ready")
+mgmt create --name DP2 --region "West Europe" \
+    --service-pfx "$D/good-legacy.pfx" --service-password-file "$D/pw"
+is "$rc" 0 "create DP2" || diag "$err"
+SVC2=$(q "SELECT service_name FROM dp WHERE name = 'DP2'")
+clouddp-provision delete --name DP2 --subscription "$SUB" \
+    --management-pfx "$D/mgmt.pfx" --management-password-file "$D/pw" \
+    --endpoint "$EP" --cacert "$D/ca.pem" --poll-interval 0.02 \
+    --db "$DB" >/dev/null 2>&1 &
+pid=$!
+wait_for 20 sh -c "sqlite3 '$DB' \"SELECT 1 FROM step WHERE dp = 'DP2' AND step = 'delete' AND request_id <> ''\" | grep -q 1"
+ok $? "the delete is in flight, its operation journaled"
+kill -9 $pid
+wait $pid 2>/dev/null
+is "$(q "SELECT state FROM dp WHERE name = 'DP2'")" deleting \
+    "killed: the inventory says deleting"
+mgmt delete --name DP2
+is "$rc $(q "SELECT state FROM dp WHERE name = 'DP2'")" "0 deleted" \
+    "the delete run again finishes" || diag "$err"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$D/ca.pem" \
+    --cert "$D/mgmt.pem" --key "$D/mgmt.key" -H "x-ms-version: 2014-06-01" \
+    "$EP/$SUB/services/storageservices/$SVC2")
+is "$code" 404 "the storage account is gone too"
