@@ -227,6 +227,9 @@ status_one(const struct prov_cfg *cfg, const struct inv_dp *dp,
 	    "%zu instances ready, VIP %s (%s in the inventory)", c.status, c.nready, c.ninst, c.vip[0] != '\0' ? c.vip : "-",
 	    st) == -1)
 		goto out;
+	if (one && report_perf(r, "instances_ready", (double)c.nready,
+	    NULL) == -1)
+		goto out;
 	/* No back end reports a DP's storage or transfer use yet. */
 	ret = usage_checks(dp, -1, -1, r, one);
 obj:

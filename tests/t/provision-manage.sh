@@ -9,7 +9,7 @@ need jq jq
 need sqlite3 sqlite3
 need curl curl
 
-plan 33
+plan 34
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 
@@ -66,6 +66,8 @@ is "$(printf '%s' "$out" | jq -r '.dps[0].deployment + " " + (.dps[0].instances_
     "Running 2 $VIP" "status --json"
 mgmt status --name DP1 --nagios
 like "$out" '^CLOUDDP-PROVISION OK' "status --nagios: one OK line"
+like "$out" "\\| *'instances_ready'=2" "status --nagios: perfdata" ||
+    diag "$out"
 served
 ok $? "the VIP is served while Running"
 
