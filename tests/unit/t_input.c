@@ -40,7 +40,7 @@ file_of(const char *data, size_t len)
 static struct input *
 open_text(const char *text, unsigned need, unsigned flags)
 {
-	struct input_cfg	 cfg = { need, flags, 0 };
+	struct input_cfg	 cfg = { need, flags, 0, NULL };
 	struct clouddp_err	 err;
 
 	return input_open(file_of(text, strlen(text)), &cfg, &err);
@@ -155,7 +155,7 @@ test_not_text(void)
 	static const char	 le[] = "\xff\xfe" "a\0.\0t\0\n\0";
 	static const char	 le0[] = "a\0.\0t\0\n\0";
 	static const char	 be[] = "\0a\0.\0t\0\n";
-	struct input_cfg	 cfg = { FQ, 0, 0 };
+	struct input_cfg	 cfg = { FQ, 0, 0, NULL };
 	struct clouddp_err	 err;
 	struct input_rec	 r;
 	struct input		*in;
@@ -190,7 +190,7 @@ test_not_text(void)
 static void
 test_long_lines(void)
 {
-	struct input_cfg	 cfg = { FQ, 0, 0 };
+	struct input_cfg	 cfg = { FQ, 0, 0, NULL };
 	struct clouddp_err	 err;
 	struct input_rec	 r;
 	struct input		*in;
@@ -246,7 +246,7 @@ pipe_of(const char *text, int *wfd)
 static void
 test_pipes(void)
 {
-	struct input_cfg	 cfg = { FQ, INPUT_REWIND, 0 };
+	struct input_cfg	 cfg = { FQ, INPUT_REWIND, 0, NULL };
 	struct clouddp_err	 err;
 	struct input_rec	 r;
 	struct input		*in;
@@ -290,7 +290,7 @@ test_pipes(void)
 static void
 test_open(void)
 {
-	struct input_cfg	 cfg = { FQ, 0, 0 };
+	struct input_cfg	 cfg = { FQ, 0, 0, NULL };
 	struct clouddp_err	 err;
 
 	ok(input_open(dir, &cfg, &err) == NULL, "a directory is refused");
