@@ -20,6 +20,7 @@
 #include "cert.h"
 #include "http.h"
 #include "log.h"
+#include "secret.h"
 #include "loop.h"
 #include "xml.h"
 
@@ -492,6 +493,9 @@ struct job {
 	char				 vip[64];
 	char				 inst[BACKEND_INSTANCES_MAX][64];
 	char				 ist[BACKEND_INSTANCES_MAX][32];
+	struct backend_storage		 st;
+	char				 key[256];
+	char				 endpoint[512];
 };
 
 static void
@@ -505,6 +509,7 @@ job_free(struct job *j)
 		j->b->jobs = j->next;
 	if (j->next != NULL)
 		j->next->prev = j->prev;
+	secret_wipe(j->key, sizeof(j->key));
 	free(j);
 }
 
@@ -940,6 +945,53 @@ op_storage_create(struct backend *be, const char *name, const char *region,
 	jcall(j, "Create Storage Account", "POST", "/services/storageservices",
 	    &body, CALL_ASYNC);
 	clouddp_buf_free(&body);
+	return 0;
+}
+
+/*
+ * -- Get Storage Keys, then Get Storage Account Properties for the blob
+ * endpoint (the first Endpoint that names the blob service) --
+ */
+static void
+keys_step(struct job *j, struct call *c, const struct clouddp_err *err)
+{
+	const struct xml_node	*p, *e;
+	char			 path[160];
+
+	if (err != NULL) {
+		job_done(j, err, NULL);
+		return;
+	}
+	if (j->step++ == 0) {
+		leaf(xml_node_child(root_of(c), "StorageServiceKeys"),
+		    "Primary", j->key, sizeof(j->key));
+		snprintf(path, sizeof(path), "/services/storageservices/%s",
+		    j->name);
+		jcall(j, "Get Storage Account Properties", "GET", path, NULL,
+		    0);
+		return;
+	}
+	p = xml_node_child(root_of(c), "StorageServiceProperties");
+	e = p != NULL ? xml_node_child(p, "Endpoints") : NULL;
+	leaf(e, "Endpoint", j->endpoint, sizeof(j->endpoint));
+	j->st.endpoint = j->endpoint;
+	j->st.key = j->key;
+	job_done(j, NULL, &j->st);
+}
+
+static int
+op_storage_keys(struct backend *be, const char *name, backend_done_cb cb,
+    void *arg, struct clouddp_err *err)
+{
+	struct job	*j;
+	char		 path[160];
+
+	j = job_new(be->impl, keys_step, name, cb, arg, err);
+	if (j == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "/services/storageservices/%s/keys",
+	    j->name);
+	jcall(j, "Get Storage Keys", "GET", path, NULL, 0);
 	return 0;
 }
 
@@ -1401,6 +1453,7 @@ static const struct backend_ops asm_ops = {
 	.usage = op_usage,
 	.name_free = op_name_free,
 	.storage_create = op_storage_create,
+	.storage_keys = op_storage_keys,
 	.service_create = op_service_create,
 	.cert_add = op_cert_add,
 	.deploy = op_deploy,

@@ -80,6 +80,12 @@ struct backend_created {
 	int		 existed;	/* already there, and matching */
 };
 
+/* A storage account's blob endpoint and primary key (base64). */
+struct backend_storage {
+	const char	*endpoint;	/* as the cloud reports it */
+	const char	*key;		/* wiped when the callback returns */
+};
+
 /* The certificate and package a deployment runs with.  Borrowed. */
 struct backend_deploy_spec {
 	const char		*service;	/* reserved name */
@@ -117,6 +123,9 @@ struct backend_ops {
 		    void *, struct clouddp_err *);
 	/* Each create waits until done: const struct backend_created *. */
 	int	(*storage_create)(struct backend *, const char *, const char *,
+		    backend_done_cb, void *, struct clouddp_err *);
+	/* Keys and endpoint: const struct backend_storage *. */
+	int	(*storage_keys)(struct backend *, const char *,
 		    backend_done_cb, void *, struct clouddp_err *);
 	int	(*service_create)(struct backend *, const char *, const char *,
 		    backend_done_cb, void *, struct clouddp_err *);

@@ -19,6 +19,8 @@
 
 #include "clouddp.h"
 #include "backend.h"
+#include "blob.h"
+#include "http.h"
 #include "cert.h"
 #include "inventory.h"
 #include "log.h"
@@ -28,6 +30,7 @@
 
 #define NAME_TRIES	5
 #define LEASE_TTL	3600
+#define CONTAINER	"content"
 
 enum prov_step {
 	STEP_VALIDATE = 0,
@@ -35,6 +38,7 @@ enum prov_step {
 	STEP_USAGE,
 	STEP_NAME,
 	STEP_STORAGE,
+	STEP_CONTAINER,
 	STEP_SERVICE,
 	STEP_CERTIFICATE,
 	STEP_DEPLOY,
@@ -43,8 +47,8 @@ enum prov_step {
 };
 
 static const char *const step_names[STEP__MAX] = {
-	"validate", "region", "usage", "name", "storage", "service",
-	"certificate", "deploy", "ready"
+	"validate", "region", "usage", "name", "storage", "container",
+	"service", "certificate", "deploy", "ready"
 };
 
 struct prov {
@@ -61,6 +65,9 @@ struct prov {
 	struct clouddp_err	 err;
 	char			 inst_state[BACKEND_INSTANCES_MAX][32];
 	struct loop_timer	*timer;
+	struct http_multi	*multi;		/* Blob requests */
+	struct blob_client	*blob;
+	double			 waited;	/* for the container */
 };
 
 static void	 step_run(struct prov *);
@@ -318,6 +325,175 @@ on_ready(void *arg, const struct clouddp_err *err, const void *res)
 	next(p);
 }
 
+/*
+ * The content container, as ConfigMgr does it: ask "does it exist?"
+ * every poll interval until the storage endpoint answers, create it
+ * when it does not, and go on once it is there.
+ */
+static void	 container_check(struct prov *);
+
+static double
+interval(const struct prov *p)
+{
+	return p->cfg->be.poll_interval > 0 ? p->cfg->be.poll_interval : 10;
+}
+
+static void
+container_again(void *arg)
+{
+	struct prov	*p = arg;
+
+	p->timer = NULL;
+	container_check(p);
+}
+
+static void
+container_wait(struct prov *p, const struct clouddp_err *why)
+{
+	struct clouddp_err	 e;
+	double			 limit, d = interval(p);
+
+	limit = p->cfg->be.timeout > 0 ? p->cfg->be.timeout : 1800;
+	if (p->waited + d > limit) {
+		clouddp_errf(&e, CLOUDDP_ETIMEOUT, "check the storage "
+		    "account's blob endpoint, then resume", "container %s: "
+		    "no answer after %.0f seconds: %s", CONTAINER, p->waited,
+		    why->what);
+		fail(p, &e);
+		return;
+	}
+	p->waited += d;
+	plog(p, LOG_TYPE_INFO, "Waiting for check if container exists. "
+	    "Will check again in %.0f seconds", d);
+	p->timer = loop_timer_add(p->loop, d, container_again, p, &e);
+	if (p->timer == NULL)
+		fail(p, &e);
+}
+
+static void
+on_container_made(void *arg, const struct clouddp_err *err,
+    const struct blob_result *res)
+{
+	struct prov	*p = arg;
+
+	if (err != NULL && res != NULL && res->status == 409) {
+		container_check(p);
+		return;
+	}
+	if (err != NULL && (res == NULL || res->status == 0 ||
+	    res->status >= 500)) {
+		container_wait(p, err);
+		return;
+	}
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	plog(p, LOG_TYPE_INFO, "Created container %s", CONTAINER);
+	container_check(p);
+}
+
+static void
+on_container(void *arg, const struct clouddp_err *err,
+    const struct blob_result *res)
+{
+	struct prov		*p = arg;
+	struct clouddp_err	 e;
+
+	if (err != NULL && (res == NULL || res->status == 0 ||
+	    res->status >= 500)) {
+		container_wait(p, err);
+		return;
+	}
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	if (res->found) {
+		plog(p, LOG_TYPE_INFO, "Container %s exists", CONTAINER);
+		next(p);
+		return;
+	}
+	if (blob_container_create(p->blob, CONTAINER, on_container_made, p,
+	    &e) == -1)
+		fail(p, &e);
+}
+
+static void
+container_check(struct prov *p)
+{
+	struct clouddp_err	 e;
+
+	if (blob_container_exists(p->blob, CONTAINER, on_container, p,
+	    &e) == -1)
+		fail(p, &e);
+}
+
+/*
+ * The account of a blob endpoint: the first path segment of a
+ * path-style one (Azurite), else the host's first label (Azure).
+ */
+static void
+endpoint_account(const char *url, char *buf, size_t len)
+{
+	const char	*h, *s;
+	size_t		 n;
+
+	h = strstr(url, "://");
+	h = h != NULL ? h + 3 : url;
+	s = strchr(h, '/');
+	if (s != NULL && s[1] != '\0' && s[1] != '/') {
+		n = strcspn(s + 1, "/");
+		snprintf(buf, len, "%.*s", (int)n, s + 1);
+		return;
+	}
+	n = strcspn(h, ".:/");
+	snprintf(buf, len, "%.*s", (int)n, h);
+}
+
+static void
+on_keys(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov			*p = arg;
+	const struct backend_storage	*st = res;
+	struct blob_cfg			 bc;
+	struct clouddp_err		 e;
+	char				 account[64];
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	if (st->endpoint[0] == '\0' || st->key[0] == '\0') {
+		clouddp_errf(&e, CLOUDDP_EAPI, "check the storage account in "
+		    "the portal", "storage account %s: no blob endpoint or "
+		    "key", p->dp.storage_account);
+		fail(p, &e);
+		return;
+	}
+	endpoint_account(st->endpoint, account, sizeof(account));
+	memset(&bc, 0, sizeof(bc));
+	bc.endpoint = st->endpoint;
+	bc.account = account;
+	bc.key = st->key;
+	bc.cacert = p->cfg->be.cacert;
+	if (p->multi == NULL)
+		p->multi = http_multi_new(p->loop, &e);
+	if (p->multi == NULL) {
+		fail(p, &e);
+		return;
+	}
+	blob_client_free(p->blob);
+	p->blob = blob_client_new(p->multi, &bc, &e);
+	if (p->blob == NULL) {
+		fail(p, &e);
+		return;
+	}
+	plog(p, LOG_TYPE_INFO, "Storage account %s: blob endpoint %s",
+	    p->dp.storage_account, st->endpoint);
+	container_check(p);
+}
+
 /* Issue the current step's back-end call.  -1: err filled. */
 static int
 step_call(struct prov *p, struct clouddp_err *err)
@@ -340,6 +516,10 @@ step_call(struct prov *p, struct clouddp_err *err)
 	case STEP_STORAGE:
 		return o->storage_create(p->be, p->dp.storage_account,
 		    p->dp.region, on_created, p, err);
+	case STEP_CONTAINER:
+		p->waited = 0;
+		return o->storage_keys(p->be, p->dp.storage_account, on_keys,
+		    p, err);
 	case STEP_SERVICE:
 		return o->service_create(p->be, p->dp.service_name,
 		    p->dp.region, on_created, p, err);
@@ -647,6 +827,9 @@ run_steps(const struct prov_cfg *cfg, int must_exist, struct report *r,
 out:
 	if (leased)
 		inventory_lease_drop(p.inv, cfg->name, cfg->owner, &e);
+	blob_client_free(p.blob);
+	if (p.multi != NULL)
+		http_multi_free(p.multi);
 	backend_free(p.be);
 	loop_free(p.loop);
 	inventory_free(p.inv);

@@ -10,6 +10,12 @@ need openssl openssl
 need jq jq
 need sqlite3 sqlite3
 
+# The storage accounts' blob endpoint: the content container is made there.
+AZP=$(free_port 127.0.0.1)
+azurite_start 127.0.0.1 "$AZP" || exit 1
+CLOUDDP_BLOB_KEY=$AZURITE_KEY
+export CLOUDDP_BLOB_KEY
+
 plan 35
 # Never the invoking user's own inventory.
 XDG_STATE_HOME=$T_TMP/state
@@ -39,7 +45,9 @@ emu() {
 	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
 	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
 	    --ready-file "$T_TMP/$name.ready" \
-	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 "$@"
+	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
+	    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY \
+	    "$@"
 	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
 	EP=https://$A:$(jq -r .port "$T_TMP/$name.ready")
 	PID=$(jq -r .pid "$T_TMP/$name.ready")
@@ -74,7 +82,8 @@ is "$(printf '%s' "$out" | jq -r .changed)" true "changed"
 is "$(q "SELECT state, vip, azure_fqdn, service_thumbprint FROM dp WHERE name = 'DP1'")" \
     "ready|127.0.0.17|$SVC.cloudapp.net|$GOOD_THUMB" "the inventory agrees"
 is "$(q "SELECT group_concat(step || ':' || outcome, ' ') FROM step")" \
-    "validate:ok region:ok usage:ok name:ok storage:ok service:ok certificate:ok deploy:ok ready:ok" \
+    "validate:ok region:ok usage:ok name:ok storage:ok container:ok \
+service:ok certificate:ok deploy:ok ready:ok" \
     "every step journaled, in order"
 is "$(q "SELECT count(*) FROM step WHERE step IN ('storage', 'service', 'certificate', 'deploy') AND request_id <> ''")" \
     4 "each create's operation id journaled"
