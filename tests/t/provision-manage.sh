@@ -9,6 +9,12 @@ need jq jq
 need sqlite3 sqlite3
 need curl curl
 
+# The storage accounts' blob endpoint: the content container is made there.
+AZP=$(free_port 127.0.0.1)
+azurite_start 127.0.0.1 "$AZP" || exit 1
+CLOUDDP_BLOB_KEY=$AZURITE_KEY
+export CLOUDDP_BLOB_KEY
+
 plan 34
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
@@ -34,7 +40,8 @@ spawn emu clouddp-emulator --listen "$A:0" \
     --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
     --subscription "$SUB" --management-cer "$D/mgmt.cer" \
     --ready-file "$T_TMP/emu.ready" --request-log "$T_TMP/emu.req" \
-    --vip-pool 127.0.0.16/28 --vip-http-port "$VP" --delay all=0
+    --vip-pool 127.0.0.16/28 --vip-http-port "$VP" --delay all=0 \
+    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY
 wait_for 10 test -s "$T_TMP/emu.ready"
 ok $? "emulator started"
 EP=https://$A:$(jq -r .port "$T_TMP/emu.ready")
