@@ -127,7 +127,9 @@ spawn emu2 clouddp-emulator --listen "$A:0" \
     --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
     --subscription "$SUB" --management-cer "$D/mgmt.cer" \
     --ready-file "$T_TMP/emu2.ready" --request-log "$T_TMP/emu2.req" \
-    --vip-pool 127.0.0.16/28 --delay all=0 --delay operation=1
+    --vip-pool 127.0.0.16/28 --delay all=0 --delay operation=1 \
+    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
+    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY
 wait_for 10 test -s "$T_TMP/emu2.ready"
 EP=https://$A:$(jq -r .port "$T_TMP/emu2.ready")
 mgmt create --name DP2 --region "West Europe" \
