@@ -36,7 +36,8 @@ emu() {
 	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
 	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
 	    --ready-file "$T_TMP/$name.ready" --delay all=0 \
-	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 "$@"
+	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
+	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none "$@"
 	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
 	EP=https://$A:$(jq -r .port "$T_TMP/$name.ready")
 	PID=$(jq -r .pid "$T_TMP/$name.ready")

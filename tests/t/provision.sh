@@ -46,6 +46,7 @@ emu() {
 	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
 	    --ready-file "$T_TMP/$name.ready" \
 	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
+	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
 	    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY \
 	    "$@"
 	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
