@@ -19,6 +19,7 @@
 #include "log.h"
 #include "opts.h"
 #include "provision.h"
+#include "publishsettings.h"
 #include "report.h"
 #include "secret.h"
 #include "tool.h"
@@ -36,6 +37,7 @@ enum {
 	OPT_NAME,
 	OPT_POLL_INTERVAL,
 	OPT_PROXY,
+	OPT_PUBLISHSETTINGS,
 	OPT_REGION,
 	OPT_SERVICE_PASSWORD_ENV,
 	OPT_SERVICE_PASSWORD_FD,
@@ -66,6 +68,7 @@ static const struct option longopts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "poll-interval", required_argument, NULL, OPT_POLL_INTERVAL },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "publishsettings", required_argument, NULL, OPT_PUBLISHSETTINGS },
 	{ "region", required_argument, NULL, OPT_REGION },
 	{ "service-password-env", required_argument, NULL,
 	    OPT_SERVICE_PASSWORD_ENV },
@@ -91,6 +94,8 @@ struct args {
 	const char			*cmd;
 	struct prov_cfg			 cfg;
 	const char			*mgmt_pfx, *service_pfx, *log;
+	const char			*publishsettings;
+	struct publishsettings		*ps;
 	struct clouddp_secret_src	 mgmt_pw, service_pw;
 	long				 num[6];
 	struct cert			*mgmt, *service;
@@ -104,7 +109,7 @@ static void
 usage(FILE *fp)
 {
 	fputs("usage: clouddp-provision create --name DP --subscription ID "
-	    "--management-pfx FILE\n"
+	    "CREDENTIAL\n"
 	    "           --region REGION --service-pfx FILE [--fqdn NAME] "
 	    "[--instances N]\n"
 	    "           [--storage-quota GB] [--storage-warning PCT] "
@@ -115,16 +120,19 @@ usage(FILE *fp)
 	    "[--poll-interval SECONDS]\n"
 	    "           [-t SECONDS] [--db PATH] [--log FILE] [--json]\n"
 	    "       clouddp-provision resume --name DP --subscription ID "
-	    "--management-pfx FILE\n"
+	    "CREDENTIAL\n"
 	    "           --service-pfx FILE [options as create]\n"
 	    "       clouddp-provision list [--name DP] [--db PATH] "
 	    "[--json]\n"
 	    "       clouddp-provision status [--name DP] --subscription ID "
-	    "--management-pfx FILE\n"
+	    "CREDENTIAL\n"
 	    "           [--db PATH] [--json | --nagios]\n"
 	    "       clouddp-provision start | stop | delete --name DP "
 	    "--subscription ID\n"
-	    "           --management-pfx FILE [--db PATH]\n", fp);
+	    "           CREDENTIAL [--db PATH]\n"
+	    "CREDENTIAL: --management-pfx FILE [--management-password-file F]"
+	    "\n"
+	    "          | --publishsettings FILE\n", fp);
 }
 
 static void
@@ -148,6 +156,8 @@ help(void)
 "      --name DP          the DP's name in the inventory\n"
 "      --poll-interval SECONDS  between two polls of Azure (10)\n"
 "      --proxy URL        HTTPS proxy (default: the environment's)\n"
+"      --publishsettings FILE  the management certificate and endpoint\n"
+"                         from a .publishsettings file (v1 or v2)\n"
 "      --region REGION    as Azure spells it: \"West Europe\"\n"
 "      --service-password-env VAR, --service-password-fd N,\n"
 "      --service-password-file FILE  the service .pfx password\n"
@@ -220,6 +230,7 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 		return clouddp_parse_seconds("--poll-interval", arg, 0.001,
 		    3600, &cfg->be.poll_interval, err);
 	case OPT_PROXY: cfg->be.proxy = arg; break;
+	case OPT_PUBLISHSETTINGS: a->publishsettings = arg; break;
 	case OPT_REGION: cfg->region = arg; break;
 	case OPT_SERVICE_PASSWORD_ENV:
 		return secret_opt(&a->service_pw, CLOUDDP_SECRET_ENV, arg, err);
@@ -338,6 +349,71 @@ read_file(const char *path, struct clouddp_buf *b, struct clouddp_err *err)
 	return n == 0 ? 0 : -1;
 }
 
+/*
+ * The management certificate of a .publishsettings file (spec 4): the
+ * subscription --subscription names, or its only one; its endpoint
+ * unless --endpoint is given.
+ */
+static int
+load_publishsettings(struct args *a, struct clouddp_err *err)
+{
+	struct prov_cfg				*cfg = &a->cfg;
+	const struct publishsettings_sub	*s;
+	char					 name[300];
+
+	a->ps = publishsettings_load(a->publishsettings, err);
+	if (a->ps == NULL)
+		return -1;
+	if (cfg->be.subscription == NULL && publishsettings_count(a->ps) > 1)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "pass --subscription "
+		    "with one of the ids it holds (clouddp-cert "
+		    "--publishsettings lists them)", "%s holds %zu "
+		    "subscriptions", a->publishsettings,
+		    publishsettings_count(a->ps));
+	if (cfg->be.subscription == NULL)
+		s = publishsettings_get(a->ps, 0);
+	else
+		s = publishsettings_select(a->ps, cfg->be.subscription, err);
+	if (s == NULL) {
+		snprintf(err->hint, sizeof(err->hint), "pass one of these ids "
+		    "to --subscription, or the file of that subscription");
+		return -1;
+	}
+	cfg->be.subscription = s->id;
+	if (cfg->be.endpoint == NULL && s->url[0] != '\0')
+		cfg->be.endpoint = s->url;
+	snprintf(name, sizeof(name), "%s, subscription %s",
+	    a->publishsettings, s->id);
+	a->mgmt = cert_from_base64(s->certificate, strlen(s->certificate), "",
+	    name, err);
+	return a->mgmt != NULL ? 0 : -1;
+}
+
+/*
+ * The management credential: --management-pfx with its password, or
+ * --publishsettings, whose certificate has none; never both.
+ */
+static int
+load_mgmt(struct args *a, struct clouddp_err *err)
+{
+	if (a->publishsettings != NULL && (a->mgmt_pfx != NULL ||
+	    a->mgmt_pw.kind != CLOUDDP_SECRET_NONE))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either "
+		    "--publishsettings or --management-pfx with its password "
+		    "option: the .publishsettings file holds the management "
+		    "certificate, without a password", "--publishsettings "
+		    "and --management-pfx%s cannot be used together",
+		    a->mgmt_pfx == NULL ? "'s password options" : "");
+	if (a->publishsettings != NULL)
+		return load_publishsettings(a, err);
+	if (a->cfg.be.subscription == NULL || a->mgmt_pfx == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
+		    "provision --help", "%s needs --subscription and "
+		    "--management-pfx, or --publishsettings", a->cmd);
+	a->mgmt = load_pfx(a->mgmt_pfx, &a->mgmt_pw, NULL, err);
+	return a->mgmt != NULL ? 0 : -1;
+}
+
 /* status, start, stop, delete: the management certificate only. */
 static int
 setup_manage(struct args *a, struct clouddp_ctx *ctx,
@@ -345,12 +421,7 @@ setup_manage(struct args *a, struct clouddp_ctx *ctx,
 {
 	struct prov_cfg	*cfg = &a->cfg;
 
-	if (cfg->be.subscription == NULL || a->mgmt_pfx == NULL)
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
-		    "provision --help", "%s needs --subscription and "
-		    "--management-pfx", a->cmd);
-	a->mgmt = load_pfx(a->mgmt_pfx, &a->mgmt_pw, NULL, err);
-	if (a->mgmt == NULL)
+	if (load_mgmt(a, err) == -1)
 		return -1;
 	cfg->be.credential = a->mgmt;
 	cfg->be.timeout = ctx->timeout;
@@ -371,15 +442,12 @@ setup(struct args *a, struct clouddp_ctx *ctx, struct clouddp_err *err)
 
 	if (a->manage)
 		return setup_manage(a, ctx, err);
-	if (cfg->be.subscription == NULL || a->mgmt_pfx == NULL ||
-	    a->service_pfx == NULL || (strcmp(a->cmd, "create") == 0 &&
+	if (a->service_pfx == NULL || (strcmp(a->cmd, "create") == 0 &&
 	    cfg->region == NULL))
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
-		    "provision --help", "%s needs --subscription, "
-		    "--management-pfx, --service-pfx%s", a->cmd,
+		    "provision --help", "%s needs --service-pfx%s", a->cmd,
 		    cfg->region == NULL ? " and --region" : "");
-	a->mgmt = load_pfx(a->mgmt_pfx, &a->mgmt_pw, NULL, err);
-	if (a->mgmt == NULL)
+	if (load_mgmt(a, err) == -1)
 		return -1;
 	a->service = load_pfx(a->service_pfx, &a->service_pw,
 	    &a->service_password, err);
@@ -463,6 +531,7 @@ cleanup(void *arg)
 	struct args	*a = arg;
 
 	cert_free(a->mgmt);
+	publishsettings_free(a->ps);
 	cert_free(a->service);
 	secret_free(a->service_password);
 	clouddp_buf_free(&a->pfx);

@@ -1,0 +1,121 @@
+#!/bin/sh
+# clouddp-provision's credentials and network paths against
+# clouddp-emulator and Azurite: a .publishsettings file as the management
+# credential.
+. "$top_srcdir/tests/lib.sh"
+need openssl openssl
+need jq jq
+need sqlite3 sqlite3
+
+# Never the invoking user's proxies or inventory.
+unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY \
+    no_proxy NO_PROXY
+XDG_STATE_HOME=$T_TMP/state
+export XDG_STATE_HOME
+
+AZP=$(free_port 127.0.0.1)
+azurite_start 127.0.0.1 "$AZP" || exit 1
+CLOUDDP_BLOB_KEY=$AZURITE_KEY
+export CLOUDDP_BLOB_KEY
+
+plan 12
+
+SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
+D=$T_TMP/certs
+sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
+ok $? "gen-certs.sh made the certificates"
+A=$(loopback_addr)
+openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
+    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
+printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
+    >"$D/srv.ext" &&
+openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
+    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
+    2>/dev/null
+ok $? "server certificate made"
+printf 's3cret' >"$D/pw"
+
+# emu NAME ARGS...: an emulator on $A; sets EP and PID.  Its VIPs serve
+# on a free high port, never 443.
+emu() {
+	name=$1
+	shift
+	spawn "$name" clouddp-emulator --listen "$A:0" \
+	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
+	    --ready-file "$T_TMP/$name.ready" \
+	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
+	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
+	    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY \
+	    "$@"
+	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
+	EP=https://$A:$(jq -r .port "$T_TMP/$name.ready")
+	PID=$(jq -r .pid "$T_TMP/$name.ready")
+}
+DB=$T_TMP/inventory.db
+SERVICE="--service-pfx $D/good-legacy.pfx --service-password-file $D/pw"
+# prov ARGS...: a create with the service certificate, fast polling.
+prov() {
+	run clouddp-provision "$@" $SERVICE --cacert "$D/ca.pem" \
+	    --poll-interval 0.02 --db "$DB" --log "$T_TMP/cloudmgr.log" --json
+}
+count() { jq -r .operation "$T_TMP/$1.req" | grep -cx "$2"; }
+
+emu e1 --delay all=0
+ok $? "emulator started"
+
+# --- A .publishsettings file as the management credential -----------
+# Version 2, with the endpoint in it; the certificate is the test's
+# management .pfx without its password, as the portal wrote it.
+openssl pkcs12 -in "$D/mgmt.pfx" -passin file:"$D/pw" -nodes \
+    -out "$D/mgmt-all.pem" 2>/dev/null &&
+openssl pkcs12 -export -in "$D/mgmt-all.pem" -passout pass: \
+    -out "$D/mgmt-nopw.pfx" 2>/dev/null
+ok $? "the management certificate as a PKCS#12 without a password"
+B64=$(base64 -w0 "$D/mgmt-nopw.pfx")
+cat >"$D/v2.publishsettings" <<EOF
+<PublishData>
+  <PublishProfile SchemaVersion="2.0" PublishMethod="AzureServiceManagementAPI">
+    <Subscription ServiceManagementUrl="$EP" Id="11111111-2222-3333-4444-555555555555"
+        Name="Other" ManagementCertificate="$B64" />
+    <Subscription ServiceManagementUrl="$EP" Id="$SUB" Name="Pay-As-You-Go"
+        ManagementCertificate="$B64" />
+  </PublishProfile>
+</PublishData>
+EOF
+prov create --name PS1 --region "West Europe" --subscription "$SUB" \
+    --publishsettings "$D/v2.publishsettings"
+is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
+    "--publishsettings v2: Ready, at the file's endpoint" || diag "$err"
+# Version 1: one subscription, the endpoint with a final slash; the
+# subscription comes from the file, --endpoint overrides its URL.
+cat >"$D/v1.publishsettings" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<PublishData>
+  <PublishProfile PublishMethod="AzureServiceManagementAPI"
+      Url="https://192.0.2.1/" ManagementCertificate="$B64">
+    <Subscription Id="$SUB" Name="hjereztest" />
+  </PublishProfile>
+</PublishData>
+EOF
+prov create --name PS2 --region "West Europe" --endpoint "$EP/" \
+    --publishsettings "$D/v1.publishsettings"
+is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
+    "--publishsettings v1 and --endpoint: Ready" || diag "$err"
+is "$(count e1 create-deployment)" 2 "both deployments were made"
+prov create --name PS3 --region "West Europe" --endpoint "$EP" \
+    --publishsettings "$D/v1.publishsettings" --management-pfx "$D/mgmt.pfx"
+like "$rc $err" "^3 .*--publishsettings and --management-pfx cannot be used together" \
+    "--publishsettings with --management-pfx: a usage error"
+prov create --name PS3 --region "West Europe" --endpoint "$EP" \
+    --publishsettings "$D/v1.publishsettings" \
+    --management-password-file "$D/pw"
+like "$rc $err" "^3 .*password options cannot be used together" \
+    "--publishsettings with a management password: a usage error"
+prov create --name PS3 --region "West Europe" \
+    --publishsettings "$D/v2.publishsettings"
+like "$rc $err" "^3 .*holds 2 subscriptions" \
+    "two subscriptions and no --subscription: which one?"
+like "$err" "hint: pass --subscription" "the hint names --subscription"
+is "$(count e1 create-storage)" 2 "nothing created by the refused runs"
+kill "$PID"
