@@ -1,0 +1,77 @@
+#!/bin/sh
+# build-aux/demo, the README's first command without its install step,
+# run from the build tree: it ends with its verdict and exit 0, keeps its
+# files, and leaves none of the servers it started running or listening.
+# Stopped by a signal halfway, it stops them all the same; a directory
+# in use is refused before anything starts.
+. "$top_srcdir/tests/lib.sh"
+need named bind9
+need unbound unbound
+need dig bind9-dnsutils
+need tsig-keygen bind9-utils
+need openssl openssl
+need node nodejs
+need setsid util-linux
+need ss iproute2
+if [ ! -x "$top_srcdir/build-aux/azurite/node_modules/.bin/azurite-blob" ]; then
+	echo "1..1"
+	echo "not ok 1 - azurite-blob is missing: run build-aux/debian-deps (npm ci in build-aux/azurite)"
+	exit 1
+fi
+
+plan 17
+demo() { sh "$top_srcdir/build-aux/demo" --dir "$@" "$top_builddir"; }
+
+# left DIR: the demo's servers (pids file) still alive, or any process
+# whose command line names DIR, or a port it used still listening.
+left() {
+	while read -r pid name; do
+		ps -p "$pid" >/dev/null 2>&1 && echo "$name ($pid) runs"
+	done <"$1/pids"
+	ps -eo pid=,args= | grep -F "$1/" | grep -v grep
+	while read -r p; do
+		ss -Hltnu | awk -v p=":$p" '$5 ~ p "$" { print "port", p, "listens" }'
+	done <"$1/ports"
+}
+
+D=$T_TMP/demo
+start=$(date +%s)
+run demo "$D"
+took=$(($(date +%s) - start))
+is "$rc" 0 "the demo exits 0" || diag "$out" "$err"
+like "$out" '^demo: OK: DP1 is ready for clients: clouddp1\.contoso\.test -> [0-9a-f]{24}\.cloudapp\.net -> 127\.0\.0\.[0-9]+ ' \
+    "its verdict: the DP, its name, its Azure name and its VIP"
+like "$out" "^demo: files in $D\$" "it says where its files are"
+like "$out" "^demo: stopped every server it started\$" "it says it stopped them"
+is "$(left "$D")" "" "no process it started runs, nothing listens"
+is "$(wc -l <"$D/pids")" 4 "it had started BIND, Unbound, Azurite and the emulator"
+like "$took" '^[0-9]$|^[1-5][0-9]$' "it took ${took} s, well under two minutes"
+test -s "$D/inventory.db" && test -s "$D/logs/CloudMgr.log" &&
+    test -s "$D/certs/service.pfx" && test -s "$D/certs/management.cer"
+ok $? "the inventory, the log and the certificates are kept"
+like "$out" "^added +clouddp1\.contoso\.test\. CNAME [0-9a-f]{24}\.cloudapp\.net\. " \
+    "the CNAME was published by clouddp-cname --apply"
+like "$(cat "$D/logs/named.log")" \
+    "cloudapp-update: updating zone 'cloudapp.net/IN': deleting an RR" \
+    "the emulator took its cloudapp.net name back before BIND stopped"
+
+# A signal while provisioning (as Ctrl-C would come, to the demo's process
+# group): everything is stopped all the same.
+D2=$T_TMP/demo-term
+setsid sh "$top_srcdir/build-aux/demo" --dir "$D2" "$top_builddir" \
+    >"$T_TMP/term.out" 2>&1 &
+pgid=$!
+wait_for 60 grep -q '^\$ clouddp-provision create' "$T_TMP/term.out"
+ok $? "the second demo reached clouddp-provision"
+kill -TERM -- "-$pgid"
+wait "$pgid"
+is "$?" 143 "SIGTERM: exit 143"
+like "$(cat "$T_TMP/term.out")" "^demo: interrupted by SIGTERM" "said so"
+like "$(cat "$T_TMP/term.out")" "^demo: stopped every server it started" \
+    "and stopped its servers"
+is "$(left "$D2")" "" "no process it started runs, nothing listens"
+
+# A directory already in use: refused, nothing started.
+run demo "$D"
+is "$rc" 3 "a directory that is not empty: exit 3"
+like "$err" "not an empty directory" "said so"
