@@ -1079,19 +1079,61 @@ cert_step(struct job *j, struct call *c, const struct clouddp_err *err)
 	job_done(j, err, &j->created);
 }
 
+/*
+ * The .pfx as the classic API takes it: one encrypted with PBES2 (AES),
+ * which it refuses (spec 5.5), re-encrypted into tmp with 3DES and a
+ * SHA-1 MAC under the same password; any other as it is, and so is one
+ * that does not open here (a wrong password): the API says why in its
+ * own words.  *use points at pfx or at tmp.
+ */
+static int
+pfx_for_api(struct asm_be *b, const struct clouddp_buf *pfx,
+    const char *password, struct clouddp_buf *tmp,
+    const struct clouddp_buf **use, struct clouddp_err *err)
+{
+	struct cert		*c;
+	struct clouddp_err	 e;
+	const char		*how;
+	int			 rc = -1;
+
+	*use = pfx;
+	c = cert_from_pkcs12((const unsigned char *)pfx->data, pfx->len,
+	    password, "service certificate", &e);
+	if (c == NULL || !cert_pfx_is_pbes2(c)) {
+		rc = 0;
+		goto out;
+	}
+	if (cert_pfx_reencrypt(c, password, tmp, err) == -1)
+		goto out;
+	how = cert_pfx_key_cipher(c);
+	if (how == NULL || strncmp(how, "PBES2", 5) != 0)
+		how = cert_pfx_cert_cipher(c);
+	logf_(b, LOG_TYPE_INFO, "Add Service Certificate: the .pfx is "
+	    "encrypted with %s, which the classic API refuses; re-encrypted "
+	    "with 3DES and a SHA-1 MAC", how != NULL ? how : "PBES2");
+	*use = tmp;
+	rc = 0;
+out:
+	cert_free(c);
+	return rc;
+}
+
 static int
 op_cert_add(struct backend *be, const char *name,
     const struct clouddp_buf *pfx, const char *password, backend_done_cb cb,
     void *arg, struct clouddp_err *err)
 {
 	struct clouddp_buf	 body = { NULL, 0, 0 };
+	struct clouddp_buf	 tmp = { NULL, 0, 0 };
 	struct job		*j;
 	char			 path[160];
 	int			 ret = -1;
 
+	if (pfx_for_api(be->impl, pfx, password, &tmp, &pfx, err) == -1)
+		goto out;
 	j = job_new(be->impl, cert_step, name, cb, arg, err);
 	if (j == NULL)
-		return -1;
+		goto out;
 	snprintf(path, sizeof(path), "/services/hostedservices/%s/"
 	    "certificates", name);
 	if (clouddp_buf_printf(&body, err, "<CertificateFile xmlns=\"" NS
@@ -1107,6 +1149,7 @@ op_cert_add(struct backend *be, const char *name,
 	jcall(j, "Add Service Certificate", "POST", path, &body, CALL_ASYNC);
 	ret = 0;
 out:
+	clouddp_buf_free(&tmp);
 	clouddp_buf_free(&body);
 	return ret;
 }

@@ -1951,3 +1951,48 @@ out:
 	BIO_free(kb);
 	return rc;
 }
+
+int
+cert_pfx_reencrypt(const struct cert *c, const char *password,
+    struct clouddp_buf *out, struct clouddp_err *err)
+{
+	const char	*pass = password != NULL ? password : "";
+	PKCS12		*p12 = NULL;
+	unsigned char	*der = NULL;
+	char		 why[256];
+	int		 len = 0, rc = -1;
+
+	if (c->key == NULL)
+		return clouddp_errf(err, CLOUDDP_ECERT, "give a .pfx that "
+		    "holds the private key", "%s: no private key to export",
+		    c->subject);
+	/*
+	 * 3DES with SHA-1 for the certificates and the key, and a SHA-1
+	 * MAC: what Windows calls TripleDES-SHA1 and "openssl pkcs12
+	 * -legacy" writes for keys.  The default provider has both; the
+	 * MAC is set apart because PKCS12_create's default is SHA-256.
+	 */
+	p12 = PKCS12_create(pass, NULL, c->key, c->x509, c->chain,
+	    NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+	    NID_pbe_WithSHA1And3_Key_TripleDES_CBC, PKCS12_DEFAULT_ITER, -1,
+	    0);
+	if (p12 == NULL || PKCS12_set_mac(p12, pass, -1, NULL, 0,
+	    PKCS12_DEFAULT_ITER, EVP_sha1()) != 1 ||
+	    (len = i2d_PKCS12(p12, &der)) <= 0) {
+		ERR_error_string_n(ERR_peek_last_error(), why, sizeof(why));
+		clouddp_errf(err, CLOUDDP_ECERT, "export the certificate "
+		    "again with TripleDES-SHA1", "%s: cannot re-encrypt the "
+		    ".pfx: %s", c->subject, why);
+		goto out;
+	}
+	clouddp_buf_reset(out);
+	if (clouddp_buf_append(out, der, (size_t)len, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (der != NULL)
+		OPENSSL_clear_free(der, (size_t)len);
+	PKCS12_free(p12);
+	ERR_clear_error();
+	return rc;
+}

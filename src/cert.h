@@ -139,6 +139,18 @@ const char	*cert_pfx_mac(const struct cert *);
 int		 cert_pfx_is_pbes2(const struct cert *);
 
 /*
+ * The certificate, its chain and its private key as a new .pfx in the
+ * form Azure's classic API accepts: certificates and key encrypted with
+ * pbeWithSHA1And3-KeyTripleDES-CBC, a SHA-1 MAC, under password (NULL:
+ * empty), into out (replacing its contents).  For a file that
+ * cert_pfx_is_pbes2() says the API would refuse.  The key is encrypted
+ * before it leaves OpenSSL; no clear copy outlives the call.  Returns 0,
+ * or -1 with err filled (CLOUDDP_ECERT: no private key).
+ */
+int		 cert_pfx_reencrypt(const struct cert *, const char *,
+		    struct clouddp_buf *, struct clouddp_err *);
+
+/*
  * Checks.  Each fills one finding: the status it deserves and a
  * message saying what was found and, when not OK, what to do.  now is
  * the current time (only mains call time()).

@@ -2,9 +2,10 @@
  * Unit tests: certificate loading (.pfx both encodings, empty password,
  * chain in any order, .cer DER/PEM/base64), wrong password and damaged
  * files, thumbprints against openssl's own, RFC 6125 name matching and
- * the checks.  The certificates come from tests/data/gen-certs.sh; the
- * bags openssl(1) will not write (chain first, foreign key) are built
- * here with OpenSSL itself.
+ * the checks, and a PBES2 .pfx re-encrypted for the classic API.  The
+ * certificates come from tests/data/gen-certs.sh; the bags openssl(1)
+ * will not write (chain first, foreign key) are built here with OpenSSL
+ * itself.
  */
 #include "config.h"
 
@@ -464,6 +465,53 @@ test_checks(void)
 	cert_free(c);
 }
 
+/* A PBES2 .pfx re-encrypted for the classic API loads the same. */
+static void
+test_reencrypt(void)
+{
+	struct clouddp_err	 err;
+	struct clouddp_buf	 out = { NULL, 0, 0 };
+	struct cert		*c, *d = NULL, *e;
+	char			 t1[41], t2[41];
+
+	c = cert_load_file(p("good.pfx"), "s3cret", &err);
+	ok(c != NULL && cert_pfx_is_pbes2(c), "good.pfx is PBES2");
+	if (c == NULL)
+		return;
+	ok(cert_pfx_reencrypt(c, "s3cret", &out, &err) == 0,
+	    "re-encrypted");
+	if (out.data != NULL)
+		d = cert_from_pkcs12((unsigned char *)out.data, out.len,
+		    "s3cret", "re-encrypted", &err);
+	ok(d != NULL, "the new bytes load with the same password");
+	if (d != NULL) {
+		cert_thumbprint_sha1(c, t1);
+		cert_thumbprint_sha1(d, t2);
+		is(t2, t1, "same thumbprint");
+		ok(!cert_pfx_is_pbes2(d), "no longer PBES2");
+		is(cert_pfx_cert_cipher(d),
+		    "pbeWithSHA1And3-KeyTripleDES-CBC", "certificates: 3DES");
+		is(cert_pfx_key_cipher(d),
+		    "pbeWithSHA1And3-KeyTripleDES-CBC", "key: 3DES");
+		is(cert_pfx_mac(d), "sha1", "MAC: SHA-1");
+		ok(cert_has_key(d) && cert_key_matches(d),
+		    "the key came along");
+		is_int(cert_nchain(d), 1, "and the chain");
+	}
+	cert_free(d);
+	d = cert_from_pkcs12((unsigned char *)out.data, out.len, "wrong",
+	    "re-encrypted", &err);
+	ok(d == NULL && err.code == CLOUDDP_EPASSWORD,
+	    "another password does not open it");
+	cert_free(d);
+	e = cert_load_file(p("good.pem"), NULL, &err);
+	ok(e != NULL && cert_pfx_reencrypt(e, "s3cret", &out, &err) == -1 &&
+	    err.code == CLOUDDP_ECERT, "no private key: CLOUDDP_ECERT");
+	cert_free(e);
+	clouddp_buf_free(&out);
+	cert_free(c);
+}
+
 int
 main(void)
 {
@@ -472,7 +520,7 @@ main(void)
 	struct clouddp_err	 err;
 	struct cert		*c;
 
-	plan(73);
+	plan(85);
 	top = getenv("top_srcdir");
 	if (top == NULL)
 		top = ".";
@@ -485,6 +533,7 @@ main(void)
 	test_patterns();
 	test_pfx();
 	test_passwords();
+	test_reencrypt();
 	test_bags();
 	test_real_world();
 	test_names();
