@@ -297,12 +297,45 @@ on_success(struct call *c, struct clouddp_err *err)
 		finish(c, err);
 }
 
+/*
+ * The proxy refused the CONNECT (curl's words are only "CONNECT
+ * tunnel failed"): say why in words.  A 407 or another refusal stays
+ * until the credentials or the proxy's rules change, so it is not
+ * retried; only a proxy that could not reach Azure (5xx) may pass.
+ */
+static int
+proxy_refused(struct call *c, const struct http_result *res,
+    struct clouddp_err *err)
+{
+	long	 st = res->proxy_status;
+
+	if ((st == 407 || st == 401) && c->b->cfg.proxy_password == NULL &&
+	    strchr(res->proxy, '@') == NULL)
+		return clouddp_errf(err, CLOUDDP_EHTTP, "put the user in the "
+		    "proxy URL (http://USER@HOST:PORT) and give its password "
+		    "with --proxy-password-file, -env or -fd", "%s: proxy %s "
+		    "requires authentication (%ld)", c->what, res->proxy, st);
+	if (st == 407 || st == 401)
+		return clouddp_errf(err, CLOUDDP_EHTTP, "check the user in the "
+		    "proxy URL and the password given with "
+		    "--proxy-password-file, -env or -fd", "%s: proxy %s did not "
+		    "accept the credentials (%ld)", c->what, res->proxy, st);
+	return clouddp_errf(err, CLOUDDP_EHTTP, "ask the proxy's "
+	    "administrators to allow the management endpoint, or bypass the "
+	    "proxy with no_proxy", "%s: proxy %s refused the connection to "
+	    "%s (answered %ld)", c->what, res->proxy, c->url, st);
+}
+
 /* The transfer failed before a whole answer: retry what may pass. */
 static int
 transport_failed(struct call *c, const struct http_result *res,
     struct clouddp_err *err)
 {
 	char	 why[300];
+
+	if (res->stage == HTTP_STAGE_PROXY && res->fail == HTTP_FAIL_STATUS &&
+	    res->proxy != NULL && res->proxy_status < 500)
+		return proxy_refused(c, res, err);
 
 	if (res->fail == HTTP_FAIL_VERIFY || res->fail == HTTP_FAIL_CLIENT_CERT)
 		return clouddp_errf(err, CLOUDDP_ETLS, res->fail ==

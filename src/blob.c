@@ -31,6 +31,8 @@ struct blob_client {
 	char			*endpoint;
 	char			*account;
 	char			*cacert;
+	char			*proxy;		/* NULL: environment */
+	char			*proxy_password;
 	unsigned char		 key[KEY_MAX];
 	size_t			 key_len;
 	char			*key_b64;
@@ -437,8 +439,12 @@ blob_client_new(struct http_multi *multi, const struct blob_cfg *cfg,
 	c->account = strdup(cfg->account);
 	c->key_b64 = strdup(cfg->key);
 	c->cacert = dup_or_null(cfg->cacert);
+	c->proxy = dup_or_null(cfg->proxy);
+	c->proxy_password = dup_or_null(cfg->proxy_password);
 	if (c->endpoint == NULL || c->account == NULL || c->key_b64 == NULL ||
-	    (cfg->cacert != NULL && c->cacert == NULL))
+	    (cfg->cacert != NULL && c->cacert == NULL) ||
+	    (cfg->proxy != NULL && c->proxy == NULL) ||
+	    (cfg->proxy_password != NULL && c->proxy_password == NULL))
 		goto nomem;
 	n = strlen(c->endpoint);
 	while (n > 0 && c->endpoint[n - 1] == '/')
@@ -508,6 +514,10 @@ blob_client_free(struct blob_client *c)
 	free(c->endpoint);
 	free(c->account);
 	free(c->cacert);
+	free(c->proxy);
+	if (c->proxy_password != NULL)
+		OPENSSL_cleanse(c->proxy_password, strlen(c->proxy_password));
+	free(c->proxy_password);
 	free(c);
 }
 
@@ -672,7 +682,8 @@ req_start(struct blob_req *r, struct clouddp_err *err)
 	o.cacert = c->cacert;
 	o.timeout = c->timeout;
 	o.connect_timeout = c->timeout;
-	o.proxy = "";
+	o.proxy = c->proxy;
+	o.proxy_password = c->proxy_password;
 	if (r->kind == BLOB_PUT)
 		o.body_file = r->file;
 	else if (r->kind == BLOB_CONTAINER_CREATE)

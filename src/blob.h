@@ -26,6 +26,10 @@ struct blob_cfg {
 	const char	*account;
 	const char	*key;		/* base64, as Get Storage Keys says */
 	const char	*cacert;	/* https: CA file, NULL the system's */
+	const char	*proxy;		/* NULL: the environment's, as curl
+					 * takes it; "": none */
+	const char	*proxy_password; /* for the proxy URL's user; wiped
+					 * by _free */
 	double		 timeout;	/* per request, seconds; 0: 60 */
 	time_t		 (*clock)(void);	/* x-ms-date; NULL: time() */
 	int		 list_max;	/* blobs per listing page, 1-5000;

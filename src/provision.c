@@ -477,6 +477,8 @@ on_keys(void *arg, const struct clouddp_err *err, const void *res)
 	bc.account = account;
 	bc.key = st->key;
 	bc.cacert = p->cfg->be.cacert;
+	bc.proxy = p->cfg->be.proxy;
+	bc.proxy_password = p->cfg->be.proxy_password;
 	if (p->multi == NULL)
 		p->multi = http_multi_new(p->loop, &e);
 	if (p->multi == NULL) {

@@ -15,6 +15,7 @@
 
 #include "clouddp.h"
 #include "cert.h"
+#include "http.h"
 #include "inventory.h"
 #include "log.h"
 #include "opts.h"
@@ -37,6 +38,9 @@ enum {
 	OPT_NAME,
 	OPT_POLL_INTERVAL,
 	OPT_PROXY,
+	OPT_PROXY_PASSWORD_ENV,
+	OPT_PROXY_PASSWORD_FD,
+	OPT_PROXY_PASSWORD_FILE,
 	OPT_PUBLISHSETTINGS,
 	OPT_REGION,
 	OPT_SERVICE_PASSWORD_ENV,
@@ -68,6 +72,12 @@ static const struct option longopts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "poll-interval", required_argument, NULL, OPT_POLL_INTERVAL },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
+	{ "proxy-password-env", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_ENV },
+	{ "proxy-password-fd", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_FD },
+	{ "proxy-password-file", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_FILE },
 	{ "publishsettings", required_argument, NULL, OPT_PUBLISHSETTINGS },
 	{ "region", required_argument, NULL, OPT_REGION },
 	{ "service-password-env", required_argument, NULL,
@@ -96,10 +106,10 @@ struct args {
 	const char			*mgmt_pfx, *service_pfx, *log;
 	const char			*publishsettings;
 	struct publishsettings		*ps;
-	struct clouddp_secret_src	 mgmt_pw, service_pw;
+	struct clouddp_secret_src	 mgmt_pw, service_pw, proxy_pw;
 	long				 num[6];
 	struct cert			*mgmt, *service;
-	char				*service_password;
+	char				*service_password, *proxy_password;
 	struct clouddp_buf		 pfx;
 	char				 db[1024], owner[300];
 	int				 manage;
@@ -116,9 +126,10 @@ usage(FILE *fp)
 	    "[--storage-critical PCT]\n"
 	    "           [--transfer-quota GB] [--transfer-warning PCT] "
 	    "[--transfer-critical PCT]\n"
-	    "           [--endpoint URL] [--cacert FILE] [--proxy URL] "
-	    "[--poll-interval SECONDS]\n"
-	    "           [-t SECONDS] [--db PATH] [--log FILE] [--json]\n"
+	    "           [--endpoint URL] [--cacert FILE] [--proxy URL "
+	    "[--proxy-password-file F]]\n"
+	    "           [--poll-interval SECONDS] [-t SECONDS] [--db PATH] "
+	    "[--log FILE] [--json]\n"
 	    "       clouddp-provision resume --name DP --subscription ID "
 	    "CREDENTIAL\n"
 	    "           --service-pfx FILE [options as create]\n"
@@ -155,7 +166,10 @@ help(void)
 "      --management-pfx FILE  the management certificate and key\n"
 "      --name DP          the DP's name in the inventory\n"
 "      --poll-interval SECONDS  between two polls of Azure (10)\n"
-"      --proxy URL        HTTPS proxy (default: the environment's)\n"
+"      --proxy URL        the proxy of every request, \"\" for none\n"
+"                         (default: https_proxy, no_proxy, as curl)\n"
+"      --proxy-password-env VAR, --proxy-password-fd N,\n"
+"      --proxy-password-file FILE  the password of the proxy URL's user\n"
 "      --publishsettings FILE  the management certificate and endpoint\n"
 "                         from a .publishsettings file (v1 or v2)\n"
 "      --region REGION    as Azure spells it: \"West Europe\"\n"
@@ -189,8 +203,9 @@ secret_opt(struct clouddp_secret_src *s, enum clouddp_secret_kind kind,
     const char *arg, struct clouddp_err *err)
 {
 	if (s->kind != CLOUDDP_SECRET_NONE)
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one password "
-		    "source per certificate", "two password sources given");
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give one source "
+		    "for each password", "two sources given for one "
+		    "password");
 	s->kind = kind;
 	s->arg = arg;
 	return 0;
@@ -230,6 +245,12 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 		return clouddp_parse_seconds("--poll-interval", arg, 0.001,
 		    3600, &cfg->be.poll_interval, err);
 	case OPT_PROXY: cfg->be.proxy = arg; break;
+	case OPT_PROXY_PASSWORD_ENV:
+		return secret_opt(&a->proxy_pw, CLOUDDP_SECRET_ENV, arg, err);
+	case OPT_PROXY_PASSWORD_FD:
+		return secret_opt(&a->proxy_pw, CLOUDDP_SECRET_FD, arg, err);
+	case OPT_PROXY_PASSWORD_FILE:
+		return secret_opt(&a->proxy_pw, CLOUDDP_SECRET_FILE, arg, err);
 	case OPT_PUBLISHSETTINGS: a->publishsettings = arg; break;
 	case OPT_REGION: cfg->region = arg; break;
 	case OPT_SERVICE_PASSWORD_ENV:
@@ -414,6 +435,38 @@ load_mgmt(struct args *a, struct clouddp_err *err)
 	return a->mgmt != NULL ? 0 : -1;
 }
 
+/*
+ * The proxy's password (from a file, the environment or a descriptor,
+ * never argv), once the proxy is known to name its user: curl sends the
+ * pair to the proxy, for the management and the Blob requests alike.
+ */
+static int
+load_proxy_password(struct args *a, struct clouddp_err *err)
+{
+	const char	*proxy = a->cfg.be.proxy, *var, *p, *at, *slash;
+
+	if (a->proxy_pw.kind == CLOUDDP_SECRET_NONE)
+		return 0;
+	if (proxy == NULL)
+		proxy = http_env_proxy("https", &var);
+	if (proxy == NULL || proxy[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give the proxy with "
+		    "--proxy http://USER@HOST:PORT", "a proxy password was "
+		    "given, but no proxy");
+	p = strstr(proxy, "://");
+	p = p != NULL ? p + 3 : proxy;
+	at = strchr(p, '@');
+	slash = strchr(p, '/');
+	if (at == NULL || at == p || (slash != NULL && slash < at))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "put the user in the "
+		    "proxy URL: http://USER@HOST:PORT", "a proxy password was "
+		    "given, but the proxy names no user");
+	if (secret_read(&a->proxy_pw, "", &a->proxy_password, err) == -1)
+		return -1;
+	a->cfg.be.proxy_password = a->proxy_password;
+	return 0;
+}
+
 /* status, start, stop, delete: the management certificate only. */
 static int
 setup_manage(struct args *a, struct clouddp_ctx *ctx,
@@ -421,7 +474,7 @@ setup_manage(struct args *a, struct clouddp_ctx *ctx,
 {
 	struct prov_cfg	*cfg = &a->cfg;
 
-	if (load_mgmt(a, err) == -1)
+	if (load_mgmt(a, err) == -1 || load_proxy_password(a, err) == -1)
 		return -1;
 	cfg->be.credential = a->mgmt;
 	cfg->be.timeout = ctx->timeout;
@@ -447,7 +500,7 @@ setup(struct args *a, struct clouddp_ctx *ctx, struct clouddp_err *err)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
 		    "provision --help", "%s needs --service-pfx%s", a->cmd,
 		    cfg->region == NULL ? " and --region" : "");
-	if (load_mgmt(a, err) == -1)
+	if (load_mgmt(a, err) == -1 || load_proxy_password(a, err) == -1)
 		return -1;
 	a->service = load_pfx(a->service_pfx, &a->service_pw,
 	    &a->service_password, err);
@@ -534,6 +587,7 @@ cleanup(void *arg)
 	publishsettings_free(a->ps);
 	cert_free(a->service);
 	secret_free(a->service_password);
+	secret_free(a->proxy_password);
 	clouddp_buf_free(&a->pfx);
 	log_sink_close(a->cfg.be.log);
 }

@@ -75,6 +75,7 @@ blob_setup(struct emu_real *r, const struct emu_real_cfg *cfg,
 	bc.account = cfg->blob_account;
 	bc.key = cfg->blob_key;
 	bc.timeout = 30;
+	bc.proxy = "";		/* Azurite beside it, never a proxy */
 	r->blob = blob_client_new(r->multi, &bc, err);
 	return r->blob != NULL ? 0 : -1;
 }

@@ -93,6 +93,7 @@ main(int argc, char **argv)
 	cfg.account = argv[2];
 	cfg.key = key;
 	cfg.timeout = 20;
+	cfg.proxy = "";
 	if (getenv("CLOUDDP_BLOB_LIST_MAX") != NULL)
 		cfg.list_max = atoi(getenv("CLOUDDP_BLOB_LIST_MAX"));
 	if (clouddp_global_init(&err) == -1 ||

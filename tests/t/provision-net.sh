@@ -1,11 +1,13 @@
 #!/bin/sh
 # clouddp-provision's credentials and network paths against
 # clouddp-emulator and Azurite: a .publishsettings file as the management
-# credential.
+# credential; every request through tinyproxy, with and without proxy
+# credentials, the proxy password nowhere to be seen.
 . "$top_srcdir/tests/lib.sh"
 need openssl openssl
 need jq jq
 need sqlite3 sqlite3
+need tinyproxy tinyproxy
 
 # Never the invoking user's proxies or inventory.
 unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY \
@@ -18,7 +20,7 @@ azurite_start 127.0.0.1 "$AZP" || exit 1
 CLOUDDP_BLOB_KEY=$AZURITE_KEY
 export CLOUDDP_BLOB_KEY
 
-plan 12
+plan 29
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
@@ -118,4 +120,76 @@ like "$rc $err" "^3 .*holds 2 subscriptions" \
     "two subscriptions and no --subscription: which one?"
 like "$err" "hint: pass --subscription" "the hint names --subscription"
 is "$(count e1 create-storage)" 2 "nothing created by the refused runs"
+
+# --- Through tinyproxy ----------------------------------------------
+PA=$(loopback_addr)
+PP=$(free_port "$PA")
+PAUTH=$(free_port "$PA")
+PXPW=pr0xy-Pa55
+printf '%s\n' "$PXPW" >"$D/proxypw"
+printf 'wrong\n' >"$D/proxywrong"
+tinyproxy_start ok "$PA" "$PP" || exit 1
+tinyproxy_start auth "$PA" "$PAUTH" "BasicAuth clouddp $PXPW" || exit 1
+# through NAME: the requests tinyproxy NAME logged for the emulator and
+# Azurite (the CONNECT tunnels and the plain Blob requests).
+through() {
+	c=$(grep -c "Request (file descriptor [0-9]*): CONNECT $A:" \
+	    "$T_TMP/tinyproxy_$1.log")
+	b=$(grep -c "Request (file descriptor [0-9]*): [A-Z]* http://127.0.0.1:$AZP/devstoreaccount1/content" \
+	    "$T_TMP/tinyproxy_$1.log")
+	echo "$c $b"
+}
+MGMT="--subscription $SUB --management-pfx $D/mgmt.pfx --management-password-file $D/pw --endpoint $EP"
+
+prov create --name PX1 --region "West Europe" $MGMT --proxy "http://$PA:$PP"
+is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
+    "--proxy: Ready through tinyproxy" || diag "$err"
+like "$(through ok)" '^[1-9][0-9]* [1-9]' \
+    "tinyproxy carried the management (CONNECT) and Blob requests"
+n0=$(through ok)
+https_proxy=http://$PA:$PP http_proxy=http://$PA:$PP \
+    prov create --name PX2 --region "West Europe" $MGMT
+is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
+    "https_proxy and http_proxy: Ready" || diag "$err"
+n1=$(through ok)
+test "${n1% *}" -gt "${n0% *}" && test "${n1#* }" -gt "${n0#* }"
+ok $? "the environment's proxy was used for both ($n0 -> $n1)"
+https_proxy=http://$PA:$PP http_proxy=http://$PA:$PP no_proxy=$A,127.0.0.1 \
+    prov create --name PX3 --region "West Europe" $MGMT
+is "$rc $(through ok)" "0 $n1" "no_proxy: Ready, the proxy not used"
+
+prov create --name PX4 --region "West Europe" $MGMT \
+    --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-file "$D/proxypw"
+is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
+    "a proxy asking for credentials: Ready with --proxy-password-file" ||
+    diag "$err"
+like "$(through auth)" '^[1-9][0-9]* [1-9]' "through the authenticating proxy"
+PXENV=$PXPW prov create --name PX5 --region "West Europe" $MGMT \
+    --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-env PXENV -v
+is "$rc" 0 "--proxy-password-env" || diag "$err"
+B64PW=$(printf 'clouddp:%s' "$PXPW" | base64)
+sqlite3 "$DB" .dump >"$T_TMP/dump.sql"
+for f in "$T_TMP/tinyproxy_auth.log" "$T_TMP/cloudmgr.log" \
+    "$T_TMP/dump.sql"; do
+	grep -F -e "$PXPW" -e "$B64PW" "$f"
+	ok $((! $?)) "the proxy password is not in $(basename "$f")"
+done
+unlike "$out$err" "$PXPW|$B64PW" "nor on stdout or stderr (-v)"
+
+c0=$(wc -l <"$T_TMP/e1.req")
+prov create --name PX6 --region "West Europe" $MGMT \
+    --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-file "$D/proxywrong"
+like "$rc $err" "^[1-9] .*proxy http://clouddp@$PA:$PAUTH did not accept the credentials \(40[17]\)" \
+    "a wrong proxy password: refused in words (tinyproxy says 401)"
+like "$err" "hint: check the user in the proxy URL and the password" \
+    "with what to do"
+prov create --name PX7 --region "West Europe" $MGMT \
+    --proxy "http://$PA:$PAUTH"
+like "$err" "proxy http://$PA:$PAUTH requires authentication \(407\)" \
+    "no proxy credentials: 407 in words"
+is "$(wc -l <"$T_TMP/e1.req")" "$c0" "nothing reached the emulator"
+prov create --name PX8 --region "West Europe" $MGMT \
+    --proxy "http://$PA:$PAUTH" --proxy-password-file "$D/proxypw"
+like "$rc $err" "^3 .*the proxy names no user" \
+    "a proxy password for a proxy without a user: a usage error"
 kill "$PID"
