@@ -380,14 +380,17 @@ cname_write_begin(const struct cname_out *o, const struct cname_rec *one)
 	char		 u[4 * ZONE_NAME_MAX];
 	const char	*what = "CNAME records for Configuration Manager "
 			    "cloud distribution points";
+	int		 uni;
 
 	switch (o->format) {
 	case CNAME_FORMAT_BIND:
 		report_line_printf(o->line, "; clouddp-cname: %s\n", what);
+		/* u is filled before it is read: not in the same call. */
+		uni = one != NULL && unicode(one, u, sizeof(u));
 		if (one != NULL)
 			report_line_printf(o->line, "; service FQDN %s%s%s%s -> %s %s\n",
-			    one->fqdn, unicode(one, u, sizeof(u)) ? " (" : "",
-			    u, u[0] != '\0' ? ")" : "",
+			    one->fqdn, uni ? " (" : "", uni ? u : "",
+			    uni ? ")" : "",
 			    one->shape != NAME_AZURE_NONE ?
 			    name_azure_label(one->shape) : "target",
 			    one->target);

@@ -7,7 +7,7 @@ need named-checkzone bind9-utils
 
 GUID=d1594d4527614a09b934d470.cloudapp.net
 ZONE=$top_srcdir/tests/data/cname/contoso.zone
-plan 95
+plan 96
 
 # check_snippet FILE: the snippet, put into a zone, loads in BIND.
 check_snippet() {
@@ -25,6 +25,15 @@ run clouddp-cname --fqdn clouddp9.contoso.com --target $GUID --origin contoso.co
 is "$rc" 0 "bind snippet: exit 0"
 like "$out" '^; clouddp-cname: ' "bind snippet: a comment says what it is for"
 like "$out" "^clouddp9	3600	IN	CNAME	$GUID\\.\$" "owner relative to --origin, TTL and class explicit"
+# The header once read the U-label buffer before it was filled: an ASCII
+# name then got whatever the stack held, often a stray ")".
+bad=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	clouddp-cname --fqdn clouddp$i.contoso.com --target $GUID |
+	    grep -qx "; service FQDN clouddp$i\\.contoso\\.com\\. -> classic cloud DP $GUID\\." ||
+	    bad=$((bad + 1))
+done
+is "$bad" 0 "an ASCII name's header: the name alone, in 20 runs"
 printf '%s\n' "$out" >"$T_TMP/a.snip"
 check_snippet "$T_TMP/a.snip"
 ok $? "named-checkzone accepts the relative snippet"
