@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "clouddp.h"
@@ -715,12 +716,19 @@ static void
 judge_expect(struct vip_probe *p, const struct cert *leaf)
 {
 	char	 got[41], want[41];
+	int	 same;
 
-	if (p->cfg.expect == NULL)
+	if (p->cfg.expect == NULL && p->cfg.expect_sha1 == NULL)
 		return;
 	cert_thumbprint_sha1(leaf, got);
-	cert_thumbprint_sha1(p->cfg.expect, want);
-	if (cert_equal(leaf, p->cfg.expect))
+	if (p->cfg.expect != NULL) {
+		cert_thumbprint_sha1(p->cfg.expect, want);
+		same = cert_equal(leaf, p->cfg.expect);
+	} else {
+		snprintf(want, sizeof(want), "%s", p->cfg.expect_sha1);
+		same = strcasecmp(got, want) == 0;
+	}
+	if (same)
 		verdict(p, VIP_CERT_EXPECT, CLOUDDP_STATUS_OK, -1,
 		    "the served certificate is the expected one (SHA-1 %s)",
 		    got);
@@ -991,7 +999,7 @@ applies(const struct vip_probe *p, enum vip_phase id)
 	case VIP_CERT_NO_SNI:
 		return p->fqdn != NULL;
 	case VIP_CERT_EXPECT:
-		return p->cfg.expect != NULL;
+		return p->cfg.expect != NULL || p->cfg.expect_sha1 != NULL;
 	case VIP_TCP_HTTP:
 	case VIP_HTTP:
 		return p->cfg.http_port > 0;

@@ -51,6 +51,7 @@ struct vip_cfg {
 	double			 timeout;	/* seconds per network step */
 	long			 count;		/* repetitions, >= 1 */
 	const struct cert	*expect;	/* what must be served */
+	const char		*expect_sha1;	/* or its SHA-1, hex */
 	time_t			 now;
 	long			 warn_days;	/* expiring within: WARNING */
 	http_trace_cb		 trace;		/* curl's words, or NULL */

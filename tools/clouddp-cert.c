@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clouddp.h"
 #include "cert.h"
+#include "dpref.h"
+#include "inventory.h"
 #include "name.h"
 #include "opts.h"
 #include "publishsettings.h"
@@ -41,6 +44,7 @@ enum {
 static const struct option longopts[] = {
 	{ "cer",	required_argument,	NULL, OPT_CER },
 	{ "critical-days", required_argument,	NULL, OPT_CRITICAL_DAYS },
+	CLOUDDP_LONGOPTS_INVENTORY,
 	{ "fqdn",	required_argument,	NULL, OPT_FQDN },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, CLOUDDP_OPT_JSON },
@@ -69,6 +73,7 @@ struct run {
 	char			 fqdn_buf[ZONE_NAME_MAX];
 	long			 warn_days;
 	long			 crit_days;
+	struct dpref		 ref;		/* --dp */
 	time_t			 now;
 	struct report		*report;
 };
@@ -77,8 +82,9 @@ static void
 usage(FILE *fp)
 {
 	fputs(
-"usage: clouddp-cert --service file.pfx [--fqdn name] [--warn-days days]\n"
-"           [--critical-days days] [password options] [--json | --nagios]\n"
+"usage: clouddp-cert --service file.pfx [--fqdn name | --dp name [--db path]]\n"
+"           [--warn-days days] [--critical-days days] [password options]\n"
+"           [--json | --nagios]\n"
 "       clouddp-cert --management file.pfx [--cer file.cer]\n"
 "           [--warn-days days] [--critical-days days] [password options]\n"
 "           [--json | --nagios]\n"
@@ -95,6 +101,10 @@ help(void)
 "      --cer FILE         the .cer (DER or base64) uploaded to Azure\n"
 "      --critical-days DAYS  critical when a certificate expires sooner\n"
 "                         (default 0: once it has expired)\n"
+"      --db PATH          the inventory --dp reads (default as\n"
+"                         clouddp-provision)\n"
+"      --dp NAME          --service must be the certificate the inventory's\n"
+"                         DP NAME was deployed with, for its Service FQDN\n"
 "      --fqdn NAME        the Service FQDN (required for a wildcard cert)\n"
 "      --management FILE  check the management certificate .pfx\n"
 "      --publishsettings FILE  check a .publishsettings file\n"
@@ -161,6 +171,51 @@ policy(const struct run *run, int service, struct cert_policy *p)
 	p->prefix = NULL;
 }
 
+/* --dp: the thumbprint and the Service FQDN the file must have. */
+static int
+dp_load(struct run *run, struct clouddp_err *err)
+{
+	struct dpref	*ref = &run->ref;
+
+	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
+	    err) == -1)
+		return -1;
+	if (ref->thumbprint[0] == '\0' || ref->fqdn[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_ECONFIG, "run "
+		    "'clouddp-provision create' or 'resume' to record it",
+		    "%s: DP %s is %s and has no service certificate recorded",
+		    ref->db, ref->name, inventory_state_name(ref->state));
+	if (ref->state != INV_STATE_READY)
+		log_warn(run->ctx, "%s: DP %s is %s, not ready", ref->db,
+		    ref->name, inventory_state_name(ref->state));
+	if (name_host(ref->fqdn, run->fqdn_buf, err) == -1) {
+		clouddp_err_prefix(err, "%s: DP %s", ref->db, ref->name);
+		return -1;
+	}
+	run->fqdn = run->fqdn_buf;
+	return 0;
+}
+
+/* --dp: is the file the certificate the DP was deployed with? */
+static void
+dp_judge(struct run *run, const struct cert *c)
+{
+	const struct dpref	*ref = &run->ref;
+	char			 sha1[41];
+
+	report_obj_set_str(report_root(run->report), "dp", ref->name);
+	cert_thumbprint_sha1(c, sha1);
+	if (strcasecmp(sha1, ref->thumbprint) == 0)
+		report_check(run->report, "dp_certificate",
+		    CLOUDDP_STATUS_OK, "%s is the service certificate of DP "
+		    "%s (SHA-1 %s)", run->service, ref->name, sha1);
+	else
+		report_check(run->report, "dp_certificate",
+		    CLOUDDP_STATUS_CRITICAL, "%s is not the service "
+		    "certificate of DP %s: SHA-1 %s, the DP has %s",
+		    run->service, ref->name, sha1, ref->thumbprint);
+}
+
 static int
 check_service(struct run *run, struct clouddp_err *err)
 {
@@ -168,11 +223,15 @@ check_service(struct run *run, struct clouddp_err *err)
 	struct cert		*c;
 	char			 fqdn[256];
 
+	if (run->ctx->dp != NULL && dp_load(run, err) == -1)
+		return -1;
 	c = load(run, run->service, err);
 	if (c == NULL)
 		return -1;
 	policy(run, 1, &p);
 	cert_check_all(c, &p, run->report, fqdn, sizeof(fqdn));
+	if (run->ctx->dp != NULL)
+		dp_judge(run, c);
 	report_obj_set_str(report_root(run->report), "fqdn",
 	    fqdn[0] != '\0' ? fqdn : NULL);
 	cert_describe(c, run->now, report_root(run->report));
@@ -251,6 +310,15 @@ options_check(const struct run *run, struct clouddp_err *err)
 	if (run->fqdn != NULL && run->service == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "use --fqdn with --service", "--fqdn without --service");
+	if (run->ctx->dp != NULL && run->service == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE,
+		    "use --dp with --service", "--dp without --service");
+	if (run->ctx->dp != NULL && run->fqdn != NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "leave out --fqdn: "
+		    "the DP's Service FQDN is used", "--dp with --fqdn");
+	if (run->ctx->db != NULL && run->ctx->dp == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "name the DP with "
+		    "--dp", "--db without --dp");
 	if (run->subscription != NULL && run->publishsettings == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "use --subscription with --publishsettings",

@@ -12,6 +12,7 @@
 
 #include "clouddp.h"
 #include "cname.h"
+#include "dpref.h"
 #include "loop.h"
 #include "opts.h"
 #include "tool.h"
@@ -47,7 +48,14 @@ static const struct option longopts[] = {
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ "zone", required_argument, NULL, OPT_ZONE },
 	CLOUDDP_LONGOPTS_COMMON,
+	CLOUDDP_LONGOPTS_INVENTORY,
 	{ NULL, 0, NULL, 0 }
+};
+
+/* The job, and the DP --dp read its names from. */
+struct run {
+	struct cname_job_cfg	 cfg;
+	struct dpref		 ref;
 };
 
 static void
@@ -57,7 +65,8 @@ usage(FILE *fp)
 	    "[--delete]\n"
 	    "                     [--format FORMAT]"
 	    " [--json | --nagios]\n"
-	    "                     [--fqdn NAME --target NAME | --input FILE]\n"
+	    "                     [--fqdn NAME --target NAME | --input FILE |\n"
+	    "                     --dp NAME [--db PATH]]\n"
 	    "                     [--origin ZONE] [--replace] "
 	    "[--server HOST[:PORT]]\n"
 	    "                     [-t SECONDS] [--tsig-file FILE] "
@@ -73,8 +82,12 @@ help(void)
 	    "point.\n\n"
 "      --allow-any-target accept a target that is no Azure service name\n"
 "      --apply            publish by RFC 2136 dynamic update to --server\n"
+"      --db PATH          the inventory --dp reads (default as\n"
+"                         clouddp-provision)\n"
 "      --delete           remove the CNAME from --server, only if it still\n"
 "                         points at the target\n"
+"      --dp NAME          the record of the inventory's DP NAME: its\n"
+"                         Service FQDN and Azure FQDN\n"
 "      --format FORMAT    bind (default), nsupdate, powershell, dnscmd, json\n"
 "      --fqdn NAME        the service FQDN, e.g. clouddp1.contoso.com\n"
 "      --input FILE       records from FILE (- for stdin): FQDN TARGET [TTL]\n"
@@ -141,31 +154,66 @@ tool_opt(struct cname_job_cfg *cfg, int c, const char *arg)
 	return 0;
 }
 
+/* --dp: the Service FQDN and the Azure FQDN from the inventory. */
+static int
+from_inventory(struct run *run, struct clouddp_ctx *ctx,
+    struct clouddp_err *err)
+{
+	struct dpref	*ref = &run->ref;
+
+	if (run->cfg.fqdn != NULL || run->cfg.target != NULL ||
+	    run->cfg.input != NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either --dp "
+		    "or the names", "--dp with --fqdn, --target or --input");
+	if (dpref_get(ctx->db, ctx->dp, DPREF_ANY_STATE, ref, err) == -1)
+		return -1;
+	if (ref->fqdn[0] == '\0' || ref->target[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_ECONFIG, "wait until "
+		    "clouddp-provision has made it ready", "%s: DP %s is %s "
+		    "and has no %s yet", ref->db, ref->name,
+		    inventory_state_name(ref->state), ref->fqdn[0] == '\0' ?
+		    "Service FQDN" : "Azure FQDN");
+	if (ref->state != INV_STATE_READY)
+		log_warn(ctx, "%s: DP %s is %s, not ready", ref->db,
+		    ref->name, inventory_state_name(ref->state));
+	run->cfg.fqdn = ref->fqdn;
+	run->cfg.target = ref->target;
+	return 0;
+}
+
 static int
 parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
     struct clouddp_err *err)
 {
-	int	 c, rc;
+	struct run	*run = arg;
+	int		 c, rc;
 
 	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
 	    longopts, NULL)) != -1) {
 		rc = clouddp_opt_common(ctx, c, optarg, err);
 		if (rc == -1)
 			return -1;
-		if (rc == 0 && tool_opt(arg, c, optarg) == -1)
+		if (rc == 0 && tool_opt(&run->cfg, c, optarg) == -1)
 			return -2;
 	}
-	if (optind < argc && !ctx->help && !ctx->version)
+	if (ctx->help || ctx->version)
+		return 0;
+	if (optind < argc)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "give the names with --fqdn and --target",
 		    "unexpected argument '%s'", argv[optind]);
+	if (ctx->db != NULL && ctx->dp == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "name the DP with "
+		    "--dp", "--db without --dp");
+	if (ctx->dp != NULL)
+		return from_inventory(run, ctx, err);
 	return 0;
 }
 
 static int
 run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 {
-	struct cname_job_cfg	*cfg = arg;
+	struct cname_job_cfg	*cfg = &((struct run *)arg)->cfg;
 	int			 status;
 
 	/* SIGINT and SIGTERM stop --apply between two records. */
@@ -187,8 +235,8 @@ static const struct tool tool = {
 int
 main(int argc, char *argv[])
 {
-	struct cname_job_cfg	 cfg;
+	struct run	 run;
 
-	memset(&cfg, 0, sizeof(cfg));
-	return tool_main(&tool, &cfg, argc, argv);
+	memset(&run, 0, sizeof(run));
+	return tool_main(&tool, &run, argc, argv);
 }

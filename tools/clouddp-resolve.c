@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "clouddp.h"
+#include "dpref.h"
 #include "input.h"
 #include "loop.h"
 #include "opts.h"
@@ -41,6 +42,7 @@ static const struct option longopts[] = {
 	{ "port",	   required_argument, NULL, OPT_PORT },
 	{ "tries",	   required_argument, NULL, OPT_TRIES },
 	CLOUDDP_LONGOPTS_COMMON,
+	CLOUDDP_LONGOPTS_INVENTORY,
 	CLOUDDP_LONGOPTS_RESOLVER,
 	{ NULL,			0,		   NULL, 0 }
 };
@@ -55,6 +57,8 @@ struct run {
 	struct input		*in;
 	const char		*target;
 	const char		*vip;
+	struct dpref		 ref;		/* --dp */
+	char			*dp_name[1];
 	struct resolve_tally	 tally;
 	double			 start, shown;
 	struct resolve_cfg	 cfg;
@@ -72,7 +76,8 @@ usage(FILE *fp)
 	    "                       [--input FILE|-] [--concurrency N] "
 	    "[--timeout SECONDS]\n"
 	    "                       [--tries N] [--aaaa] [--json|--nagios] "
-	    "[--quiet] NAME...\n", fp);
+	    "[--quiet] NAME...\n"
+	    "       clouddp-resolve --dp NAME [--db PATH] [options]\n", fp);
 }
 
 static void
@@ -86,6 +91,10 @@ help(void)
 "      --aaaa             ask AAAA records as well as A for every target\n"
 "      --authoritative    ask every authoritative server of each name's zone\n"
 "      --concurrency N    names in flight at once (default 150)\n"
+"      --db PATH          the inventory --dp reads (default as\n"
+"                         clouddp-provision)\n"
+"      --dp NAME          check the inventory's DP NAME: its Service FQDN,\n"
+"                         Azure FQDN and VIP\n"
 "      --expect-target NAME  the CNAME target every name must have\n"
 "      --expect-vip ADDR  the address every target must resolve to\n"
 "      --input FILE|-     read names from FILE: fqdn [target [vip]] lines,\n"
@@ -276,6 +285,38 @@ out:
 	return rc;
 }
 
+/* --dp: the name, its target and its VIP, from the inventory. */
+static int
+from_inventory(struct run *run, struct clouddp_err *err)
+{
+	struct dpref	*ref = &run->ref;
+
+	if (run->nnames > 0 || run->input != NULL || run->target != NULL ||
+	    run->vip != NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either --dp "
+		    "or the names", "--dp with a NAME, --input, "
+		    "--expect-target or --expect-vip");
+	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
+	    err) == -1)
+		return -1;
+	if (ref->fqdn[0] == '\0' || ref->target[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_ECONFIG, "wait until "
+		    "clouddp-provision has made it ready", "%s: DP %s is %s "
+		    "and has no %s yet", ref->db, ref->name,
+		    inventory_state_name(ref->state), ref->fqdn[0] == '\0' ?
+		    "Service FQDN" : "Azure FQDN");
+	if (ref->state != INV_STATE_READY)
+		log_warn(run->ctx, "%s: DP %s is %s, not ready; checking its "
+		    "names all the same", ref->db, ref->name,
+		    inventory_state_name(ref->state));
+	run->dp_name[0] = ref->fqdn;
+	run->names = run->dp_name;
+	run->nnames = 1;
+	run->target = ref->target;
+	run->vip = ref->vip[0] != '\0' ? ref->vip : NULL;
+	return 0;
+}
+
 static int
 parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
     struct clouddp_err *err)
@@ -296,11 +337,19 @@ parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 	}
 	run->names = argv + optind;
 	run->nnames = argc - optind;
+	if (ctx->help || ctx->version)
+		return 0;
+	if (ctx->db != NULL && ctx->dp == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "name the DP with "
+		    "--dp", "--db without --dp");
+	if (ctx->dp != NULL && from_inventory(run, err) == -1)
+		return -1;
 	if (run->nnames == 0 && run->input == NULL && !ctx->help &&
 	    !ctx->version) {
 		usage(stderr);
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
-		    "give a NAME or --input FILE", "no names to check");
+		    "give a NAME, --dp NAME or --input FILE",
+		    "no names to check");
 	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clouddp.h"
+#include "dpref.h"
 #include "http.h"
 #include "input.h"
 #include "loop.h"
@@ -61,6 +62,7 @@ static const struct option longopts[] = {
 	{ "vip",	required_argument,	NULL, OPT_VIP },
 	{ "warn-days",	required_argument,	NULL, OPT_WARN_DAYS },
 	CLOUDDP_LONGOPTS_COMMON,
+	CLOUDDP_LONGOPTS_INVENTORY,
 	CLOUDDP_LONGOPTS_PASSWORD,
 	{ NULL,		0,			NULL, 0 }
 };
@@ -72,6 +74,7 @@ struct run {
 	struct input		*in;
 	const char		*in_name;
 	struct vip_secrets	 sec;
+	struct dpref		 ref;		/* --dp */
 	long			 concurrency;
 	struct vip_batch	*batch;
 	struct loop		*loop;
@@ -93,6 +96,7 @@ usage(FILE *fp)
 "                   --proxy-password-env VAR | --proxy-password-fd N]]\n"
 "                   [--timeout SECONDS] [--count N] [--warn-days N]\n"
 "                   [--json | --nagios]\n"
+"       clouddp-vip --dp NAME [--db PATH] [options]\n"
 "       clouddp-vip --input FILE|- [--concurrency N] [options]\n", fp);
 }
 
@@ -105,6 +109,10 @@ help(void)
 "      --cacert FILE      judge the chain against these CAs, not the system\n"
 "      --concurrency N    probe at most N targets at once (default 100)\n"
 "      --count N          probe N times; report min/median/max per phase\n"
+"      --db PATH          the inventory --dp reads (default as\n"
+"                         clouddp-provision)\n"
+"      --dp NAME          the VIP, the Service FQDN and the certificate\n"
+"                         thumbprint of the inventory's DP NAME\n"
 "      --expect-cert FILE the VIP must serve this certificate (.pfx, .cer,\n"
 "                         .pem); a .pfx password as the options below say\n"
 "      --fqdn NAME        the service FQDN: SNI, Host and certificate name\n"
@@ -277,15 +285,51 @@ write_summary(struct run *run, double wall)
 	report_free(r);
 }
 
+/* --dp: what to probe and what must be served, from the inventory. */
+static int
+from_inventory(struct run *run, struct clouddp_err *err)
+{
+	struct dpref	*ref = &run->ref;
+
+	if (run->cfg.vip != NULL || run->cfg.fqdn != NULL ||
+	    run->in_name != NULL || run->sec.expect_path != NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either --dp "
+		    "or the VIP and names", "--dp with --vip, --fqdn, "
+		    "--expect-cert or --input");
+	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
+	    err) == -1)
+		return -1;
+	if (ref->vip[0] == '\0')
+		return clouddp_errf(err, CLOUDDP_ECONFIG, "wait until "
+		    "clouddp-provision has made it ready", "%s: DP %s is %s "
+		    "and has no VIP yet", ref->db, ref->name,
+		    inventory_state_name(ref->state));
+	if (ref->state != INV_STATE_READY)
+		log_warn(run->ctx, "%s: DP %s is %s, not ready; probing its "
+		    "VIP all the same", ref->db, ref->name,
+		    inventory_state_name(ref->state));
+	run->cfg.vip = ref->vip;
+	run->cfg.fqdn = ref->fqdn[0] != '\0' ? ref->fqdn : NULL;
+	run->cfg.expect_sha1 = ref->thumbprint[0] != '\0' ?
+	    ref->thumbprint : NULL;
+	return 0;
+}
+
 /* Check the options together and open the input. */
 static int
 setup(struct run *run, struct clouddp_err *err)
 {
 	struct input_cfg	 icfg;
 
+	if (run->ctx->db != NULL && run->ctx->dp == NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "name the DP with "
+		    "--dp", "--db without --dp");
+	if (run->ctx->dp != NULL && from_inventory(run, err) == -1)
+		return -1;
 	if ((run->cfg.vip == NULL) == (run->in_name == NULL))
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
-		    "give --vip ADDR for one VIP or --input FILE for many",
+		    "give --vip ADDR or --dp NAME for one VIP, or --input "
+		    "FILE for many",
 		    "give exactly one of --vip and --input");
 	if (run->ctx->timeout > 0)
 		run->cfg.timeout = run->ctx->timeout;
