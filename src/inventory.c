@@ -10,6 +10,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -567,6 +569,73 @@ inventory_lease_owner(struct inventory *inv, const char *name, char *buf,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return dberr(inv, rc, err, "reading the lease");
 	return 0;
+}
+
+/* Hand the lease from a gone holder to owner, if was still holds it. */
+static int
+lease_take_over(struct inventory *inv, const struct inv_lease *l,
+    struct clouddp_err *err)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 n = 0, ret;
+
+	if (prepare(inv, "UPDATE dp SET lease_owner = ?2, lease_until = ?3 "
+	    "WHERE name = ?1 AND lease_owner = ?4", &st, err) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, l->dp, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, l->owner, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, l->now + l->ttl);
+	sqlite3_bind_text(st, 4, l->was, -1, SQLITE_TRANSIENT);
+	ret = run(inv, st, "taking over the lease", &n, err);
+	sqlite3_finalize(st);
+	if (ret == 0 && n == 0)
+		return clouddp_errf(err, CLOUDDP_ECONFLICT, "run again",
+		    "%s: another provisioner took the lease first", l->dp);
+	return ret;
+}
+
+/* Is holder ("host:pid") a process of this host that is gone? */
+static int
+holder_is_gone(const char *holder, const char *owner)
+{
+	const char	*colon, *mine;
+	char		*end;
+	long		 pid;
+
+	colon = strrchr(holder, ':');
+	mine = strrchr(owner, ':');
+	if (colon == NULL || mine == NULL || colon - holder != mine - owner ||
+	    strncmp(holder, owner, (size_t)(colon - holder)) != 0)
+		return 0;
+	errno = 0;
+	pid = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+int
+inventory_lease_claim(struct inventory *inv, struct inv_lease *l,
+    struct clouddp_err *err)
+{
+	char	 holder[sizeof(l->was)];
+
+	l->was[0] = '\0';
+	if (inventory_lease_take(inv, l->dp, l->owner, l->now, l->ttl,
+	    err) == 0)
+		return 0;
+	if (err->code != CLOUDDP_ECONFLICT || inventory_lease_owner(inv,
+	    l->dp, holder, sizeof(holder), err) == -1)
+		return -1;
+	if (holder[0] == '\0')		/* dropped meanwhile */
+		return inventory_lease_take(inv, l->dp, l->owner, l->now,
+		    l->ttl, err);
+	if (!holder_is_gone(holder, l->owner))
+		return clouddp_errf(err, CLOUDDP_ECONFLICT, "wait for it to "
+		    "finish, or for its lease to expire", "%s: another "
+		    "provisioner (%s) is working on this DP", l->dp, holder);
+	snprintf(l->was, sizeof(l->was), "%s", holder);
+	return lease_take_over(inv, l, err);
 }
 
 int

@@ -133,6 +133,29 @@ int	 inventory_lease_owner(struct inventory *, const char *, char *,
 	    size_t, struct clouddp_err *);
 
 /*
+ * What inventory_lease_claim takes: the DP, the would-be holder as
+ * "host:pid", the time and the lease's length; was is filled with the
+ * holder taken over ("" if none).
+ */
+struct inv_lease {
+	const char	*dp;
+	const char	*owner;
+	long long	 now;
+	long long	 ttl;
+	char		 was[300];
+};
+
+/*
+ * Take the DP's lease as inventory_lease_take, or take it over from a
+ * holder on this host whose process is gone (a run killed with SIGKILL
+ * never drops its lease), naming it in l->was.  A holder that may be
+ * alive (here, or on another host) keeps it: CLOUDDP_ECONFLICT naming
+ * it.  The one place that decides who may work on a DP.
+ */
+int	 inventory_lease_claim(struct inventory *, struct inv_lease *,
+	    struct clouddp_err *);
+
+/*
  * Journal a step before it runs, with the DP's current state; *id is its
  * journal id.  Written and committed before the caller sends anything.
  */

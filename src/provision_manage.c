@@ -7,8 +7,6 @@
  * names a cloud's API.
  */
 #include "config.h"
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,39 +288,19 @@ out:
 	return ret;
 }
 
-/*
- * Take the DP's lease.  A holder on this host whose process is gone (a
- * run killed with SIGKILL never drops it) is replaced.
- */
+/* Take the DP's lease, or that of a run on this host that is gone. */
 static int
 manage_lease(struct inventory *inv, const struct prov_cfg *cfg,
     struct clouddp_err *err)
 {
-	char		 holder[300];
-	const char	*colon, *mine;
-	long		 pid;
+	struct inv_lease	 l;
 
-	if (inventory_lease_take(inv, cfg->name, cfg->owner, cfg->now,
-	    MANAGE_LEASE_TTL, err) == 0)
-		return 0;
-	if (err->code != CLOUDDP_ECONFLICT || inventory_lease_owner(inv,
-	    cfg->name, holder, sizeof(holder), err) == -1)
-		return -1;
-	colon = strrchr(holder, ':');
-	mine = strrchr(cfg->owner, ':');
-	pid = colon != NULL ? strtol(colon + 1, NULL, 10) : 0;
-	if (colon == NULL || mine == NULL || colon - holder != mine -
-	    cfg->owner || strncmp(holder, cfg->owner, (size_t)(colon -
-	    holder)) != 0 || pid <= 0 || kill((pid_t)pid, 0) == 0 ||
-	    errno != ESRCH)
-		return clouddp_errf(err, CLOUDDP_ECONFLICT, "wait for it to "
-		    "finish, or for its lease to expire", "%s: another "
-		    "provisioner (%s) is working on this DP", cfg->name,
-		    holder);
-	if (inventory_lease_drop(inv, cfg->name, holder, err) == -1)
-		return -1;
-	return inventory_lease_take(inv, cfg->name, cfg->owner, cfg->now,
-	    MANAGE_LEASE_TTL, err);
+	memset(&l, 0, sizeof(l));
+	l.dp = cfg->name;
+	l.owner = cfg->owner;
+	l.now = cfg->now;
+	l.ttl = MANAGE_LEASE_TTL;
+	return inventory_lease_claim(inv, &l, err);
 }
 
 /* The DP, leased, for a change.  1: no such DP (err filled). */

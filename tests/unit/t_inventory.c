@@ -98,6 +98,51 @@ test_records(void)
 	inventory_free(inv);
 }
 
+/* The lease of a process gone on this host is taken over; others not. */
+static void
+test_claim(void)
+{
+	struct clouddp_err	 err;
+	struct inventory	*inv;
+	struct inv_lease	 l;
+	char			 dead[64], live[64], mine[64];
+	pid_t			 pid;
+
+	inv = inventory_open(path, &err);
+	if (inv == NULL)
+		exit(1);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	snprintf(dead, sizeof(dead), "here:%ld", (long)pid);
+	snprintf(live, sizeof(live), "here:%ld", (long)getppid());
+	snprintf(mine, sizeof(mine), "here:%ld", (long)getpid());
+	memset(&l, 0, sizeof(l));
+	l.dp = "DP0";
+	l.now = 1000;
+	l.ttl = 60;
+	l.owner = dead;
+	ok(inventory_lease_claim(inv, &l, &err) == 0 && l.was[0] == '\0',
+	    "claim a free lease");
+	l.owner = mine;
+	ok(inventory_lease_claim(inv, &l, &err) == 0 &&
+	    strcmp(l.was, dead) == 0, "a gone holder's lease is taken over");
+	l.owner = live;
+	ok(inventory_lease_claim(inv, &l, &err) == -1 &&
+	    err.code == CLOUDDP_ECONFLICT && strstr(err.what, mine) != NULL,
+	    "a live holder keeps it, and is named");
+	inventory_lease_drop(inv, "DP0", mine, &err);
+	inventory_lease_take(inv, "DP0", "elsewhere:1", 1000, 60, &err);
+	l.owner = mine;
+	ok(inventory_lease_claim(inv, &l, &err) == -1 &&
+	    err.code == CLOUDDP_ECONFLICT &&
+	    strstr(err.what, "elsewhere:1") != NULL,
+	    "another host's holder keeps it");
+	inventory_lease_drop(inv, "DP0", "elsewhere:1", &err);
+	inventory_free(inv);
+}
+
 /* A child journals a step and its request, then dies by SIGKILL. */
 static void
 test_killed(void)
@@ -253,11 +298,12 @@ main(void)
 {
 	char	 cmd[128];
 
-	plan(36);
+	plan(40);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/inventory.db", dir);
 	test_records();
+	test_claim();
 	test_killed();
 	test_full();
 	test_readonly();
