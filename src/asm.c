@@ -515,6 +515,7 @@ struct job {
 	double				 deadline;
 	struct backend_created		 created;
 	char				 request_id[64];
+	char				 thumb[41];	/* exists */
 	int				 avail;
 	struct backend_usage		 usage;
 	struct backend_region		 regions[REGIONS_MAX];
@@ -1332,6 +1333,105 @@ out:
 	return ret;
 }
 
+/*
+ * -- exists: the read a create would have made on 409, made first --
+ * Get Storage Account Properties, Get Cloud Service, Get Service
+ * Certificate or Get Deployment; 404 is "not there".  A storage account
+ * of ours not yet Created is polled until it is, as its create does.
+ */
+static void
+probe_issue(struct job *j)
+{
+	char	 path[256];
+
+	switch (j->flag) {
+	case BACKEND_STORAGE:
+		snprintf(path, sizeof(path), "/services/storageservices/%s",
+		    j->name);
+		jcall(j, "Get Storage Account", "GET", path, NULL, 0);
+		break;
+	case BACKEND_SERVICE:
+		snprintf(path, sizeof(path), "/services/hostedservices/%s",
+		    j->name);
+		jcall(j, "Get Cloud Service", "GET", path, NULL, 0);
+		break;
+	case BACKEND_CERTIFICATE:
+		snprintf(path, sizeof(path), "/services/hostedservices/%s/"
+		    "certificates/sha1-%s", j->name, j->thumb);
+		jcall(j, "Get Service Certificate", "GET", path, NULL, 0);
+		break;
+	default:
+		deployment_get(j);
+		break;
+	}
+}
+
+static void
+probe_step(struct job *j, struct call *c, const struct clouddp_err *err)
+{
+	const struct xml_node	*p = NULL;
+	struct clouddp_err	 e;
+	char			 v[128];
+
+	if (c == NULL) {
+		probe_issue(j);
+		return;
+	}
+	if (is_404(c, err)) {
+		job_done(j, NULL, &j->created);
+		return;
+	}
+	if (err != NULL) {
+		job_done(j, err, NULL);
+		return;
+	}
+	if (j->flag == BACKEND_STORAGE)
+		p = xml_node_child(root_of(c), "StorageServiceProperties");
+	else if (j->flag == BACKEND_SERVICE)
+		p = xml_node_child(root_of(c), "HostedServiceProperties");
+	leaf(p, "Location", v, sizeof(v));
+	if (p != NULL && strcmp(v, j->location) != 0) {
+		clouddp_errf(&e, CLOUDDP_ECONFLICT, "choose another name",
+		    "%s: exists in %s, not %s", j->name, v, j->location);
+		job_done(j, &e, NULL);
+		return;
+	}
+	j->created.existed = 1;
+	leaf(p, "Status", v, sizeof(v));
+	if (j->flag != BACKEND_STORAGE || strcmp(v, "Created") == 0) {
+		job_done(j, NULL, &j->created);
+		return;
+	}
+	logf_(j->b, LOG_TYPE_INFO, "storage account %s is %s", j->name, v);
+	job_later(j, "not Created");
+}
+
+static int
+op_exists(struct backend *be, const struct backend_probe *q,
+    backend_done_cb cb, void *arg, struct clouddp_err *err)
+{
+	struct job	*j;
+
+	if ((int)q->kind < 0 || q->kind >= BACKEND__MAX ||
+	    (q->kind == BACKEND_CERTIFICATE && (q->thumbprint == NULL ||
+	    strlen(q->thumbprint) != 40 || strspn(q->thumbprint,
+	    "0123456789abcdefABCDEF") != 40)) ||
+	    ((q->kind == BACKEND_STORAGE || q->kind == BACKEND_SERVICE) &&
+	    q->region == NULL))
+		return clouddp_errf(err, CLOUDDP_EINPUT, NULL, "%s: bad "
+		    "resource kind, region or thumbprint", q->name);
+	j = job_new(be->impl, probe_step, q->name, cb, arg, err);
+	if (j == NULL)
+		return -1;
+	j->flag = (int)q->kind;
+	if (q->region != NULL)
+		snprintf(j->location, sizeof(j->location), "%s", q->region);
+	if (q->thumbprint != NULL)
+		snprintf(j->thumb, sizeof(j->thumb), "%s", q->thumbprint);
+	probe_issue(j);
+	return 0;
+}
+
 /* -- re-poll an operation journaled earlier -- */
 
 static void
@@ -1533,6 +1633,7 @@ static const struct backend_ops asm_ops = {
 	.service_create = op_service_create,
 	.cert_add = op_cert_add,
 	.deploy = op_deploy,
+	.exists = op_exists,
 	.wait = op_wait,
 	.poll = op_poll,
 	.run = op_run,

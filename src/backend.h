@@ -98,6 +98,23 @@ struct backend_deploy_spec {
 typedef void	(*backend_done_cb)(void *, const struct clouddp_err *,
 		    const void *);
 
+/* The resources a DP is made of, one per create step. */
+enum backend_kind {
+	BACKEND_STORAGE = 0,
+	BACKEND_SERVICE,
+	BACKEND_CERTIFICATE,
+	BACKEND_DEPLOYMENT,
+	BACKEND__MAX
+};
+
+/* Which resource exists looks for.  Borrowed. */
+struct backend_probe {
+	enum backend_kind	 kind;
+	const char		*name;		/* reserved name */
+	const char		*region;	/* storage, service: where */
+	const char		*thumbprint;	/* certificate: SHA-1, hex */
+};
+
 struct backend;
 
 /*
@@ -134,6 +151,16 @@ struct backend_ops {
 		    const struct clouddp_buf *, const char *, backend_done_cb,
 		    void *, struct clouddp_err *);
 	int	(*deploy)(struct backend *, const struct backend_deploy_spec *,
+		    backend_done_cb, void *, struct clouddp_err *);
+	/*
+	 * Is the resource there already, made by a create whose answer
+	 * was lost (a run killed after sending it)?  Only reads, never
+	 * creates: const struct backend_created *, existed 1 when it is
+	 * there and ours (a storage account is waited for until it is
+	 * usable, as its create would have), 0 when it is not.  One of
+	 * that name that is not ours (another region): CLOUDDP_ECONFLICT.
+	 */
+	int	(*exists)(struct backend *, const struct backend_probe *,
 		    backend_done_cb, void *, struct clouddp_err *);
 	/* Re-poll an operation started earlier (resume): result NULL. */
 	int	(*wait)(struct backend *, const char *, backend_done_cb, void *,

@@ -11,7 +11,6 @@
 
 #include <sys/random.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +59,8 @@ struct prov {
 	enum prov_step		 step;
 	long long		 step_id;
 	int			 done[STEP__MAX];
+	int			 again[STEP__MAX];	/* begun before */
+	char			 opid[64];	/* in flight, journaled */
 	int			 tries;
 	int			 failed;
 	struct clouddp_err	 err;
@@ -127,12 +128,28 @@ next(struct prov *p)
 	step_run(p);
 }
 
+/*
+ * A test hook, documented as one: CLOUDDP_TEST_KILL_AFTER_SEND=STEP
+ * kills the process the moment STEP's request is accepted, before its
+ * id is journaled, as a crash at that instant would; resume must then
+ * find what the request made.
+ */
+static void
+test_kill(const struct prov *p)
+{
+	const char	*s = getenv("CLOUDDP_TEST_KILL_AFTER_SEND");
+
+	if (s != NULL && strcmp(s, step_names[p->step]) == 0)
+		raise(SIGKILL);
+}
+
 static void
 accepted(void *arg, const char *request_id)
 {
 	struct prov		*p = arg;
 	struct clouddp_err	 err;
 
+	test_kill(p);
 	if (p->step_id != 0 && inventory_step_request(p->inv, p->step_id,
 	    request_id, &err) == -1)
 		fail(p, &err);
@@ -496,6 +513,69 @@ on_keys(void *arg, const struct clouddp_err *err, const void *res)
 	container_check(p);
 }
 
+/* The resource a create step makes; -1 for the other steps. */
+static int
+step_kind(enum prov_step s)
+{
+	switch (s) {
+	case STEP_STORAGE:
+		return BACKEND_STORAGE;
+	case STEP_SERVICE:
+		return BACKEND_SERVICE;
+	case STEP_CERTIFICATE:
+		return BACKEND_CERTIFICATE;
+	case STEP_DEPLOY:
+		return BACKEND_DEPLOYMENT;
+	default:
+		return -1;
+	}
+}
+
+static int	 step_call(struct prov *, struct clouddp_err *);
+
+static void
+on_probed(void *arg, const struct clouddp_err *err, const void *res)
+{
+	struct prov			*p = arg;
+	const struct backend_created	*c = res;
+	struct clouddp_err		 e;
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	p->again[p->step] = 0;
+	if (c->existed) {
+		plog(p, LOG_TYPE_INFO, "%s %s was already there: an earlier "
+		    "run made it", step_names[p->step], c->name);
+		next(p);
+		return;
+	}
+	if (step_call(p, &e) == -1)
+		fail(p, &e);
+}
+
+/*
+ * A create step that an earlier run began and never saw end may have
+ * made its resource (its answer lost with the run): look before asking
+ * again, so that there is never a second one.
+ */
+static int
+probe(struct prov *p, struct clouddp_err *err)
+{
+	struct backend_probe	 q;
+
+	memset(&q, 0, sizeof(q));
+	q.kind = (enum backend_kind)step_kind(p->step);
+	q.name = q.kind == BACKEND_STORAGE ? p->dp.storage_account :
+	    p->dp.service_name;
+	q.region = p->dp.region;
+	q.thumbprint = p->dp.service_thumbprint;
+	plog(p, LOG_TYPE_INFO, "%s: begun by an earlier run; looking for "
+	    "what it made", step_names[p->step]);
+	return p->be->ops->exists(p->be, &q, on_probed, p, err);
+}
+
 /* Issue the current step's back-end call.  -1: err filled. */
 static int
 step_call(struct prov *p, struct clouddp_err *err)
@@ -503,6 +583,8 @@ step_call(struct prov *p, struct clouddp_err *err)
 	const struct backend_ops	*o = p->be->ops;
 	struct backend_deploy_spec	 d;
 
+	if (p->again[p->step] && step_kind(p->step) >= 0)
+		return probe(p, err);
 	switch (p->step) {
 	case STEP_VALIDATE:
 		return o->validate(p->be, on_validate, p, err);
@@ -571,23 +653,29 @@ on_waited(void *arg, const struct clouddp_err *err, const void *res)
 	struct prov	*p = arg;
 
 	(void)res;
-	/* Succeeded or failed, the step runs again: it is safe to repeat. */
+	/*
+	 * Succeeded or failed, the step runs again: a create step looks
+	 * for its resource first and makes it only when it is missing.
+	 */
 	if (err != NULL)
 		plog(p, LOG_TYPE_WARNING, "%s: the earlier operation: %s",
 		    step_names[p->step], err->what);
 	step_run(p);
 }
 
-/* Mark the steps the journal has as done; find one left in flight. */
+/*
+ * Mark the steps the journal has as done, and those begun but never
+ * ended ok (killed, or failed) as begun before; find the one left in
+ * flight and the operation it journaled, if any.
+ */
 static int
-replay(struct prov *p, const char **opid, struct clouddp_err *err)
+replay(struct prov *p, struct clouddp_err *err)
 {
-	static char	 id[64];
 	struct inv_step	*steps = NULL;
 	size_t		 n = 0, i;
 	int		 k;
 
-	*opid = NULL;
+	p->opid[0] = '\0';
 	if (inventory_step_list(p->inv, p->dp.name, &steps, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -596,13 +684,14 @@ replay(struct prov *p, const char **opid, struct clouddp_err *err)
 				continue;
 			if (strcmp(steps[i].outcome, "ok") == 0)
 				p->done[k] = 1;
-			else if (steps[i].ended == 0 && !p->done[k] &&
+			else
+				p->again[k] = 1;
+			if (steps[i].ended == 0 && !p->done[k] &&
 			    i == n - 1) {
 				p->step = k;
 				p->step_id = steps[i].id;
-				snprintf(id, sizeof(id), "%s",
+				snprintf(p->opid, sizeof(p->opid), "%s",
 				    steps[i].request_id);
-				*opid = id[0] != '\0' ? id : NULL;
 			}
 		}
 	free(steps);
@@ -711,11 +800,10 @@ static int
 drive(struct prov *p, struct clouddp_err *err)
 {
 	struct backend_cfg	 bc = p->cfg->be;
-	const char		*opid = NULL;
 
 	bc.on_accepted = accepted;
 	bc.accepted_arg = p;
-	if (replay(p, &opid, err) == -1)
+	if (replay(p, err) == -1)
 		return -1;
 	p->loop = loop_new(err);
 	if (p->loop == NULL)
@@ -723,10 +811,10 @@ drive(struct prov *p, struct clouddp_err *err)
 	p->be = backend_new(p->dp.backend, p->loop, &bc, err);
 	if (p->be == NULL)
 		return -1;
-	if (opid != NULL) {
+	if (p->opid[0] != '\0') {
 		plog(p, LOG_TYPE_INFO, "Resuming %s: polling operation %s",
-		    step_names[p->step], opid);
-		if (p->be->ops->wait(p->be, opid, on_waited, p, err) == -1)
+		    step_names[p->step], p->opid);
+		if (p->be->ops->wait(p->be, p->opid, on_waited, p, err) == -1)
 			return -1;
 	} else
 		step_run(p);
@@ -739,45 +827,23 @@ drive(struct prov *p, struct clouddp_err *err)
 	return 0;
 }
 
-/*
- * Take the DP's lease.  A holder on this host whose process is gone (a
- * run killed with SIGKILL never drops it) is replaced.
- */
+/* Take the DP's lease, or that of a run on this host that is gone. */
 static int
 lease(struct prov *p, struct clouddp_err *err)
 {
-	const struct prov_cfg	*cfg = p->cfg;
-	char			 holder[300];
-	const char		*colon, *mine;
-	long			 pid;
+	struct inv_lease	 l;
 
-	if (inventory_lease_take(p->inv, cfg->name, cfg->owner, cfg->now,
-	    LEASE_TTL, err) == 0)
-		return 0;
-	if (err->code != CLOUDDP_ECONFLICT ||
-	    inventory_lease_owner(p->inv, cfg->name, holder, sizeof(holder),
-	    err) == -1)
+	memset(&l, 0, sizeof(l));
+	l.dp = p->cfg->name;
+	l.owner = p->cfg->owner;
+	l.now = p->cfg->now;
+	l.ttl = LEASE_TTL;
+	if (inventory_lease_claim(p->inv, &l, err) == -1)
 		return -1;
-	colon = strrchr(holder, ':');
-	mine = strrchr(cfg->owner, ':');
-	if (colon == NULL || mine == NULL || colon - holder != mine -
-	    cfg->owner || strncmp(holder, cfg->owner, (size_t)(colon -
-	    holder)) != 0)
-		return clouddp_errf(err, CLOUDDP_ECONFLICT, "wait for it to "
-		    "finish, or for its lease to expire", "%s: another "
-		    "provisioner (%s) is working on this DP", cfg->name,
-		    holder);
-	pid = strtol(colon + 1, NULL, 10);
-	if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-		return clouddp_errf(err, CLOUDDP_ECONFLICT, "wait for it to "
-		    "finish", "%s: process %ld on this host is working on "
-		    "this DP", cfg->name, pid);
-	plog(p, LOG_TYPE_WARNING, "%s: taking over the lease of %s, which "
-	    "is gone", cfg->name, holder);
-	if (inventory_lease_drop(p->inv, cfg->name, holder, err) == -1)
-		return -1;
-	return inventory_lease_take(p->inv, cfg->name, cfg->owner, cfg->now,
-	    LEASE_TTL, err);
+	if (l.was[0] != '\0')
+		plog(p, LOG_TYPE_WARNING, "%s: taking over the lease of %s, "
+		    "which is gone", l.dp, l.was);
+	return 0;
 }
 
 static int
@@ -804,8 +870,12 @@ run_steps(const struct prov_cfg *cfg, int must_exist, struct report *r,
 	}
 	if (found == 1) {
 		dp_from_cfg(cfg, &p.dp);
-		if (service_cert(cfg, &p.dp, err) == -1 ||
-		    inventory_dp_add(p.inv, &p.dp, err) == -1)
+		if (service_cert(cfg, &p.dp, err) == -1)
+			goto out;
+		/* Another create of this DP added it first: its lease says. */
+		if (inventory_dp_add(p.inv, &p.dp, err) == -1 &&
+		    (err->code != CLOUDDP_ECONFLICT || inventory_dp_get(p.inv,
+		    cfg->name, &p.dp, err) != 0))
 			goto out;
 	}
 	if (p.dp.state == INV_STATE_READY) {

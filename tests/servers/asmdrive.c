@@ -6,7 +6,8 @@
  * asmdrive ENDPOINT SUBSCRIPTION MGMT.pfx PASSFILE CACERT OP [ARGS...]
  * OP: validate | usage | regions | name-free N | storage N REGION |
  *     service N REGION | cert N PFX PASSFILE | deploy N THUMB URL COUNT |
- *     wait OPID | poll N | start N | stop N | remove N
+ *     wait OPID | poll N | start N | stop N | remove N |
+ *     exists storage|service|certificate|deployment N [REGION|THUMB]
  */
 #include "config.h"
 
@@ -39,7 +40,8 @@ done(void *arg, const struct clouddp_err *err, const void *result)
 		return;
 	}
 	if (strcmp(op, "storage") == 0 || strcmp(op, "service") == 0 ||
-	    strcmp(op, "cert") == 0 || strcmp(op, "deploy") == 0) {
+	    strcmp(op, "cert") == 0 || strcmp(op, "deploy") == 0 ||
+	    strcmp(op, "exists") == 0) {
 		c = result;
 		printf("name=%s existed=%d request_id=%s\n", c->name,
 		    c->existed, c->request_id != NULL ? c->request_id : "");
@@ -91,6 +93,29 @@ password(const char *file)
 	return pw;
 }
 
+/* exists KIND NAME [REGION|THUMBPRINT] */
+static int
+probe(struct backend *be, char **av, int ac, struct clouddp_err *err)
+{
+	static const char *const kinds[BACKEND__MAX] = {
+		"storage", "service", "certificate", "deployment"
+	};
+	struct backend_probe	 q;
+	int			 k;
+
+	memset(&q, 0, sizeof(q));
+	for (k = 0; k < BACKEND__MAX; k++)
+		if (strcmp(av[1], kinds[k]) == 0)
+			break;
+	q.kind = (enum backend_kind)k;
+	q.name = av[2];
+	if (ac > 3 && k == BACKEND_CERTIFICATE)
+		q.thumbprint = av[3];
+	else if (ac > 3)
+		q.region = av[3];
+	return be->ops->exists(be, &q, done, av[0], err);
+}
+
 static int
 start(struct backend *be, char **av, int ac, struct clouddp_err *err)
 {
@@ -122,6 +147,8 @@ start(struct backend *be, char **av, int ac, struct clouddp_err *err)
 		return o->remove(be, av[1], done, av[0], err);
 	if (ac < 3)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL, "need more");
+	if (strcmp(av[0], "exists") == 0)
+		return probe(be, av, ac, err);
 	if (strcmp(av[0], "storage") == 0)
 		return o->storage_create(be, av[1], av[2], done, av[0], err);
 	if (strcmp(av[0], "service") == 0)

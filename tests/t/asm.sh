@@ -8,7 +8,7 @@
 need openssl openssl
 need jq jq
 
-plan 48
+plan 56
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 SVC=0123456789abcdef01234567
@@ -97,6 +97,25 @@ drive poll $SVC
 like "$out" "^status=Running fqdn=$SVC.cloudapp.net vip=127.0.0.17 ready=1" \
     "Running and Ready: the FQDN and the VIP as reported"
 like "$out" "instance=[A-Za-z]+_IN_1 ReadyRole" "each instance's state"
+# exists: the reads a resumed create makes before asking again.
+n=$(wc -l <"$T_TMP/e1.req")
+drive exists storage $SVC "West Europe"
+like "$out" "^name=$SVC existed=1" "exists: the storage account"
+drive exists storage $SVC "North Europe"
+like "$out" "^error conflict: $SVC: exists in West Europe, not North Europe" \
+    "exists in another region: not ours, a conflict"
+drive exists service $SVC "West Europe"
+like "$out" "^name=$SVC existed=1" "exists: the cloud service"
+drive exists certificate $SVC "$GOOD_THUMB"
+like "$out" "^name=$SVC existed=1" "exists: the certificate, by thumbprint"
+drive exists certificate $SVC 0123456789012345678901234567890123456789
+like "$out" "^name=$SVC existed=0" "exists: another thumbprint is not there"
+drive exists deployment $SVC
+like "$out" "^name=$SVC existed=1" "exists: the deployment"
+drive exists deployment 0123456789abcdef0123456a
+like "$out" "existed=0" "exists: none there, 404 is no"
+is "$(tail -n +$((n + 1)) "$T_TMP/e1.req" | jq -r .method | sort -u)" GET \
+    "exists only reads"
 drive stop $SVC
 like "$out" "^status=Suspended" "stop: Suspended, waited for"
 drive start $SVC
