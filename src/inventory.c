@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,14 +81,80 @@ inventory_state_parse(const char *s)
 	return -1;
 }
 
+/* One integer a PRAGMA returns; -1 on error. */
+static long long
+pragma_int(struct inventory *inv, const char *sql)
+{
+	sqlite3_stmt	*st = NULL;
+	long long	 v = -1;
+
+	if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * Less than INVENTORY_ROOM bytes to grow into: on the file system, under
+ * the file size limit, under a page cap?  1 with buf saying which.
+ */
+static int
+room_short(struct inventory *inv, char *buf, size_t len)
+{
+	struct statvfs	 vfs;
+	struct rlimit	 rl;
+	char		 dir[sizeof(inv->path)], *slash;
+	long long	 room, size, max, pages;
+
+	snprintf(dir, sizeof(dir), "%s", inv->path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir ? 1 : 0] = '\0';
+	room = INVENTORY_ROOM;
+	if (statvfs(dir, &vfs) == 0)
+		room = (long long)vfs.f_bavail * (long long)vfs.f_frsize;
+	if (room < INVENTORY_ROOM) {
+		snprintf(buf, len, "%lld KiB free on its file system",
+		    room / 1024);
+		return 1;
+	}
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < INVENTORY_ROOM) {
+		snprintf(buf, len, "%lld KiB under this process's file size "
+		    "limit", (long long)rl.rlim_cur / 1024);
+		return 1;
+	}
+	size = pragma_int(inv, "PRAGMA page_size");
+	max = pragma_int(inv, "PRAGMA max_page_count");
+	pages = pragma_int(inv, "PRAGMA page_count");
+	if (size > 0 && max > 0 && pages >= 0 &&
+	    (max - pages) * size < INVENTORY_ROOM) {
+		snprintf(buf, len, "%lld KiB under its page limit",
+		    (max - pages) * size / 1024);
+		return 1;
+	}
+	return 0;
+}
+
 /* Turn SQLite's view of a failure into words with a fix. */
 static int
 dberr(struct inventory *inv, int rc, struct clouddp_err *err,
     const char *doing)
 {
 	const char	*msg;
+	char		 room[160];
 
 	msg = inv->db != NULL ? sqlite3_errmsg(inv->db) : sqlite3_errstr(rc);
+	/* A write refused for want of room (a size limit too) is "full". */
+	if ((rc & 0xff) == SQLITE_IOERR && inv->db != NULL &&
+	    room_short(inv, room, sizeof(room)))
+		return clouddp_errf(err, CLOUDDP_EIO, "free space on the "
+		    "inventory's file system, then run again",
+		    "%s: %s: the disk is full: %s", inv->path, doing, room);
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
 		return clouddp_errf(err, CLOUDDP_EIO, "free space on the "
@@ -298,6 +366,19 @@ inventory_limit_pages(struct inventory *inv, long npages,
 
 	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %ld", npages);
 	return exec(inv, sql, "limiting the size", err);
+}
+
+int
+inventory_room(struct inventory *inv, struct clouddp_err *err)
+{
+	char	 room[160];
+
+	if (!room_short(inv, room, sizeof(room)))
+		return 0;
+	return clouddp_errf(err, CLOUDDP_EIO, "free space on the "
+	    "inventory's file system (or choose another --db), then run "
+	    "again", "%s: the disk is full: %s, %d KiB needed to journal a "
+	    "create", inv->path, room, INVENTORY_ROOM / 1024);
 }
 
 static void

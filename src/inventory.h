@@ -99,6 +99,16 @@ void	 inventory_free(struct inventory *);
 int	 inventory_limit_pages(struct inventory *, long,
 	    struct clouddp_err *);
 
+/*
+ * Is there room to journal a whole create (INVENTORY_ROOM bytes): on the
+ * file system, under the process's file size limit and under a page cap?
+ * 0, or -1 with a CLOUDDP_EIO "full" error.  Asked before anything is
+ * made in the cloud, so that a full disk stops a run that would
+ * otherwise make resources it cannot record.
+ */
+#define INVENTORY_ROOM	(1024 * 1024)
+int	 inventory_room(struct inventory *, struct clouddp_err *);
+
 /* Add a new DP; CLOUDDP_ECONFLICT if the name is taken. */
 int	 inventory_dp_add(struct inventory *, const struct inv_dp *,
 	    struct clouddp_err *);

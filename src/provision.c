@@ -868,6 +868,10 @@ run_steps(const struct prov_cfg *cfg, int must_exist, struct report *r,
 		    "the inventory", cfg->name);
 		goto out;
 	}
+	/* No room to journal it: say so before anything is made. */
+	if ((found == 1 || p.dp.state != INV_STATE_READY) &&
+	    inventory_room(p.inv, err) == -1)
+		goto out;
 	if (found == 1) {
 		dp_from_cfg(cfg, &p.dp);
 		if (service_cert(cfg, &p.dp, err) == -1)

@@ -4,7 +4,8 @@
 # log checked; a rerun that changes nothing; a run killed while its
 # deployment was in flight, resumed with exactly one of each resource;
 # clear errors with nothing created for a wrong management certificate,
-# an unknown region and a used-up quota.
+# an unknown region, a used-up quota, and an inventory that is read-only
+# or has no room.
 . "$top_srcdir/tests/lib.sh"
 need openssl openssl
 need jq jq
@@ -16,7 +17,7 @@ azurite_start 127.0.0.1 "$AZP" || exit 1
 CLOUDDP_BLOB_KEY=$AZURITE_KEY
 export CLOUDDP_BLOB_KEY
 
-plan 35
+plan 41
 # Never the invoking user's own inventory.
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
@@ -146,4 +147,46 @@ run clouddp-provision create --name DP5 --region "West Europe" \
     --service-password-file "$D/pw" --endpoint "$EP" --cacert "$D/ca.pem" \
     --db "$DB"
 like "$err" "403 AuthenticationFailed" "a wrong management certificate: 403 in words"
+kill "$PID"
+
+# An inventory that cannot be written, or has no room left: a clear
+# error before anything is asked of the cloud.  Root writes anywhere, so
+# as root the provisioner runs as nobody.
+emu e4 --delay all=0
+asuser() {
+	if [ "$(id -u)" -eq 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+[ "$(id -u)" -ne 0 ] || need setpriv util-linux
+RO=$T_TMP/ro
+mkdir -p "$RO"
+sqlite3 "$DB" ".backup '$RO/inventory.db'"
+[ "$(id -u)" -ne 0 ] || chown 65534 "$RO/inventory.db"
+chmod 555 "$RO"
+chmod 711 "$T_TMP"
+chmod -R a+rX "$D"
+run asuser clouddp-provision create --name DP6 --region "West Europe" \
+    --subscription "$SUB" --management-pfx "$D/mgmt.pfx" \
+    --management-password-file "$D/pw" --service-pfx "$D/good-legacy.pfx" \
+    --service-password-file "$D/pw" --endpoint "$EP" --cacert "$D/ca.pem" \
+    --db "$RO/inventory.db"
+is "$rc" 3 "a read-only inventory directory: exit 3"
+like "$err" "$RO/inventory.db: .*cannot write the inventory" "said so" ||
+    diag "$err"
+run sh -c 'trap "" XFSZ; exec prlimit --fsize=65536 "$@"' sh \
+    clouddp-provision create --name DP7 --region "West Europe" \
+    --subscription "$SUB" --management-pfx "$D/mgmt.pfx" \
+    --management-password-file "$D/pw" --service-pfx "$D/good-legacy.pfx" \
+    --service-password-file "$D/pw" --endpoint "$EP" --cacert "$D/ca.pem" \
+    --db "$DB"
+is "$rc" 3 "no room for the inventory to grow: exit 3"
+like "$err" "the disk is full: [0-9]+ KiB under this process's file size limit" \
+    "said so" || diag "$err"
+is "$(wc -l <"$T_TMP/e4.req")" 0 "nothing was asked of the cloud"
+is "$(q "SELECT count(*) FROM dp WHERE name IN ('DP6', 'DP7')")" 0 \
+    "nor recorded"
+chmod 755 "$RO"
 kill "$PID"

@@ -212,7 +212,11 @@ test_full(void)
 	inv = inventory_open(path, &err);
 	if (inv == NULL)
 		exit(1);
+	ok(inventory_room(inv, &err) == 0, "room to journal a create");
 	ok(inventory_limit_pages(inv, 8, &err) == 0, "cap the file");
+	ok(inventory_room(inv, &err) == -1 && err.code == CLOUDDP_EIO &&
+	    strstr(err.what, "disk is full") != NULL && err.hint[0] != '\0',
+	    "under a cap, no room: said before any write");
 	inventory_dp_get(inv, "DP0", &dp, &err);
 	for (i = 0; i < 100000 && !failed; i++) {
 		if (inventory_step_begin(inv, "DP0", "certificate", i, &id,
@@ -298,7 +302,7 @@ main(void)
 {
 	char	 cmd[128];
 
-	plan(40);
+	plan(42);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/inventory.db", dir);
