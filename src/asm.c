@@ -27,6 +27,7 @@
 #define NS	"http://schemas.microsoft.com/windowsazure"
 #define REDIRECTS_MAX	5
 #define BACKOFF_MAX	30.0
+#define RESOLVE_TRIES	3	/* a name that does not resolve */
 
 struct asm_be;
 struct call;
@@ -52,6 +53,7 @@ struct call {
 	char			 request_id[64];	/* the request's */
 	char			 last_id[64];	/* the last answer's */
 	char			 api_code[64];
+	char			 last[300];	/* the last failure, words */
 	struct clouddp_buf	 resp;
 	struct xml_doc		*doc;		/* resp parsed, or NULL */
 	call_cb			 cb;
@@ -163,6 +165,16 @@ code_hint(const char *code, long status)
 	if (strcmp(code, "MissingOrIncorrectVersionHeader") == 0)
 		return "the endpoint does not accept x-ms-version "
 		    ASM_VERSION "; check --endpoint";
+	if (strcmp(code, "TemporaryRedirect") == 0)
+		return "Azure kept redirecting the request: run again later, "
+		    "or resume";
+	if (strcmp(code, "TooManyRequests") == 0 || status == 429)
+		return "Azure is throttling this subscription: wait a few "
+		    "minutes, then resume";
+	if (strcmp(code, "InternalError") == 0 ||
+	    strcmp(code, "OperationTimedOut") == 0)
+		return "Azure failed on its side: resume to try again (what "
+		    "was done is kept)";
 	if (status == 429 || status >= 500)
 		return "Azure is busy: run again later, or resume";
 	return "correct the value the message names, then run again";
@@ -201,8 +213,9 @@ again(struct call *c, double delay, struct clouddp_err *err)
 {
 	if (loop_now() + delay > c->deadline) {
 		clouddp_errf(err, CLOUDDP_ETIMEOUT, "raise --timeout, or "
-		    "resume later", "%s: gave up after %.0f s", c->what,
-		    c->b->cfg.timeout);
+		    "resume later", "%s: timed out after %.0f s (--timeout): "
+		    "%s", c->what, c->b->cfg.timeout, c->last[0] != '\0' ?
+		    c->last : "no answer");
 		return -1;
 	}
 	c->timer = loop_timer_add(c->b->loop, delay, retry_fire, c, err);
@@ -216,10 +229,13 @@ backoff(struct call *c, long retry_after, const char *why,
 {
 	double	 d;
 
+	snprintf(c->last, sizeof(c->last), "%s", why);
 	if (c->attempt >= c->b->cfg.max_retries) {
 		clouddp_errf(err, c->status != 0 ? CLOUDDP_EAPI : CLOUDDP_EHTTP,
-		    "Azure is busy or unreachable: run again later, or resume",
-		    "%s: %s, %d tries", c->what, why, c->attempt + 1);
+		    c->status != 0 ? code_hint(c->api_code, c->status) :
+		    "check the endpoint and the network (or the proxy), then "
+		    "resume", "%s: %s, still after %d tries", c->what, why,
+		    c->attempt + 1);
 		return -1;
 	}
 	d = c->b->cfg.retry_base * pow(2, c->attempt);
@@ -245,6 +261,8 @@ on_operation(struct call *c, struct clouddp_err *err)
 	leaf(root, "Status", st, sizeof(st));
 	if (strcmp(st, "InProgress") == 0) {
 		c->attempt = 0;
+		snprintf(c->last, sizeof(c->last), "operation %s still "
+		    "InProgress", c->request_id);
 		if (again(c, c->b->cfg.poll_interval, err) == -1)
 			finish(c, err);
 		return;
@@ -344,6 +362,11 @@ transport_failed(struct call *c, const struct http_result *res,
 		    "%s: %s: %s", c->what, c->url, res->error);
 	snprintf(why, sizeof(why), "%s", res->error[0] != '\0' ? res->error :
 	    "connection failed");
+	/* A name that does not resolve will not soon: a few tries only. */
+	if (res->fail == HTTP_FAIL_RESOLVE && c->attempt + 1 >= RESOLVE_TRIES)
+		return clouddp_errf(err, CLOUDDP_EDNS, "check the host in "
+		    "--endpoint (and in the proxy URL), and the resolver",
+		    "%s: %s, %d tries", c->what, why, c->attempt + 1);
 	return backoff(c, -1, why, err);
 }
 
@@ -373,7 +396,7 @@ static void
 on_response(struct call *c, const struct http_result *res,
     struct clouddp_err *err)
 {
-	char	 why[64];
+	char	 why[200];
 
 	c->status = res->status;
 	snprintf(c->last_id, sizeof(c->last_id), "%s",
@@ -393,7 +416,12 @@ on_response(struct call *c, const struct http_result *res,
 		return;
 	}
 	if (res->status == 429 || res->status == 500 || res->status == 503) {
-		snprintf(why, sizeof(why), "HTTP %ld", res->status);
+		leaf(c->doc != NULL ? xml_doc_root(c->doc) : NULL, "Code",
+		    c->api_code, sizeof(c->api_code));
+		snprintf(why, sizeof(why), "%ld %s (request id %s)",
+		    res->status, c->api_code[0] != '\0' ? c->api_code :
+		    "with no error code", c->last_id[0] != '\0' ? c->last_id :
+		    "none");
 		if (backoff(c, res->retry_after, why, err) == -1)
 			finish(c, err);
 		return;
@@ -431,6 +459,7 @@ send_call(struct call *c)
 {
 	struct http_req_opts	 o;
 	struct clouddp_err	 err;
+	double			 left;
 
 	memset(&o, 0, sizeof(o));
 	o.url = c->url;
@@ -445,8 +474,10 @@ send_call(struct call *c)
 	o.tls_arg = c->b->cfg.credential;
 	o.proxy = c->b->cfg.proxy;
 	o.proxy_password = c->b->cfg.proxy_password;
-	o.connect_timeout = 30;
-	o.timeout = 120;
+	/* No request outlives the operation's --timeout. */
+	left = c->deadline - loop_now();
+	o.timeout = left > 120 ? 120 : left > 1 ? left : 1;
+	o.connect_timeout = o.timeout > 30 ? 30 : o.timeout;
 	if (http_req_start(c->b->multi, &o, on_done, c, &err) == -1)
 		finish(c, &err);
 }
@@ -625,8 +656,8 @@ job_later(struct job *j, const char *waiting)
 
 	if (loop_now() + j->b->cfg.poll_interval > j->deadline) {
 		clouddp_errf(&err, CLOUDDP_ETIMEOUT, "raise --timeout, or "
-		    "resume later", "%s: still %s after %.0f s", j->name,
-		    waiting, j->b->cfg.timeout);
+		    "resume later", "%s: still %s after %.0f s (--timeout)",
+		    j->name, waiting, j->b->cfg.timeout);
 		job_done(j, &err, NULL);
 		return;
 	}

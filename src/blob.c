@@ -1109,7 +1109,8 @@ on_done(void *arg, const struct clouddp_err *herr,
 	br.request_id = res->request_id;
 	if (res->stage != HTTP_STAGE_DONE) {
 		clouddp_errf(&err, res->fail == HTTP_FAIL_TIMEOUT ?
-		    CLOUDDP_ETIMEOUT : CLOUDDP_EHTTP,
+		    CLOUDDP_ETIMEOUT : res->fail == HTTP_FAIL_RESOLVE ?
+		    CLOUDDP_EDNS : CLOUDDP_EHTTP,
 		    "check the Blob endpoint and that the service runs",
 		    "%s %s: %s", kind_names[r->kind], r->url, res->error);
 		r->cb(r->arg, &err, &br);

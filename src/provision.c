@@ -28,6 +28,7 @@
 #include "report.h"
 
 #define NAME_TRIES	5
+#define RESOLVE_TRIES	3	/* the blob endpoint's name, unresolved */
 #define LEASE_TTL	3600
 #define CONTAINER	"content"
 
@@ -69,6 +70,8 @@ struct prov {
 	struct http_multi	*multi;		/* Blob requests */
 	struct blob_client	*blob;
 	double			 waited;	/* for the container */
+	double			 step_started;	/* loop time */
+	int			 unresolved;	/* blob endpoint, in a row */
 };
 
 static void	 step_run(struct prov *);
@@ -296,6 +299,43 @@ ready_again(void *arg)
 		fail(p, &err);
 }
 
+
+/* --timeout, the longest one step may wait. */
+static double
+limit(const struct prov *p)
+{
+	return p->cfg->be.timeout > 0 ? p->cfg->be.timeout : 1800;
+}
+
+static double	 interval(const struct prov *);
+
+/*
+ * Not Ready yet: poll again, unless --timeout would pass first; then
+ * say what the deployment and its instances were doing.
+ */
+static int
+ready_later(struct prov *p, const struct backend_deployment *d,
+    struct clouddp_err *err)
+{
+	char	 states[300];
+	size_t	 i, n;
+
+	if (loop_now() - p->step_started + interval(p) <= limit(p)) {
+		p->timer = loop_timer_add(p->loop, interval(p), ready_again,
+		    p, err);
+		return p->timer != NULL ? 0 : -1;
+	}
+	n = (size_t)snprintf(states, sizeof(states), "%s", d->status != NULL ?
+	    d->status : "no status");
+	for (i = 0; i < d->ninstances && n < sizeof(states); i++)
+		n += (size_t)snprintf(states + n, sizeof(states) - n, "%s %s",
+		    i == 0 ? ", instances" : ",", d->instance_status[i]);
+	return clouddp_errf(err, CLOUDDP_ETIMEOUT, "raise --timeout, or "
+	    "resume later; an instance that stays busy needs its role "
+	    "checked", "deployment %s not Ready after %.0f s (--timeout): %s",
+	    p->dp.service_name, loop_now() - p->step_started, states);
+}
+
 static void
 log_instances(struct prov *p, const struct backend_deployment *d)
 {
@@ -325,9 +365,7 @@ on_ready(void *arg, const struct clouddp_err *err, const void *res)
 	}
 	log_instances(p, d);
 	if (!d->ready) {
-		p->timer = loop_timer_add(p->loop, p->cfg->be.poll_interval,
-		    ready_again, p, &e);
-		if (p->timer == NULL)
+		if (ready_later(p, d, &e) == -1)
 			fail(p, &e);
 		return;
 	}
@@ -368,14 +406,23 @@ static void
 container_wait(struct prov *p, const struct clouddp_err *why)
 {
 	struct clouddp_err	 e;
-	double			 limit, d = interval(p);
+	double			 d = interval(p);
 
-	limit = p->cfg->be.timeout > 0 ? p->cfg->be.timeout : 1800;
-	if (p->waited + d > limit) {
+	/* A name that does not resolve will not soon: a few tries only. */
+	p->unresolved = why->code == CLOUDDP_EDNS ? p->unresolved + 1 : 0;
+	if (p->unresolved >= RESOLVE_TRIES) {
+		clouddp_errf(&e, CLOUDDP_EDNS, "check the storage account's "
+		    "blob endpoint, the resolver and any proxy, then resume",
+		    "container %s: %s, %d tries", CONTAINER, why->what,
+		    p->unresolved);
+		fail(p, &e);
+		return;
+	}
+	if (loop_now() - p->step_started + d > limit(p)) {
 		clouddp_errf(&e, CLOUDDP_ETIMEOUT, "check the storage "
 		    "account's blob endpoint, then resume", "container %s: "
-		    "no answer after %.0f seconds: %s", CONTAINER, p->waited,
-		    why->what);
+		    "no answer after %.0f seconds: %s", CONTAINER,
+		    loop_now() - p->step_started, why->what);
 		fail(p, &e);
 		return;
 	}
@@ -494,6 +541,8 @@ on_keys(void *arg, const struct clouddp_err *err, const void *res)
 	bc.account = account;
 	bc.key = st->key;
 	bc.cacert = p->cfg->be.cacert;
+	/* No Blob request outlives --timeout. */
+	bc.timeout = limit(p) < 60 ? limit(p) : 0;
 	bc.proxy = p->cfg->be.proxy;
 	bc.proxy_password = p->cfg->be.proxy_password;
 	if (p->multi == NULL)
@@ -602,6 +651,7 @@ step_call(struct prov *p, struct clouddp_err *err)
 		    p->dp.region, on_created, p, err);
 	case STEP_CONTAINER:
 		p->waited = 0;
+		p->unresolved = 0;
 		return o->storage_keys(p->be, p->dp.storage_account, on_keys,
 		    p, err);
 	case STEP_SERVICE:
@@ -643,6 +693,7 @@ step_run(struct prov *p)
 	}
 	if (p->dp.state == INV_STATE_NEW || p->dp.state == INV_STATE_FAILED)
 		p->dp.state = INV_STATE_PROVISIONING;
+	p->step_started = loop_now();
 	if (step_call(p, &err) == -1)
 		fail(p, &err);
 }

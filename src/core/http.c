@@ -273,6 +273,12 @@ classify(struct http_req *r, CURLcode rc)
 	}
 	timeout = rc == CURLE_OPERATION_TIMEDOUT;
 	res->fail = timeout ? HTTP_FAIL_TIMEOUT : HTTP_FAIL_ERROR;
+	if (rc == CURLE_COULDNT_RESOLVE_HOST ||
+	    rc == CURLE_COULDNT_RESOLVE_PROXY) {
+		res->stage = HTTP_STAGE_TCP;
+		res->fail = HTTP_FAIL_RESOLVE;
+		return;
+	}
 	if (res->t_tcp < 0) {
 		res->stage = HTTP_STAGE_TCP;
 		res->fail = tcp_fail(timeout, res->os_errno);

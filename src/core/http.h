@@ -102,6 +102,8 @@ enum http_fail {
 	HTTP_FAIL_CLIENT_CERT,	/* our client certificate could not be set */
 	HTTP_FAIL_BODY_MAX,	/* the body passed body_max: reading stopped
 				 * (RESPONSE stage; status is valid) */
+	HTTP_FAIL_RESOLVE,	/* the host's (or the proxy's) name did not
+				 * resolve (TCP stage) */
 	HTTP_FAIL_ERROR		/* anything else; see error */
 };
 

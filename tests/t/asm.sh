@@ -163,8 +163,8 @@ kill "$PID"
 emu e3 --fault any:busy:every=1
 drive validate
 is "$rc" 2 "always busy: gives up"
-like "$out" "^error api: Get Subscription: HTTP 503, 7 tries" \
-    "after the retries allowed, said so"
+like "$out" "^error api: Get Subscription: 503 ServerBusy \\(request id [0-9a-f]{32}\\), still after 7 tries" \
+    "after the retries allowed, said so with the code and request id"
 kill "$PID"
 
 emu e4 --fault create-storage:fail-op

@@ -20,7 +20,7 @@ azurite_start 127.0.0.1 "$AZP" || exit 1
 CLOUDDP_BLOB_KEY=$AZURITE_KEY
 export CLOUDDP_BLOB_KEY
 
-plan 29
+plan 50
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
@@ -193,3 +193,102 @@ prov create --name PX8 --region "West Europe" $MGMT \
 like "$rc $err" "^3 .*the proxy names no user" \
     "a proxy password for a proxy without a user: a usage error"
 kill "$PID"
+
+# --- Emulator faults --------------------------------------------------
+# rl NAME OP: the statuses the emulator answered OP with, in order.
+rl() { jq -r "select(.operation == \"$2\") | .status" "$T_TMP/$1.req" | tr '\n' ' '; }
+MGMT="--subscription $SUB --management-pfx $D/mgmt.pfx --management-password-file $D/pw"
+
+# Each fault once: retried (or followed) and recovered.
+emu f1 --delay all=0 --fault get-subscription:throttle=1 \
+    --fault list-locations:busy --fault check-service-name:internal \
+    --fault create-storage:drop --fault get-operation:redirect \
+    --fault create-service:busy --fault get-deployment:drop
+T0=$(date +%s)
+prov create --name F1 --region "West Europe" $MGMT --endpoint "$EP"
+is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
+    "throttled, busy, internal error, dropped, redirected: Ready" ||
+    diag "$err"
+is "$(rl f1 get-subscription)" "429 200 200 " "429 with Retry-After, retried"
+is "$(rl f1 list-locations)$(rl f1 create-service)" "503 200 503 201 " \
+    "503 ServerBusy, retried"
+is "$(rl f1 check-service-name)" "500 200 " "500 InternalError, retried"
+is "$(rl f1 create-storage)" "202 409 " \
+    "a dropped create: asked again, the 409 found it made (one account)"
+like "$(rl f1 get-operation)" "^307 200 " "307 followed"
+like "$(cat "$T_TMP/cloudmgr.log")" "Get Subscription: 429 TooManyRequests \\(request id [0-9a-f]{32}\\); retry 1 in" \
+    "each retry logged with the Azure code and request id"
+diag "all faults recovered in $(($(date +%s) - T0)) s"
+kill "$PID"
+
+# Faults that last: reported in words, with the code, the request id and
+# what to do.
+emu f2 --delay all=0 --fault get-subscription:busy:every=1 \
+    --fault create-storage:fail-op
+prov create --name F2 --region "West Europe" $MGMT --endpoint "$EP" -t 3
+like "$rc $err" "^3 .*Get Subscription: timed out after 3 s \\(--timeout\\): 503 ServerBusy \\(request id [0-9a-f]{32}\\)" \
+    "503 every time: a timeout naming the code and the request id"
+like "$err" "hint: raise --timeout, or resume later" "and what to do"
+kill "$PID"
+emu f3 --delay all=0 --fault create-storage:fail-op
+prov create --name F3 --region "West Europe" $MGMT --endpoint "$EP"
+like "$rc $err" "^3 .*operation failed: Create Storage Account: 500 InternalError: .*\\(request id [0-9a-f]{32}\\)" \
+    "a failed operation: its code and request id"
+like "$err" "hint: Azure failed on its side: resume" "and what to do"
+prov resume --name F3 $MGMT --endpoint "$EP"
+is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" "resumed: Ready" ||
+    diag "$err"
+kill "$PID"
+
+# Timeouts, said as such: an operation slower than --timeout, a stalled
+# answer, a storage account and an instance that never get there.
+emu f4 --delay all=0 --delay operation=60 \
+    --fault get-subscription:stall=30:times=1
+T0=$(date +%s)
+prov create --name F4 --region "West Europe" $MGMT --endpoint "$EP" -t 2
+like "$rc $err" "^3 .*Get Subscription: timed out after 2 s \\(--timeout\\)" \
+    "a stalled answer: timed out after --timeout"
+prov create --name F4 --region "West Europe" $MGMT --endpoint "$EP" -t 2
+like "$rc $err" "^3 .*Create Storage Account: timed out after 2 s \\(--timeout\\): operation [0-9a-f]{32} still InProgress" \
+    "a slow operation: timed out, its id named"
+test $(($(date +%s) - T0)) -lt 15
+ok $? "both within --timeout ($(($(date +%s) - T0)) s)"
+kill "$PID"
+emu f5 --delay all=0 --fault create-storage:storage-stuck
+prov create --name F5 --region "West Europe" $MGMT --endpoint "$EP" -t 1
+like "$rc $err" "^3 .*still not Created after 1 s \\(--timeout\\)" "a stuck storage account: timeout"
+kill "$PID"
+emu f6 --delay all=0 --fault create-deployment:instance-stuck
+prov create --name F6 --region "West Europe" $MGMT --endpoint "$EP" -t 2
+like "$rc $err" "^3 .*not Ready after 2 s \\(--timeout\\): Running, instances .*BusyRole" \
+    "an instance stuck BusyRole: timeout, the states named"
+kill "$PID"
+
+# A blob endpoint whose name does not resolve: a few tries, then a
+# clear error, not --timeout's 30 minutes.
+spawn f7 clouddp-emulator --listen "$A:0" \
+    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
+    --ready-file "$T_TMP/f7.ready" --request-log "$T_TMP/f7.req" \
+    --vip-pool 127.0.0.16/28 --vip-https-port "$(free_port 127.0.0.17)" \
+    --vip-http-port none --delay all=0 \
+    --blob-endpoint http://nosuch.invalid:10000/devstoreaccount1 \
+    --blob-key-env CLOUDDP_BLOB_KEY
+wait_for 10 test -s "$T_TMP/f7.ready"
+EP=https://$A:$(jq -r .port "$T_TMP/f7.ready")
+T0=$(date +%s)
+run clouddp-provision create --name F7 --region "West Europe" $MGMT \
+    --endpoint "$EP" $SERVICE --cacert "$D/ca.pem" --poll-interval 1 \
+    --db "$DB"
+like "$rc $err" "^3 .*container content: .*nosuch.invalid.*, 3 tries" \
+    "an unresolvable blob endpoint: said so after 3 tries"
+T1=$(date +%s)
+test $((T1 - T0)) -lt 20
+ok $? "promptly ($((T1 - T0)) s), not after --timeout"
+T0=$(date +%s)
+prov create --name F8 --region "West Europe" $MGMT \
+    --endpoint https://nosuch.invalid:1
+like "$rc $err" "^3 .*Get Subscription: Could not resolve host: nosuch.invalid, 3 tries" \
+    "an unresolvable management endpoint: said so after 3 tries"
+test $(($(date +%s) - T0)) -lt 15
+ok $? "promptly ($(($(date +%s) - T0)) s)"
