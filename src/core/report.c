@@ -65,6 +65,18 @@ static struct {
 
 static int	 real_format(char *, size_t, double, int);
 
+/* The status a JSON key names ("warning"); UNKNOWN for anything else. */
+static enum clouddp_status
+status_parse(const char *key)
+{
+	int	 st;
+
+	for (st = CLOUDDP_STATUS_OK; st < CLOUDDP_STATUS__MAX; st++)
+		if (key != NULL && strcmp(key, clouddp_status_key(st)) == 0)
+			return (enum clouddp_status)st;
+	return CLOUDDP_STATUS_UNKNOWN;
+}
+
 struct report *
 report_new(const char *tool)
 {
@@ -189,6 +201,73 @@ enum clouddp_status
 report_stage_status(const struct report_stage *sg)
 {
 	return sg->status;
+}
+
+/* Append perf to r's perfdata, each 'label' given prefix. */
+static int
+perf_adopt(struct report *r, const char *perf, const char *prefix)
+{
+	int	 quoted = 0, rc = 0;
+
+	for (; *perf != '\0' && rc == 0; perf++) {
+		if (*perf == '\'' && !quoted && (r->perf.len == 0 ||
+		    r->perf.data[r->perf.len - 1] == ' ')) {
+			rc = clouddp_buf_printf(&r->perf, NULL, "'%s", prefix);
+			quoted = 1;
+			continue;
+		}
+		if (*perf == '\'')
+			quoted = 0;
+		rc = clouddp_buf_append(&r->perf, perf, 1, NULL);
+	}
+	return rc;
+}
+
+int
+report_stage_adopt(struct report_stage *sg, struct report *from,
+    const char *prefix)
+{
+	json_t	*c;
+	size_t	 i;
+
+	json_array_foreach(from->checks, i, c) {
+		if (json_array_append(sg->checks, c) == -1)
+			return -1;
+		sg->status = clouddp_status_worst(sg->status,
+		    status_parse(json_string_value(json_object_get(c,
+		    "status"))));
+		sg->r->counts[status_parse(json_string_value(
+		    json_object_get(c, "status")))]++;
+	}
+	json_object_set_new(sg->obj, "status",
+	    json_string(clouddp_status_key(sg->status)));
+	report_raise(sg->r, sg->status);
+	json_array_clear(from->checks);
+	if (from->perf.len == 0)
+		return 0;
+	if (sg->r->perf.len > 0 && clouddp_buf_append(&sg->r->perf, " ", 1,
+	    NULL) == -1)
+		return -1;
+	return perf_adopt(sg->r, from->perf.data, prefix);
+}
+
+void
+report_check_each(const struct report *r, report_check_cb cb, void *arg)
+{
+	const char	*stage;
+	json_t		*c;
+	size_t		 i, k;
+
+	for (k = 0; k <= r->nstages; k++) {
+		stage = k == 0 ? NULL : json_string_value(json_object_get(
+		    r->stages[k - 1].obj, "stage"));
+		json_array_foreach(k == 0 ? r->checks :
+		    r->stages[k - 1].checks, i, c)
+			cb(arg, stage, json_string_value(json_object_get(c,
+			    "check")), status_parse(json_string_value(
+			    json_object_get(c, "status"))),
+			    json_string_value(json_object_get(c, "message")));
+	}
 }
 
 enum clouddp_status

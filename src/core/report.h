@@ -50,6 +50,20 @@ int	 report_stage_check(struct report_stage *, const char *,
 	    enum clouddp_status, struct report_obj *, const char *, ...)
 	    __attribute__((format(printf, 5, 6)));
 enum clouddp_status report_stage_status(const struct report_stage *);
+/*
+ * Compose reports: move the default checks of from into stage sg (of
+ * another report), raising its statuses, and append from's perfdata
+ * to sg's report with prefix before each label ("vip_" makes 'tls'
+ * 'vip_tls').  from keeps its fields; its checks are gone.  Returns 0,
+ * or -1 on ENOMEM.
+ */
+int	 report_stage_adopt(struct report_stage *, struct report *,
+	    const char *);
+/* Every check: cb(arg, stage or NULL, check, status, message), the
+ * default stage first, then each stage in the order it was added. */
+typedef void	(*report_check_cb)(void *, const char *, const char *,
+		    enum clouddp_status, const char *);
+void	 report_check_each(const struct report *, report_check_cb, void *);
 
 /*
  * Text for the --nagios line; default: the messages of the non-ok
