@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
 
 #include "clouddp.h"
 #include "xml.h"
@@ -284,4 +285,110 @@ xml_node_text(const struct xml_node *node, struct clouddp_buf *out,
 			return -1;
 	}
 	return 1;
+}
+
+/* Writing ------------------------------------------------------------------ */
+
+/* libxml2's string type, for our text (BAD_CAST drops the const). */
+static const xmlChar *
+xc(const char *s)
+{
+	return (const xmlChar *)s;
+}
+
+struct xml_writer {
+	xmlBufferPtr	 buf;
+	xmlTextWriterPtr w;
+	int		 failed;
+};
+
+struct xml_writer *
+xml_writer_new(struct clouddp_err *err)
+{
+	struct xml_writer	*xw;
+
+	xw = calloc(1, sizeof(*xw));
+	if (xw == NULL)
+		goto nomem;
+	xw->buf = xmlBufferCreate();
+	if (xw->buf != NULL)
+		xw->w = xmlNewTextWriterMemory(xw->buf, 0);
+	if (xw->w == NULL)
+		goto nomem;
+	if (xmlTextWriterSetIndent(xw->w, 1) < 0 ||
+	    xmlTextWriterSetIndentString(xw->w, xc("  ")) < 0 ||
+	    xmlTextWriterStartDocument(xw->w, NULL, "UTF-8", NULL) < 0)
+		goto nomem;
+	return xw;
+nomem:
+	xml_writer_free(xw);
+	clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	return NULL;
+}
+
+void
+xml_writer_free(struct xml_writer *xw)
+{
+	if (xw == NULL)
+		return;
+	if (xw->w != NULL)
+		xmlFreeTextWriter(xw->w);
+	if (xw->buf != NULL)
+		xmlBufferFree(xw->buf);
+	free(xw);
+}
+
+/* One writer call's result: libxml2 says < 0 for a bad byte or ENOMEM. */
+static int
+writer_rc(struct xml_writer *xw, int rc, const char *what,
+    struct clouddp_err *err)
+{
+	if (rc >= 0 && !xw->failed)
+		return 0;
+	xw->failed = 1;
+	return clouddp_errf(err, CLOUDDP_EINPUT, NULL,
+	    "cannot write XML %s: out of memory or not UTF-8", what);
+}
+
+int
+xml_writer_start(struct xml_writer *xw, const char *name,
+    struct clouddp_err *err)
+{
+	return writer_rc(xw, xmlTextWriterStartElement(xw->w, xc(name)),
+	    name, err);
+}
+
+int
+xml_writer_attr(struct xml_writer *xw, const char *name, const char *val,
+    struct clouddp_err *err)
+{
+	return writer_rc(xw, xmlTextWriterWriteAttribute(xw->w,
+	    xc(name), xc(val)), name, err);
+}
+
+int
+xml_writer_text(struct xml_writer *xw, const char *text,
+    struct clouddp_err *err)
+{
+	return writer_rc(xw, xmlTextWriterWriteString(xw->w, xc(text)),
+	    "text", err);
+}
+
+int
+xml_writer_end(struct xml_writer *xw, struct clouddp_err *err)
+{
+	return writer_rc(xw, xmlTextWriterEndElement(xw->w), "element", err);
+}
+
+int
+xml_writer_done(struct xml_writer *xw, struct clouddp_buf *out,
+    struct clouddp_err *err)
+{
+	if (writer_rc(xw, xmlTextWriterEndDocument(xw->w), "document",
+	    err) == -1 || writer_rc(xw, xmlTextWriterFlush(xw->w),
+	    "document", err) == -1)
+		return -1;
+	clouddp_buf_reset(out);
+	return clouddp_buf_append(out, xmlBufferContent(xw->buf),
+	    (size_t)xmlBufferLength(xw->buf), err);
 }

@@ -63,4 +63,27 @@ const char	*xml_node_ns(const struct xml_node *);
 int		 xml_node_text(const struct xml_node *, struct clouddp_buf *,
 		    struct clouddp_err *);
 
+/*
+ * Writing XML (libxml2's xmlTextWriter, which escapes every text and
+ * attribute value), into memory: start elements, set attributes, add
+ * text, end elements; xml_writer_done() closes what is open and hands
+ * the UTF-8 document over.  Each call returns 0, or -1 with err filled
+ * (CLOUDDP_ENOMEM, or CLOUDDP_EINPUT for text that is not UTF-8); after
+ * a failure the writer only fails.
+ */
+struct xml_writer;
+
+struct xml_writer *xml_writer_new(struct clouddp_err *);
+void		 xml_writer_free(struct xml_writer *);
+int		 xml_writer_start(struct xml_writer *, const char *,
+		    struct clouddp_err *);
+int		 xml_writer_attr(struct xml_writer *, const char *,
+		    const char *, struct clouddp_err *);
+int		 xml_writer_text(struct xml_writer *, const char *,
+		    struct clouddp_err *);
+int		 xml_writer_end(struct xml_writer *, struct clouddp_err *);
+/* End the document and copy it into out, replacing its contents. */
+int		 xml_writer_done(struct xml_writer *, struct clouddp_buf *,
+		    struct clouddp_err *);
+
 #endif /* CLOUDDP_XML_H */
