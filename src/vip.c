@@ -255,6 +255,12 @@ vip_probe_free(struct vip_probe *p)
 	free(p);
 }
 
+const struct cert *
+vip_probe_leaf(const struct vip_probe *p)
+{
+	return p->leaf;
+}
+
 enum clouddp_status
 vip_probe_status(const struct vip_probe *p)
 {

@@ -84,6 +84,8 @@ int		 vip_probe_start(struct vip_probe *, struct http_multi *,
 
 /* The worst verdict so far. */
 enum clouddp_status vip_probe_status(const struct vip_probe *);
+/* The certificate served with SNI (borrowed), or NULL before TLS. */
+const struct cert *vip_probe_leaf(const struct vip_probe *);
 
 /*
  * Put the probe's fields, one check per phase and a "phases" object
