@@ -1,0 +1,519 @@
+/*
+ * clouddp-verify: is this DP ready for clients?  Every check of the
+ * toolkit at once (certificate, both resolution stages, authoritative
+ * servers, VIP, served certificate, HTTP), one report, one exit code.
+ * A thin main over verify.h.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clouddp.h"
+#include "cname.h"
+#include "dpref.h"
+#include "input.h"
+#include "inventory.h"
+#include "loop.h"
+#include "opts.h"
+#include "report.h"
+#include "tool.h"
+#include "verify.h"
+#include "vip.h"
+
+enum {
+	OPT_AUTHORITATIVE = CLOUDDP_OPT__TOOL,
+	OPT_CACERT,
+	OPT_CONCURRENCY,
+	OPT_CRITICAL_DAYS,
+	OPT_DNS_PORT,
+	OPT_EXPECT_CERT,
+	OPT_FORMAT,
+	OPT_FQDN,
+	OPT_HTTP_PORT,
+	OPT_INPUT,
+	OPT_JUNIT,
+	OPT_PORT,
+	OPT_PROXY,
+	OPT_PROXY_PASSWORD_ENV,
+	OPT_PROXY_PASSWORD_FD,
+	OPT_PROXY_PASSWORD_FILE,
+	OPT_SERVICE_PFX,
+	OPT_TARGET,
+	OPT_VIP,
+	OPT_WARN_DAYS
+};
+
+static const struct option longopts[] = {
+	{ "authoritative", no_argument,	NULL, OPT_AUTHORITATIVE },
+	{ "cacert",	required_argument, NULL, OPT_CACERT },
+	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+	{ "critical-days", required_argument, NULL, OPT_CRITICAL_DAYS },
+	{ "dns-port",	required_argument, NULL, OPT_DNS_PORT },
+	{ "expect-cert", required_argument, NULL, OPT_EXPECT_CERT },
+	{ "format",	required_argument, NULL, OPT_FORMAT },
+	{ "fqdn",	required_argument, NULL, OPT_FQDN },
+	{ "http-port",	required_argument, NULL, OPT_HTTP_PORT },
+	{ "input",	required_argument, NULL, OPT_INPUT },
+	{ "junit",	required_argument, NULL, OPT_JUNIT },
+	{ "port",	required_argument, NULL, OPT_PORT },
+	{ "proxy",	required_argument, NULL, OPT_PROXY },
+	{ "proxy-password-env", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_ENV },
+	{ "proxy-password-fd", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_FD },
+	{ "proxy-password-file", required_argument, NULL,
+	    OPT_PROXY_PASSWORD_FILE },
+	{ "service-pfx", required_argument, NULL, OPT_SERVICE_PFX },
+	{ "target",	required_argument, NULL, OPT_TARGET },
+	{ "vip",	required_argument, NULL, OPT_VIP },
+	{ "warn-days",	required_argument, NULL, OPT_WARN_DAYS },
+	CLOUDDP_LONGOPTS_COMMON,
+	CLOUDDP_LONGOPTS_INVENTORY,
+	CLOUDDP_LONGOPTS_PASSWORD,
+	CLOUDDP_LONGOPTS_RESOLVER,
+	{ NULL,		0,		NULL, 0 }
+};
+
+struct run {
+	struct clouddp_ctx	*ctx;
+	struct verify_cfg	 cfg;
+	struct verify_dp	 one;		/* --fqdn or --dp */
+	int			 given;		/* one is still to be given */
+	struct dpref		 ref;
+	char			 thumbprint[41];
+	const char		*input_path;
+	struct input		*in;
+	const char		*junit_path;
+	struct vip_secrets	 sec;
+	struct loop		*loop;
+	int			 stopped;
+	enum clouddp_status	 worst_status;	/* batch --nagios */
+	char			 worst[600];
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs(
+"usage: clouddp-verify --dp NAME [--db PATH] [options]\n"
+"       clouddp-verify --fqdn NAME --target AZURE-FQDN [--vip ADDR]\n"
+"                      [--service-pfx FILE [--password-file F |\n"
+"                      --password-env VAR | --password-fd N] |\n"
+"                      --expect-cert THUMBPRINT] [options]\n"
+"       clouddp-verify --input FILE|- [--concurrency N] [options]\n"
+"options: [--resolver HOST[:PORT]]... [--dns-port N] [--authoritative]\n"
+"         [--proxy URL] [--cacert FILE] [--port N] [--http-port N|none]\n"
+"         [--warn-days N] [--critical-days N] [--format FORMAT]\n"
+"         [--timeout SECONDS] [--json | --nagios] [--junit FILE]\n", fp);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	fputs("\nCheck a DP end to end: certificate, CNAME, VIP, served "
+	    "certificate, HTTP.\n\n"
+"      --authoritative    also ask every authoritative server of both zones\n"
+"      --cacert FILE      judge the served chain against these CAs\n"
+"      --concurrency N    verify at most N DPs at once (default 64)\n"
+"      --critical-days N  critical when a certificate expires within N days\n"
+"                         (default 7)\n"
+"      --db PATH          the inventory --dp reads (default as\n"
+"                         clouddp-provision)\n"
+"      --dns-port N       send every DNS query to port N\n"
+"      --dp NAME          the DP's names, VIP and thumbprint, from the\n"
+"                         inventory\n"
+"      --expect-cert THUMBPRINT  the SHA-1 the VIP must serve\n"
+"      --format FORMAT    the record to publish, when the CNAME is missing:\n"
+"                         bind (default), nsupdate, powershell, dnscmd, json\n"
+"      --fqdn NAME        the Service FQDN\n"
+"      --http-port N|none the HTTP port to probe (default 80)\n"
+"      --input FILE|-     one DP per line: fqdn target [vip], or CSV with\n"
+"                         a header naming fqdn, target, vip\n"
+"      --junit FILE       also write the checks as JUnit XML to FILE\n"
+"      --port N           the VIP's HTTPS port (default 443)\n"
+"      --proxy URL        reach the VIP through this proxy; \"\" for none\n"
+"      --proxy-password-env VAR  the proxy user's password, from VAR\n"
+"      --proxy-password-fd N     ... from the first line read on fd N\n"
+"      --proxy-password-file F   ... from the first line of F\n"
+"      --service-pfx FILE the service certificate (.pfx, .cer, .pem)\n"
+"      --target NAME      the Azure FQDN the CNAME must point to\n"
+"      --vip ADDR         the VIP (default: what the target resolves to)\n"
+"      --warn-days N      warn when a certificate expires within N days\n"
+"                         (default 30)\n", stdout);
+	clouddp_help_common(stdout);
+	clouddp_help_password(stdout);
+	clouddp_help_resolver(stdout);
+}
+
+/* A SHA-1 thumbprint, colons and blanks allowed, into 40 upper hex. */
+static int
+thumbprint_parse(const char *arg, char *out, struct clouddp_err *err)
+{
+	size_t	 n = 0;
+
+	for (; *arg != '\0'; arg++) {
+		if (*arg == ':' || *arg == ' ')
+			continue;
+		if (n == 40 || strchr("0123456789abcdefABCDEF", *arg) == NULL)
+			return clouddp_errf(err, CLOUDDP_EUSAGE, "give the "
+			    "SHA-1 thumbprint as 40 hex digits; for a file "
+			    "use --service-pfx", "--expect-cert: not a SHA-1 "
+			    "thumbprint");
+		out[n++] = (*arg >= 'a' && *arg <= 'f') ? *arg - 32 : *arg;
+	}
+	out[n] = '\0';
+	if (n != 40)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give the SHA-1 "
+		    "thumbprint as 40 hex digits", "--expect-cert: %zu hex "
+		    "digits, not 40", n);
+	return 0;
+}
+
+static int
+port_opt(const char *opt, const char *arg, long *out,
+    struct clouddp_err *err)
+{
+	if (strcmp(opt, "--http-port") == 0 && strcmp(arg, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return clouddp_parse_long(opt, arg, 1, 65535, out, err);
+}
+
+static int
+tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
+{
+	struct verify_cfg	*cfg = &run->cfg;
+	long			 v;
+
+	switch (c) {
+	case OPT_AUTHORITATIVE:
+		cfg->authoritative = 1;
+		return 0;
+	case OPT_CACERT:
+		cfg->probe.cacert = arg;
+		return 0;
+	case OPT_CONCURRENCY:
+		if (clouddp_parse_long("--concurrency", arg, 1, 1000, &v,
+		    err) == -1)
+			return -1;
+		cfg->concurrency = (size_t)v;
+		return 0;
+	case OPT_CRITICAL_DAYS:
+		return clouddp_parse_long("--critical-days", arg, 0, 3650,
+		    &cfg->crit_days, err);
+	case OPT_DNS_PORT:
+		if (clouddp_parse_long("--dns-port", arg, 1, 65535, &v,
+		    err) == -1)
+			return -1;
+		cfg->dns_port = (unsigned)v;
+		return 0;
+	case OPT_EXPECT_CERT:
+		if (thumbprint_parse(arg, run->thumbprint, err) == -1)
+			return -1;
+		run->one.thumbprint = run->thumbprint;
+		return 0;
+	case OPT_FORMAT:
+		return cname_format_parse(arg, &cfg->format, err);
+	case OPT_FQDN:
+		run->one.fqdn = arg;
+		return 0;
+	case OPT_HTTP_PORT:
+		return port_opt("--http-port", arg, &cfg->probe.http_port, err);
+	case OPT_INPUT:
+		run->input_path = arg;
+		return 0;
+	case OPT_JUNIT:
+		run->junit_path = arg;
+		return 0;
+	case OPT_PORT:
+		return port_opt("--port", arg, &cfg->probe.port, err);
+	case OPT_PROXY:
+		cfg->probe.proxy = arg;
+		return 0;
+	case OPT_PROXY_PASSWORD_ENV:
+		return vip_secrets_set(&run->sec, "--proxy-password-env",
+		    CLOUDDP_SECRET_ENV, arg, err);
+	case OPT_PROXY_PASSWORD_FD:
+		return vip_secrets_set(&run->sec, "--proxy-password-fd",
+		    CLOUDDP_SECRET_FD, arg, err);
+	case OPT_PROXY_PASSWORD_FILE:
+		return vip_secrets_set(&run->sec, "--proxy-password-file",
+		    CLOUDDP_SECRET_FILE, arg, err);
+	case OPT_SERVICE_PFX:
+		run->sec.expect_path = arg;
+		return 0;
+	case OPT_TARGET:
+		run->one.target = arg;
+		return 0;
+	case OPT_VIP:
+		run->one.vip = arg;
+		return 0;
+	case OPT_WARN_DAYS:
+		return clouddp_parse_long("--warn-days", arg, 0, 3650,
+		    &cfg->probe.warn_days, err);
+	default:
+		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
+		    "unknown option");
+	}
+}
+
+static int
+parse_args(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
+    struct clouddp_err *err)
+{
+	struct run	*run = arg;
+	int		 c, rc;
+
+	run->ctx = ctx;
+	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
+	    longopts, NULL)) != -1) {
+		if (c == '?')
+			return -2;
+		rc = clouddp_opt_common(ctx, c, optarg, err);
+		if (rc == 0)
+			rc = tool_opt(run, c, optarg, err);
+		if (rc == -1)
+			return -1;
+	}
+	if (optind < argc)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "name the DP with "
+		    "--dp, --fqdn and --target, or --input",
+		    "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* --dp: the names, VIP and thumbprint from the inventory. */
+static int
+from_inventory(struct run *run, struct clouddp_err *err)
+{
+	struct dpref	*ref = &run->ref;
+
+	if (run->one.fqdn != NULL || run->one.target != NULL ||
+	    run->one.vip != NULL)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either --dp "
+		    "or the names", "--dp with --fqdn, --target or --vip");
+	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
+	    err) == -1)
+		return -1;
+	run->one.fqdn = ref->fqdn;
+	run->one.target = ref->target;
+	run->one.vip = ref->vip[0] != '\0' ? ref->vip : NULL;
+	if (run->one.thumbprint == NULL && ref->thumbprint[0] != '\0')
+		run->one.thumbprint = ref->thumbprint;
+	run->one.name = ref->name;
+	run->one.db = ref->db;
+	if (ref->state != INV_STATE_READY)
+		run->one.state = inventory_state_name(ref->state);
+	return 0;
+}
+
+/* Check the options together; open the input or read the inventory. */
+static int
+setup(struct run *run, struct clouddp_err *err)
+{
+	struct input_cfg	 icfg;
+	int			 n;
+
+	n = (run->ctx->dp != NULL) + (run->input_path != NULL) +
+	    (run->one.fqdn != NULL || run->one.target != NULL);
+	if (n != 1)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give --dp NAME, "
+		    "or --fqdn NAME --target AZURE-FQDN, or --input FILE",
+		    n == 0 ? "no DP to verify" : "more than one way to name "
+		    "the DPs");
+	if (run->ctx->dp != NULL && from_inventory(run, err) == -1)
+		return -1;
+	if (run->one.fqdn != NULL && (run->one.target == NULL ||
+	    run->one.fqdn[0] == '\0' || run->one.target[0] == '\0'))
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give the Azure "
+		    "FQDN with --target", "--fqdn needs --target");
+	run->given = run->input_path == NULL;
+	run->cfg.probe.now = time(NULL);
+	if (run->ctx->timeout > 0)
+		run->cfg.probe.timeout = run->cfg.timeout = run->ctx->timeout;
+	run->cfg.resolvers = run->ctx->resolvers;
+	run->cfg.nresolvers = run->ctx->nresolvers;
+	run->sec.expect_src = run->ctx->secret;
+	if (vip_secrets_load(&run->sec, &run->cfg.probe, err) == -1)
+		return -1;
+	run->cfg.service = run->sec.expect;
+	if (run->input_path == NULL)
+		return 0;
+	memset(&icfg, 0, sizeof(icfg));
+	icfg.need = INPUT_BIT(INPUT_FQDN) | INPUT_BIT(INPUT_TARGET);
+	icfg.timeout = run->ctx->timeout;
+	icfg.stopped = tool_interrupted;
+	run->in = input_open(run->input_path, &icfg, err);
+	return run->in != NULL ? 0 : -1;
+}
+
+/* verify_next_cb: the one DP, or the input's lines. */
+static int
+next_dp(void *arg, struct verify_dp *dp, struct clouddp_err *err)
+{
+	struct run		*run = arg;
+	struct input_rec	 rec;
+	int			 rc;
+
+	if (run->stopped || tool_interrupted() != 0)
+		return 0;
+	if (run->in == NULL) {
+		if (!run->given)
+			return 0;
+		run->given = 0;
+		*dp = run->one;
+		return 1;
+	}
+	rc = input_next(run->in, &rec, err);
+	if (rc != 1)
+		return rc;
+	*dp = run->one;
+	dp->fqdn = rec.col[INPUT_FQDN];
+	dp->target = rec.col[INPUT_TARGET];
+	dp->vip = rec.col[INPUT_VIP];
+	dp->line = rec.line;
+	return 1;
+}
+
+static void
+worst_keep(struct run *run, struct report *r)
+{
+	char	 what[500];
+
+	if (report_status(r) == CLOUDDP_STATUS_OK || (run->worst[0] != '\0' &&
+	    report_status(r) <= run->worst_status))
+		return;
+	run->worst_status = report_status(r);
+	report_headline(r, what, sizeof(what));
+	snprintf(run->worst, sizeof(run->worst), "%s: %s",
+	    report_field(r, "fqdn"), what);
+}
+
+/* verify_emit_cb: print each DP as it ends. */
+static void
+emit(void *arg, struct report *r, const char *record,
+    const struct clouddp_err *err)
+{
+	struct run		*run = arg;
+	struct clouddp_ctx	 quiet;
+
+	if (run->stopped)
+		return;
+	if (r == NULL) {
+		quiet = *run->ctx;
+		if (quiet.output == CLOUDDP_OUTPUT_NAGIOS)
+			quiet.output = CLOUDDP_OUTPUT_TEXT;
+		log_err(&quiet, err);
+		return;
+	}
+	if (run->in != NULL && run->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
+		worst_keep(run, r);
+		return;
+	}
+	report_write(run->ctx, r, stdout);
+	if (record != NULL && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
+	    !run->ctx->quiet)
+		printf("publish this record to finish:\n%s", record);
+	if (run->in != NULL && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
+	    !run->ctx->quiet)
+		putchar('\n');
+	fflush(stdout);
+	if (tool_out_check() == -1) {
+		run->stopped = 1;
+		loop_stop(run->loop);
+	}
+}
+
+static int
+batch_summary(struct run *run, const struct verify_tally *t)
+{
+	struct report	*r;
+	int		 st;
+
+	r = report_new("VERIFY");
+	if (r == NULL || verify_summary(t, r) == -1) {
+		report_free(r);
+		return CLOUDDP_STATUS_UNKNOWN;
+	}
+	if (tool_interrupted() != 0)
+		report_check(r, "interrupted", CLOUDDP_STATUS_UNKNOWN,
+		    "stopped by a signal; the counts are of the DPs done "
+		    "before");
+	if (run->worst[0] != '\0')
+		report_summary_append(r, "; worst: %s", run->worst);
+	report_write(run->ctx, r, stdout);
+	st = tool_interrupted() != 0 ? CLOUDDP_STATUS_UNKNOWN :
+	    (int)report_status(r);
+	report_free(r);
+	return st;
+}
+
+static int
+verify(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	struct run		*run = arg;
+	struct verify_tally	 t;
+	int			 st;
+
+	if (setup(run, err) == -1)
+		return -1;
+	if (run->junit_path != NULL) {
+		run->cfg.junit = verify_junit_new(err);
+		if (run->cfg.junit == NULL)
+			return -1;
+	}
+	run->loop = loop_new(err);
+	if (run->loop == NULL || tool_signals(run->loop, err) == -1 ||
+	    verify_run(&run->cfg, run->loop, next_dp, emit, run, &t,
+	    err) == -1)
+		return -1;
+	if (run->stopped)
+		return CLOUDDP_STATUS_UNKNOWN;
+	if (run->junit_path != NULL && verify_junit_write(run->cfg.junit,
+	    run->junit_path, err) == -1)
+		return -1;
+	if (t.dps == 0)
+		return clouddp_errf(err, CLOUDDP_EINPUT, "give one DP per "
+		    "line: fqdn target [vip]", "%s: no DPs to verify",
+		    run->input_path);
+	if (run->in != NULL)
+		return batch_summary(run, &t);
+	for (st = CLOUDDP_STATUS_UNKNOWN; st > 0 && t.status[st] == 0; st--)
+		;
+	(void)ctx;
+	return st;
+}
+
+static void
+cleanup(void *arg)
+{
+	struct run	*run = arg;
+
+	loop_free(run->loop);
+	input_free(run->in);
+	vip_secrets_clear(&run->sec);
+	verify_junit_free(run->cfg.junit);
+}
+
+static const struct tool tool = {
+	"VERIFY", parse_args, help, verify, cleanup
+};
+
+int
+main(int argc, char *argv[])
+{
+	struct run	 run;
+
+	memset(&run, 0, sizeof(run));
+	vip_cfg_init(&run.cfg.probe);
+	run.cfg.crit_days = 7;
+	run.cfg.concurrency = 64;
+	return tool_main(&tool, &run, argc, argv);
+}
