@@ -22,7 +22,9 @@
 #include "clouddp.h"
 #include "cert.h"
 #include "cname.h"
+#include "dpref.h"
 #include "http.h"
+#include "inventory.h"
 #include "loop.h"
 #include "name.h"
 #include "report.h"
@@ -1191,4 +1193,42 @@ verify_summary(const struct verify_tally *t, struct report *r)
 		if (t->status[st] > 0)
 			report_raise(r, (enum clouddp_status)st);
 	return report_perf(r, "wall", round(t->wall * 1000), "ms");
+}
+
+void
+verify_dp_from_ref(struct verify_dp *dp, const struct dpref *ref)
+{
+	dp->fqdn = ref->fqdn;
+	dp->target = ref->target;
+	dp->vip = ref->vip[0] != '\0' ? ref->vip : NULL;
+	if (dp->thumbprint == NULL && ref->thumbprint[0] != '\0')
+		dp->thumbprint = ref->thumbprint;
+	dp->name = ref->name;
+	dp->db = ref->db;
+	dp->state = ref->state != INV_STATE_READY ?
+	    inventory_state_name(ref->state) : NULL;
+}
+
+int
+verify_thumbprint_parse(const char *arg, char out[41],
+    struct clouddp_err *err)
+{
+	size_t	 n = 0;
+
+	for (; *arg != '\0'; arg++) {
+		if (*arg == ':' || *arg == ' ')
+			continue;
+		if (n == 40 || strchr("0123456789abcdefABCDEF", *arg) == NULL)
+			return clouddp_errf(err, CLOUDDP_EUSAGE, "give the "
+			    "SHA-1 thumbprint as 40 hex digits; for a file "
+			    "use --service-pfx", "--expect-cert: not a SHA-1 "
+			    "thumbprint");
+		out[n++] = (*arg >= 'a' && *arg <= 'f') ? *arg - 32 : *arg;
+	}
+	out[n] = '\0';
+	if (n != 40)
+		return clouddp_errf(err, CLOUDDP_EUSAGE, "give the SHA-1 "
+		    "thumbprint as 40 hex digits", "--expect-cert: %zu hex "
+		    "digits, not 40", n);
+	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "clouddp.h"
 #include "cname.h"
+#include "dpref.h"
 #include "report.h"
 #include "vip.h"
 
@@ -33,6 +34,18 @@ struct verify_dp {
 	const char	*db;		/* the inventory, for messages */
 	unsigned long	 line;		/* --input line, 0: none */
 };
+
+/*
+ * Point dp at what ref (from dpref_get) holds: names, VIP, thumbprint
+ * (unless dp has one), the DP's name and inventory, its state when it
+ * is not ready.  ref must outlive dp.
+ */
+void	 verify_dp_from_ref(struct verify_dp *, const struct dpref *);
+/*
+ * A SHA-1 thumbprint as given (40 hex digits, colons and blanks
+ * allowed) into out, upper case.  Returns 0, or -1 with CLOUDDP_EUSAGE.
+ */
+int	 verify_thumbprint_parse(const char *, char[41], struct clouddp_err *);
 
 /* How to check every DP; borrowed for the run. */
 struct verify_cfg {

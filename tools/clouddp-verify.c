@@ -17,7 +17,6 @@
 #include "cname.h"
 #include "dpref.h"
 #include "input.h"
-#include "inventory.h"
 #include "loop.h"
 #include "opts.h"
 #include "report.h"
@@ -151,30 +150,6 @@ help(void)
 	clouddp_help_resolver(stdout);
 }
 
-/* A SHA-1 thumbprint, colons and blanks allowed, into 40 upper hex. */
-static int
-thumbprint_parse(const char *arg, char *out, struct clouddp_err *err)
-{
-	size_t	 n = 0;
-
-	for (; *arg != '\0'; arg++) {
-		if (*arg == ':' || *arg == ' ')
-			continue;
-		if (n == 40 || strchr("0123456789abcdefABCDEF", *arg) == NULL)
-			return clouddp_errf(err, CLOUDDP_EUSAGE, "give the "
-			    "SHA-1 thumbprint as 40 hex digits; for a file "
-			    "use --service-pfx", "--expect-cert: not a SHA-1 "
-			    "thumbprint");
-		out[n++] = (*arg >= 'a' && *arg <= 'f') ? *arg - 32 : *arg;
-	}
-	out[n] = '\0';
-	if (n != 40)
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "give the SHA-1 "
-		    "thumbprint as 40 hex digits", "--expect-cert: %zu hex "
-		    "digits, not 40", n);
-	return 0;
-}
-
 static int
 port_opt(const char *opt, const char *arg, long *out,
     struct clouddp_err *err)
@@ -215,7 +190,7 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 		cfg->dns_port = (unsigned)v;
 		return 0;
 	case OPT_EXPECT_CERT:
-		if (thumbprint_parse(arg, run->thumbprint, err) == -1)
+		if (verify_thumbprint_parse(arg, run->thumbprint, err) == -1)
 			return -1;
 		run->one.thumbprint = run->thumbprint;
 		return 0;
@@ -293,24 +268,14 @@ parse_args(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 static int
 from_inventory(struct run *run, struct clouddp_err *err)
 {
-	struct dpref	*ref = &run->ref;
-
 	if (run->one.fqdn != NULL || run->one.target != NULL ||
 	    run->one.vip != NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either --dp "
 		    "or the names", "--dp with --fqdn, --target or --vip");
-	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
+	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, &run->ref,
 	    err) == -1)
 		return -1;
-	run->one.fqdn = ref->fqdn;
-	run->one.target = ref->target;
-	run->one.vip = ref->vip[0] != '\0' ? ref->vip : NULL;
-	if (run->one.thumbprint == NULL && ref->thumbprint[0] != '\0')
-		run->one.thumbprint = ref->thumbprint;
-	run->one.name = ref->name;
-	run->one.db = ref->db;
-	if (ref->state != INV_STATE_READY)
-		run->one.state = inventory_state_name(ref->state);
+	verify_dp_from_ref(&run->one, &run->ref);
 	return 0;
 }
 
@@ -479,12 +444,15 @@ verify(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	if (run->junit_path != NULL && verify_junit_write(run->cfg.junit,
 	    run->junit_path, err) == -1)
 		return -1;
-	if (t.dps == 0)
+	if (run->in != NULL && t.dps == 0 && tool_interrupted() == 0)
 		return clouddp_errf(err, CLOUDDP_EINPUT, "give one DP per "
 		    "line: fqdn target [vip]", "%s: no DPs to verify",
 		    run->input_path);
 	if (run->in != NULL)
 		return batch_summary(run, &t);
+	if (tool_interrupted() != 0)
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, "run it again",
+		    "interrupted by a signal before the checks ended");
 	for (st = CLOUDDP_STATUS_UNKNOWN; st > 0 && t.status[st] == 0; st--)
 		;
 	(void)ctx;

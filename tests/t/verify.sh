@@ -16,7 +16,7 @@ need xmllint libxml2-utils
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 106
+plan 107
 
 D=$top_srcdir/tests/data/verify
 C=$T_TMP/certs
@@ -232,6 +232,8 @@ like "$nagios" "pre-flight: one step remains: publish the CNAME preflight.contos
     "pre-flight: the one remaining step, in --nagios"
 like "$text" "^preflight.contoso.test.	3600	IN	CNAME	$G.$" \
     "pre-flight: the exact record to publish"
+like "$text" "^; service FQDN preflight.contoso.test. -> classic cloud DP $G.$" \
+    "pre-flight: the record's header names the FQDN and the target's shape"
 is "$(jqv .publish.format)" bind "pre-flight: the record's format in JSON"
 is "$(stage_of vip)" ok "pre-flight: the VIP checked with the future FQDN"
 run $V $NET "" --format nsupdate --fqdn preflight.contoso.test \
