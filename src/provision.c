@@ -76,6 +76,48 @@ struct prov {
 
 static void	 step_run(struct prov *);
 
+/* What each step does, for the progress display. */
+static const char *const step_doing[STEP__MAX] = {
+	"checking the management certificate", "checking the region",
+	"checking the subscription's quotas", "choosing a service name",
+	"creating the storage account", "checking the content container",
+	"creating the cloud service", "adding the service certificate",
+	"creating the deployment", "waiting for the deployment to be Ready"
+};
+
+static void
+progress(struct prov *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Tell the progress callback where the run is. */
+static void
+progress(struct prov *p, const char *fmt, ...)
+{
+	struct prov_progress	 pp;
+	const char		*inst[BACKEND_INSTANCES_MAX];
+	char			 state[300];
+	va_list			 ap;
+	size_t			 n = 0;
+
+	if (p->cfg->progress == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(state, sizeof(state), fmt, ap);
+	va_end(ap);
+	while (n < BACKEND_INSTANCES_MAX && p->inst_state[n][0] != '\0') {
+		inst[n] = p->inst_state[n];
+		n++;
+	}
+	memset(&pp, 0, sizeof(pp));
+	pp.step = p->step < STEP__MAX ? step_names[p->step] : "done";
+	pp.index = p->step < STEP__MAX ? (int)p->step + 1 : STEP__MAX;
+	pp.nsteps = STEP__MAX;
+	pp.state = state;
+	pp.ninstances = n;
+	pp.instances = inst;
+	p->cfg->progress(p->cfg->progress_arg, &pp);
+}
+
 static void
 plog(struct prov *p, enum log_type t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -154,8 +196,11 @@ accepted(void *arg, const char *request_id)
 
 	test_kill(p);
 	if (p->step_id != 0 && inventory_step_request(p->inv, p->step_id,
-	    request_id, &err) == -1)
+	    request_id, &err) == -1) {
 		fail(p, &err);
+		return;
+	}
+	progress(p, "operation %s accepted, waiting for it", request_id);
 }
 
 static void
@@ -364,6 +409,7 @@ on_ready(void *arg, const struct clouddp_err *err, const void *res)
 		return;
 	}
 	log_instances(p, d);
+	progress(p, "deployment %s", d->status != NULL ? d->status : "?");
 	if (!d->ready) {
 		if (ready_later(p, d, &e) == -1)
 			fail(p, &e);
@@ -429,6 +475,8 @@ container_wait(struct prov *p, const struct clouddp_err *why)
 	p->waited += d;
 	plog(p, LOG_TYPE_INFO, "Waiting for check if container exists. "
 	    "Will check again in %.0f seconds", d);
+	progress(p, "the blob endpoint does not answer yet; again in %.0f s",
+	    d);
 	p->timer = loop_timer_add(p->loop, d, container_again, p, &e);
 	if (p->timer == NULL)
 		fail(p, &e);
@@ -683,6 +731,7 @@ step_run(struct prov *p)
 	while (p->step < STEP__MAX && p->done[p->step])
 		p->step++;
 	if (p->step == STEP__MAX) {
+		progress(p, "Ready");
 		loop_stop(p->loop);
 		return;
 	}
@@ -694,6 +743,8 @@ step_run(struct prov *p)
 	if (p->dp.state == INV_STATE_NEW || p->dp.state == INV_STATE_FAILED)
 		p->dp.state = INV_STATE_PROVISIONING;
 	p->step_started = loop_now();
+	progress(p, "%s", step_doing[p->step] != NULL ? step_doing[p->step] :
+	    "started");
 	if (step_call(p, &err) == -1)
 		fail(p, &err);
 }

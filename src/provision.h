@@ -21,6 +21,25 @@ struct report;
 #define PROV_WARNING		50
 #define PROV_CRITICAL		90
 
+/*
+ * Where a create or resume is, for a progress display: the step (index
+ * from 1 of nsteps), what it is doing in words, and the instances'
+ * states once the deployment has them.  Borrowed for the call.
+ */
+struct prov_progress {
+	const char		*step;		/* "storage" */
+	int			 index, nsteps;
+	const char		*state;		/* "creating the storage ..." */
+	size_t			 ninstances;
+	const char *const	*instances;	/* "ReadyRole", ... */
+};
+
+/*
+ * Called when the step or its state changes, and at each poll of the
+ * deployment; the library never prints, so the tool draws it.
+ */
+typedef void	(*prov_progress_cb)(void *, const struct prov_progress *);
+
 /* What create, resume and the other subcommands need.  Borrowed. */
 struct prov_cfg {
 	const char		*name;		/* the DP, our name for it */
@@ -39,6 +58,8 @@ struct prov_cfg {
 	const char		*db;		/* inventory path */
 	const char		*owner;		/* lease holder, "host:pid" */
 	long long		 now;		/* Unix time, from the main */
+	prov_progress_cb	 progress;	/* NULL: none */
+	void			*progress_arg;
 };
 
 /*

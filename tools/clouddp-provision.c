@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <getopt.h>
@@ -113,6 +114,9 @@ struct args {
 	struct clouddp_buf		 pfx;
 	char				 db[1024], owner[300];
 	int				 manage;
+	const struct clouddp_ctx	*ctx;
+	double				 start;		/* monotonic */
+	char				 shown[512];	/* last progress */
 };
 
 static void
@@ -523,6 +527,49 @@ setup(struct args *a, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	return 0;
 }
 
+static double
+monotonic(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Progress on stderr: on a terminal one line redrawn in place (elapsed
+ * time, step, state, instance states), cut to the terminal's width;
+ * otherwise a plain line each time it changes.  -q silences it.
+ */
+static void
+show_progress(void *arg, const struct prov_progress *pp)
+{
+	struct args	*a = arg;
+	struct winsize	 ws;
+	char		 line[512];
+	size_t		 i;
+	int		 n, t, width = 80;
+
+	n = snprintf(line, sizeof(line), "[%d/%d] %s: %s", pp->index,
+	    pp->nsteps, pp->step, pp->state);
+	for (i = 0; i < pp->ninstances && n > 0 && (size_t)n < sizeof(line);
+	    i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s",
+		    i == 0 ? "; instances " : ", ", pp->instances[i]);
+	t = (int)(monotonic() - a->start);
+	if (a->ctx->stderr_tty) {
+		if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 &&
+		    ws.ws_col > 20)
+			width = ws.ws_col;
+		fprintf(stderr, "\r\033[K%02d:%02d %.*s", t / 60, t % 60,
+		    width - 7, line);
+		fflush(stderr);
+	} else if (strcmp(line, a->shown) != 0)
+		fprintf(stderr, "%s: %02d:%02d %s\n", a->ctx->prog, t / 60,
+		    t % 60, line);
+	snprintf(a->shown, sizeof(a->shown), "%s", line);
+}
+
 static int
 run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 {
@@ -570,7 +617,15 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	r = report_new("PROVISION");
 	if (r == NULL)
 		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	a->ctx = ctx;
+	a->start = monotonic();
+	if (!ctx->quiet && !a->manage) {
+		cfg->progress = show_progress;
+		cfg->progress_arg = a;
+	}
 	ret = subcmds[i].fn(cfg, r, err);
+	if (a->shown[0] != '\0' && ctx->stderr_tty)
+		fputs("\r\033[K", stderr);
 	status = ret == 0 ? (int)report_status(r) : -1;
 	if (ret == 0)
 		report_write(ctx, r, stdout);

@@ -2,7 +2,10 @@
 # clouddp-provision's credentials and network paths against
 # clouddp-emulator and Azurite: a .publishsettings file as the management
 # credential; every request through tinyproxy, with and without proxy
-# credentials, the proxy password nowhere to be seen.
+# credentials, the proxy password nowhere to be seen; each emulator fault
+# ridden out or reported in words, timeouts as timeouts, names that do
+# not resolve reported promptly; the progress lines, plain and on a
+# terminal.
 . "$top_srcdir/tests/lib.sh"
 need openssl openssl
 need jq jq
@@ -20,7 +23,7 @@ azurite_start 127.0.0.1 "$AZP" || exit 1
 CLOUDDP_BLOB_KEY=$AZURITE_KEY
 export CLOUDDP_BLOB_KEY
 
-plan 50
+plan 62
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
@@ -62,6 +65,8 @@ prov() {
 	    --poll-interval 0.02 --db "$DB" --log "$T_TMP/cloudmgr.log" --json
 }
 count() { jq -r .operation "$T_TMP/$1.req" | grep -cx "$2"; }
+# The error lines of $err, without the progress lines before them.
+errs() { printf '%s\n' "$err" | grep -Ev '^clouddp-provision: [0-9]{2}:[0-9]{2} \['; }
 
 emu e1 --delay all=0
 ok $? "emulator started"
@@ -107,16 +112,16 @@ is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
 is "$(count e1 create-deployment)" 2 "both deployments were made"
 prov create --name PS3 --region "West Europe" --endpoint "$EP" \
     --publishsettings "$D/v1.publishsettings" --management-pfx "$D/mgmt.pfx"
-like "$rc $err" "^3 .*--publishsettings and --management-pfx cannot be used together" \
+like "$rc $(errs)" "^3 .*--publishsettings and --management-pfx cannot be used together" \
     "--publishsettings with --management-pfx: a usage error"
 prov create --name PS3 --region "West Europe" --endpoint "$EP" \
     --publishsettings "$D/v1.publishsettings" \
     --management-password-file "$D/pw"
-like "$rc $err" "^3 .*password options cannot be used together" \
+like "$rc $(errs)" "^3 .*password options cannot be used together" \
     "--publishsettings with a management password: a usage error"
 prov create --name PS3 --region "West Europe" \
     --publishsettings "$D/v2.publishsettings"
-like "$rc $err" "^3 .*holds 2 subscriptions" \
+like "$rc $(errs)" "^3 .*holds 2 subscriptions" \
     "two subscriptions and no --subscription: which one?"
 like "$err" "hint: pass --subscription" "the hint names --subscription"
 is "$(count e1 create-storage)" 2 "nothing created by the refused runs"
@@ -179,7 +184,7 @@ unlike "$out$err" "$PXPW|$B64PW" "nor on stdout or stderr (-v)"
 c0=$(wc -l <"$T_TMP/e1.req")
 prov create --name PX6 --region "West Europe" $MGMT \
     --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-file "$D/proxywrong"
-like "$rc $err" "^[1-9] .*proxy http://clouddp@$PA:$PAUTH did not accept the credentials \(40[17]\)" \
+like "$rc $(errs)" "^[1-9] .*proxy http://clouddp@$PA:$PAUTH did not accept the credentials \(40[17]\)" \
     "a wrong proxy password: refused in words (tinyproxy says 401)"
 like "$err" "hint: check the user in the proxy URL and the password" \
     "with what to do"
@@ -190,7 +195,7 @@ like "$err" "proxy http://$PA:$PAUTH requires authentication \(407\)" \
 is "$(wc -l <"$T_TMP/e1.req")" "$c0" "nothing reached the emulator"
 prov create --name PX8 --region "West Europe" $MGMT \
     --proxy "http://$PA:$PAUTH" --proxy-password-file "$D/proxypw"
-like "$rc $err" "^3 .*the proxy names no user" \
+like "$rc $(errs)" "^3 .*the proxy names no user" \
     "a proxy password for a proxy without a user: a usage error"
 kill "$PID"
 
@@ -226,13 +231,13 @@ kill "$PID"
 emu f2 --delay all=0 --fault get-subscription:busy:every=1 \
     --fault create-storage:fail-op
 prov create --name F2 --region "West Europe" $MGMT --endpoint "$EP" -t 3
-like "$rc $err" "^3 .*Get Subscription: timed out after 3 s \\(--timeout\\): 503 ServerBusy \\(request id [0-9a-f]{32}\\)" \
+like "$rc $(errs)" "^3 .*Get Subscription: timed out after 3 s \\(--timeout\\): 503 ServerBusy \\(request id [0-9a-f]{32}\\)" \
     "503 every time: a timeout naming the code and the request id"
 like "$err" "hint: raise --timeout, or resume later" "and what to do"
 kill "$PID"
 emu f3 --delay all=0 --fault create-storage:fail-op
 prov create --name F3 --region "West Europe" $MGMT --endpoint "$EP"
-like "$rc $err" "^3 .*operation failed: Create Storage Account: 500 InternalError: .*\\(request id [0-9a-f]{32}\\)" \
+like "$rc $(errs)" "^3 .*operation failed: Create Storage Account: 500 InternalError: .*\\(request id [0-9a-f]{32}\\)" \
     "a failed operation: its code and request id"
 like "$err" "hint: Azure failed on its side: resume" "and what to do"
 prov resume --name F3 $MGMT --endpoint "$EP"
@@ -246,21 +251,21 @@ emu f4 --delay all=0 --delay operation=60 \
     --fault get-subscription:stall=30:times=1
 T0=$(date +%s)
 prov create --name F4 --region "West Europe" $MGMT --endpoint "$EP" -t 2
-like "$rc $err" "^3 .*Get Subscription: timed out after 2 s \\(--timeout\\)" \
+like "$rc $(errs)" "^3 .*Get Subscription: timed out after 2 s \\(--timeout\\)" \
     "a stalled answer: timed out after --timeout"
 prov create --name F4 --region "West Europe" $MGMT --endpoint "$EP" -t 2
-like "$rc $err" "^3 .*Create Storage Account: timed out after 2 s \\(--timeout\\): operation [0-9a-f]{32} still InProgress" \
+like "$rc $(errs)" "^3 .*Create Storage Account: timed out after 2 s \\(--timeout\\): operation [0-9a-f]{32} still InProgress" \
     "a slow operation: timed out, its id named"
 test $(($(date +%s) - T0)) -lt 15
 ok $? "both within --timeout ($(($(date +%s) - T0)) s)"
 kill "$PID"
 emu f5 --delay all=0 --fault create-storage:storage-stuck
 prov create --name F5 --region "West Europe" $MGMT --endpoint "$EP" -t 1
-like "$rc $err" "^3 .*still not Created after 1 s \\(--timeout\\)" "a stuck storage account: timeout"
+like "$rc $(errs)" "^3 .*still not Created after 1 s \\(--timeout\\)" "a stuck storage account: timeout"
 kill "$PID"
 emu f6 --delay all=0 --fault create-deployment:instance-stuck
 prov create --name F6 --region "West Europe" $MGMT --endpoint "$EP" -t 2
-like "$rc $err" "^3 .*not Ready after 2 s \\(--timeout\\): Running, instances .*BusyRole" \
+like "$rc $(errs)" "^3 .*not Ready after 2 s \\(--timeout\\): Running, instances .*BusyRole" \
     "an instance stuck BusyRole: timeout, the states named"
 kill "$PID"
 
@@ -280,7 +285,7 @@ T0=$(date +%s)
 run clouddp-provision create --name F7 --region "West Europe" $MGMT \
     --endpoint "$EP" $SERVICE --cacert "$D/ca.pem" --poll-interval 1 \
     --db "$DB"
-like "$rc $err" "^3 .*container content: .*nosuch.invalid.*, 3 tries" \
+like "$rc $(errs)" "^3 .*container content: .*nosuch.invalid.*, 3 tries" \
     "an unresolvable blob endpoint: said so after 3 tries"
 T1=$(date +%s)
 test $((T1 - T0)) -lt 20
@@ -288,7 +293,42 @@ ok $? "promptly ($((T1 - T0)) s), not after --timeout"
 T0=$(date +%s)
 prov create --name F8 --region "West Europe" $MGMT \
     --endpoint https://nosuch.invalid:1
-like "$rc $err" "^3 .*Get Subscription: Could not resolve host: nosuch.invalid, 3 tries" \
+like "$rc $(errs)" "^3 .*Get Subscription: Could not resolve host: nosuch.invalid, 3 tries" \
     "an unresolvable management endpoint: said so after 3 tries"
 test $(($(date +%s) - T0)) -lt 15
 ok $? "promptly ($(($(date +%s) - T0)) s)"
+
+# --- Progress on stderr ---------------------------------------------
+# Not a terminal: plain lines, one per change.  The deployment takes a
+# little time, so its instances' states show.
+emu g1 --delay all=0 --delay role-unknown=0.3 --delay busy-role=0.3
+prov create --name G1 --region "West Europe" $MGMT --endpoint "$EP"
+is "$rc" 0 "create for the progress lines" || diag "$err"
+like "$err" "^clouddp-provision: [0-9]{2}:[0-9]{2} \\[1/[0-9]+\\] validate: checking the management certificate$" \
+    "a line per step, with the elapsed time"
+like "$err" "\\[[0-9]+/[0-9]+\\] storage: operation [0-9a-f]{32} accepted" \
+    "the operation it waits for"
+like "$err" "\\[[0-9]+/[0-9]+\\] ready: deployment Running; instances .*BusyRole" \
+    "the instances' states as they change"
+like "$err" "\\[([0-9]+)/[0-9]+\\] done: Ready; instances ReadyRole, ReadyRole$" \
+    "and the end"
+is "$(printf '%s' "$err" | tr -d -c '\r\033' | wc -c)" 0 \
+    "no carriage returns or escapes when stderr is not a terminal"
+is "$(printf '%s\n' "$err" | sort | uniq -d)" "" "no line repeated"
+prov create --name G2 --region "West Europe" $MGMT --endpoint "$EP" -q
+is "$rc $err" "0 " "-q: no progress"
+# A terminal (script(1) gives it one): the line redrawn in place.
+need script bsdutils
+script -qec "clouddp-provision create --name G3 --region 'West Europe' \
+    $MGMT --endpoint $EP $SERVICE --cacert $D/ca.pem --poll-interval 0.02 \
+    --db $DB --json >$T_TMP/g3.json" /dev/null </dev/null >"$T_TMP/g3.tty"
+is "$? $(jq -r .state "$T_TMP/g3.json")" "0 ready" "on a terminal: Ready"
+tr '\r' '\n' <"$T_TMP/g3.tty" | sed "s/$(printf '\033')\\[K//g" \
+    >"$T_TMP/g3.lines"
+grep -q "$(printf '\033\\[K')" "$T_TMP/g3.tty"
+ok $? "each redraw clears the line"
+like "$(cat "$T_TMP/g3.lines")" "^[0-9]{2}:[0-9]{2} \\[10/10\\] ready: deployment Running; instances" \
+    "the step, elapsed time, state and instances, drawn over each other"
+is "$(grep -c '^clouddp-provision: [0-9]' "$T_TMP/g3.tty")" 0 \
+    "no plain progress lines on a terminal"
+kill "$PID"
