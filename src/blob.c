@@ -71,6 +71,7 @@ struct blob_req {
 	size_t			 nitems;
 	size_t			 items_cap;
 	long long		 total;
+	int			 sum_only;	/* list: count, keep none */
 	blob_done_cb		 cb;
 	void			*arg;
 };
@@ -472,7 +473,7 @@ req_free(struct blob_req *r)
 		OPENSSL_cleanse(r->headers[i], strlen(r->headers[i]));
 		free(r->headers[i]);
 	}
-	for (i = 0; i < r->nitems; i++)
+	for (i = 0; r->items != NULL && i < r->nitems; i++)
 		free((void *)(uintptr_t)r->items[i].name);
 	free(r->items);
 	free(r->url);
@@ -749,18 +750,54 @@ blob_delete(struct blob_client *c, const char *container, const char *blob,
 	return start(c, BLOB_DELETE, container, blob, NULL, cb, arg, err);
 }
 
-int
-blob_list(struct blob_client *c, const char *container, blob_done_cb cb,
+/* The listing's request with its query, not yet started. */
+static struct blob_req *
+list_req(struct blob_client *c, const char *container, blob_done_cb cb,
     void *arg, struct clouddp_err *err)
 {
-	char	 q[96];
+	struct blob_req	*r;
+	char		 q[96];
 
 	if (c->list_max > 0)
 		snprintf(q, sizeof(q), "restype=container&comp=list"
 		    "&maxresults=%d", c->list_max);
 	else
 		snprintf(q, sizeof(q), "restype=container&comp=list");
-	return start(c, BLOB_LIST, container, NULL, q, cb, arg, err);
+	r = req_new(c, BLOB_LIST, container, NULL, q, err);
+	if (r == NULL)
+		return NULL;
+	r->cb = cb;
+	r->arg = arg;
+	r->container = strdup(container);
+	if (r->container == NULL) {
+		req_free(r);
+		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	return r;
+}
+
+int
+blob_list(struct blob_client *c, const char *container, blob_done_cb cb,
+    void *arg, struct clouddp_err *err)
+{
+	struct blob_req	*r;
+
+	r = list_req(c, container, cb, arg, err);
+	return r != NULL ? req_start(r, err) : -1;
+}
+
+int
+blob_sum(struct blob_client *c, const char *container, blob_done_cb cb,
+    void *arg, struct clouddp_err *err)
+{
+	struct blob_req	*r;
+
+	r = list_req(c, container, cb, arg, err);
+	if (r == NULL)
+		return -1;
+	r->sum_only = 1;
+	return req_start(r, err);
 }
 
 int
@@ -945,6 +982,11 @@ list_add(struct blob_req *r, const char *name, long long size,
 {
 	struct blob_item	*n;
 
+	if (r->sum_only) {
+		r->nitems++;
+		r->total += size;
+		return 0;
+	}
 	if (r->nitems == r->items_cap) {
 		r->items_cap = r->items_cap ? r->items_cap * 2 : 16;
 		n = reallocarray(r->items, r->items_cap, sizeof(*n));
@@ -1033,6 +1075,7 @@ list_next(struct blob_req *r, const char *marker, struct clouddp_err *err)
 	n->nitems = r->nitems;
 	n->items_cap = r->items_cap;
 	n->total = r->total;
+	n->sum_only = r->sum_only;
 	r->container = NULL;
 	r->items = NULL;
 	r->nitems = 0;

@@ -103,6 +103,12 @@ int	 blob_delete(struct blob_client *, const char *, const char *,
 /* Every blob of a container, following NextMarker page by page. */
 int	 blob_list(struct blob_client *, const char *, blob_done_cb, void *,
 	    struct clouddp_err *);
+/*
+ * The same, keeping no names: nitems counts the blobs, items is NULL and
+ * total_size sums their sizes, in memory bounded whatever the count.
+ */
+int	 blob_sum(struct blob_client *, const char *, blob_done_cb, void *,
+	    struct clouddp_err *);
 
 /*
  * The Authorization value ("SharedKey ACCOUNT:SIGNATURE") of a request:

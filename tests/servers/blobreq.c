@@ -7,7 +7,7 @@
  * why), 3 when it could not be set up.  CLOUDDP_BLOB_LIST_MAX sets the
  * blobs per listing page.
  *
- * usage: blobreq ENDPOINT ACCOUNT exists|create|list CONTAINER
+ * usage: blobreq ENDPOINT ACCOUNT exists|create|list|sum CONTAINER
  *        blobreq ENDPOINT ACCOUNT head|delete CONTAINER BLOB
  *        blobreq ENDPOINT ACCOUNT put CONTAINER BLOB FILE
  *        blobreq ENDPOINT ACCOUNT headurl URL
@@ -41,7 +41,7 @@ done(void *arg, const struct clouddp_err *err, const struct blob_result *r)
 		    "", r->size);
 		printf("nitems=%zu\ntotal_size=%lld\n", r->nitems,
 		    r->total_size);
-		for (i = 0; i < r->nitems; i++)
+		for (i = 0; r->items != NULL && i < r->nitems; i++)
 			printf("blob %s %lld\n", r->items[i].name,
 			    r->items[i].size);
 	}
@@ -61,6 +61,8 @@ start(struct blob_client *c, int argc, char **argv, struct clouddp_err *err)
 		return blob_container_create(c, argv[4], done, NULL, err);
 	if (strcmp(op, "list") == 0)
 		return blob_list(c, argv[4], done, NULL, err);
+	if (strcmp(op, "sum") == 0)
+		return blob_sum(c, argv[4], done, NULL, err);
 	if (strcmp(op, "headurl") == 0)
 		return blob_head_url(c, argv[4], done, NULL, err);
 	if (strcmp(op, "head") == 0 && argc == 6)

@@ -12,7 +12,7 @@ export CLOUDDP_BLOB_KEY
 b() { run blobreq "$AZURITE_ENDPOINT" "$AZURITE_ACCOUNT" "$@"; }
 field() { printf '%s\n' "$out" | sed -n "s/^$1=//p"; }
 
-plan 27
+plan 28
 
 b exists content
 is "$rc/$(field status)/$(field found)/$(field error_code)" \
@@ -56,6 +56,9 @@ is "$rc/$(field nitems)/$(field total_size)" "0/3/300000" \
     "one blob a page: NextMarker followed to the end"
 is "$(printf '%s\n' "$out" | awk '$1 == "blob" { print $2 }' | tr '\n' ' ')" \
     "empty.bin pkg/dp.cspkg pkg/more.bin " "each blob once, in order"
+CLOUDDP_BLOB_LIST_MAX=1 b sum content
+is "$rc/$(field nitems)/$(field total_size)/$(printf '%s\n' "$out" | grep -c '^blob ')" \
+    "0/3/300000/0" "sum: every page counted, no names kept"
 
 CLOUDDP_BLOB_KEY=$(printf '%s' "$AZURITE_KEY" | tr 'A-Ma-m' 'N-Zn-z') \
     b exists content
