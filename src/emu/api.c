@@ -593,6 +593,8 @@ stall_end(void *arg)
 			break;
 		}
 	MHD_resume_connection(r->conn);
+	/* Answer it now: nothing else may wake the daemon. */
+	MHD_run(r->api->mhd);
 	api_schedule(r->api);
 }
 
