@@ -66,8 +66,8 @@ mgmt status --name DP1
 is "$rc" 0 "status: exit 0" || diag "$out$err"
 like "$out" "DP1: Running, 2 of 2 instances ready, VIP $VIP" \
     "status: live state from the back end"
-like "$out" "storage used unknown \\(quota 2000 GB\\)" \
-    "status: storage use unknown, never zero"
+like "$out" "transfer used unknown \\(quota 10000 GB\\)" \
+    "status: transfer use unknown, never zero"
 mgmt status --name DP1 --json
 is "$(printf '%s' "$out" | jq -r '.dps[0].deployment + " " + (.dps[0].instances_ready|tostring) + " " + .dps[0].vip')" \
     "Running 2 $VIP" "status --json"
