@@ -161,6 +161,8 @@ on_keys(void *arg, const struct clouddp_err *err, const void *res)
 	bc.account = account;
 	bc.key = st->key;
 	bc.cacert = s->run->cfg->be.cacert;
+	bc.proxy = s->run->cfg->be.proxy;
+	bc.proxy_password = s->run->cfg->be.proxy_password;
 	bc.timeout = s->run->cfg->be.timeout;
 	s->blob = blob_client_new(s->run->multi, &bc, &s->serr);
 	if (s->blob == NULL)
