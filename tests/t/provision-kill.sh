@@ -1,13 +1,14 @@
 #!/bin/sh
 # The kill matrix of clouddp-provision: for each step, a create killed
-# with SIGKILL while that step is in flight, then resumed.  A create
-# step is killed twice: once while its operation, journaled, is still
-# running, and once between its request and the journal write that
-# records it (the test hook CLOUDDP_TEST_KILL_AFTER_SEND).  After each resume the emulator has exactly one storage
-# account, cloud service, certificate and deployment, asked for once
-# each (its request log and Get Subscription's counters), and the
-# inventory agrees with it.  Then two creates of one DP at once: one
-# refuses, naming the other.
+# with SIGKILL while that step is in flight, then taken up again (with
+# resume, once with create).  A create step is killed twice: once while
+# its operation, journaled, is still running, and once between its
+# request and the journal write that records it (the test hook
+# CLOUDDP_TEST_KILL_AFTER_SEND).  After each rerun the emulator has
+# exactly one storage account, cloud service, certificate and
+# deployment, asked for once each (its request log and Get
+# Subscription's counters), and the inventory agrees with it.  Then two
+# creates of one DP at once: one refuses, naming the other.
 . "$top_srcdir/tests/lib.sh"
 need openssl openssl
 need jq jq
@@ -90,7 +91,9 @@ journal() {
 # operation id is journaled (MODE request), the moment its request was
 # accepted but before its id is journaled (sent: the test hook
 # CLOUDDP_TEST_KILL_AFTER_SEND), or once the step is begun (begun).
-# Then resume, and check the end state.
+# Then resume (or, with rerun=create, create again), and check the end
+# state.
+rerun=resume
 kill_at() {
 	name=$1 step=$2 mode=$3
 	shift 3
@@ -123,9 +126,13 @@ kill_at() {
 	esac
 	like "$(q "SELECT step || ':' || request_id FROM step WHERE dp = '$DP' AND ended = 0")" \
 	    "$want" "$name: killed, the $step step is left open ($mode)"
-	prov resume --name "$DP"
+	if [ "$rerun" = create ]; then
+		prov create --name "$DP" --region "West Europe"
+	else
+		prov resume --name "$DP"
+	fi
 	is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
-	    "$name: resume: Ready"
+	    "$name: $rerun: Ready"
 	end_state "$name"
 	kill "$PID"
 }
@@ -162,7 +169,9 @@ like "$(cat "$T_TMP/cloudmgr.log")" "storage $(q "SELECT storage_account FROM dp
     "st_sent: the account was found, not made again"
 kill_at svc_sent service sent
 kill_at cert_sent certificate sent
+rerun=create
 kill_at dep_sent deploy sent
+rerun=resume
 # The steps that make nothing in the management API.
 kill_at cont container begun --fault get-storage-keys:stall=1.5
 kill_at ready ready begun --delay deploying=1.5
