@@ -72,6 +72,7 @@ struct prov {
 	double			 waited;	/* for the container */
 	double			 step_started;	/* loop time */
 	int			 unresolved;	/* blob endpoint, in a row */
+	double			 t0;		/* loop_now() at cfg->now */
 };
 
 static void	 step_run(struct prov *);
@@ -136,6 +137,13 @@ plog(struct prov *p, enum log_type t, const char *fmt, ...)
 	log_sink_write(p->cfg->be.log, t, line);
 }
 
+/* Unix time now: the main's, moved on by the monotonic clock. */
+static long long
+clock_at(const struct prov *p)
+{
+	return p->cfg->now + (long long)(loop_now() - p->t0);
+}
+
 static void
 fail(struct prov *p, const struct clouddp_err *err)
 {
@@ -146,10 +154,10 @@ fail(struct prov *p, const struct clouddp_err *err)
 	plog(p, LOG_TYPE_ERROR, "%s: %s", step_names[p->step], err->what);
 	if (p->step_id != 0) {
 		p->dp.state = INV_STATE_FAILED;
-		p->dp.updated = p->cfg->now;
+		p->dp.updated = clock_at(p);
 		/* Best effort: the error to report is the step's. */
 		inventory_step_end(p->inv, p->step_id, "failed", &p->dp,
-		    p->cfg->now, &e);
+		    p->dp.updated, &e);
 		p->step_id = 0;
 	}
 	loop_stop(p->loop);
@@ -161,9 +169,9 @@ next(struct prov *p)
 {
 	struct clouddp_err	 err;
 
-	p->dp.updated = p->cfg->now;
-	if (inventory_step_end(p->inv, p->step_id, "ok", &p->dp, p->cfg->now,
-	    &err) == -1) {
+	p->dp.updated = clock_at(p);
+	if (inventory_step_end(p->inv, p->step_id, "ok", &p->dp,
+	    p->dp.updated, &err) == -1) {
 		fail(p, &err);
 		return;
 	}
@@ -735,8 +743,11 @@ step_run(struct prov *p)
 		loop_stop(p->loop);
 		return;
 	}
-	if (p->step_id == 0 && inventory_step_begin(p->inv, p->dp.name,
-	    step_names[p->step], p->cfg->now, &p->step_id, &err) == -1) {
+	/* Renew the lease: a long run must not lose it halfway. */
+	if (inventory_lease_take(p->inv, p->dp.name, p->cfg->owner,
+	    clock_at(p), LEASE_TTL, &err) == -1 || (p->step_id == 0 &&
+	    inventory_step_begin(p->inv, p->dp.name, step_names[p->step],
+	    clock_at(p), &p->step_id, &err) == -1)) {
 		fail(p, &err);
 		return;
 	}
@@ -958,6 +969,7 @@ run_steps(const struct prov_cfg *cfg, int must_exist, struct report *r,
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
+	p.t0 = loop_now();
 	p.inv = inventory_open(cfg->db, err);
 	if (p.inv == NULL)
 		return -1;

@@ -20,7 +20,7 @@ azurite_start 127.0.0.1 "$AZP" || exit 1
 CLOUDDP_BLOB_KEY=$AZURITE_KEY
 export CLOUDDP_BLOB_KEY
 
-plan 76
+plan 78
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 
@@ -185,11 +185,18 @@ provx create --name "$DP" --region "West Europe" >/dev/null 2>&1 &
 pid=$!
 wait_for 20 sh -c "sqlite3 '$DB' \"SELECT lease_owner FROM dp WHERE name = '$DP'\" | grep -q :"
 ok $? "the first create holds the lease"
+until1=$(q "SELECT lease_until FROM dp WHERE name = '$DP'")
 prov create --name "$DP" --region "West Europe"
 is "$rc" 2 "a second create of the same DP: refused"
 like "$err" "$DP: another provisioner \\([^)]*:$pid\\) is working on this DP" \
     "the refusal names the holder"
+wait_for 20 journal deploy ""
+until2=$(q "SELECT lease_until FROM dp WHERE name = '$DP'")
+[ "$until2" -gt "$until1" ]
+ok $? "the lease is renewed as the run goes on ($until1, then $until2)"
 wait $pid
 is "$?" 0 "the first create finished"
+is "$(q "SELECT (SELECT started FROM step WHERE dp = '$DP' AND step = 'deploy') > (SELECT started FROM step WHERE dp = '$DP' AND step = 'validate')")" \
+    1 "the journal's times move with the run"
 end_state two
 kill "$PID"
