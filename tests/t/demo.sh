@@ -19,7 +19,7 @@ if [ ! -x "$top_srcdir/build-aux/azurite/node_modules/.bin/azurite-blob" ]; then
 	exit 1
 fi
 
-plan 17
+plan 19
 demo() { sh "$top_srcdir/build-aux/demo" --dir "$@" "$top_builddir"; }
 
 # left DIR: the demo's servers (pids file) still alive, or any process
@@ -50,6 +50,11 @@ ok $? "it took ${took} s, under two minutes"
 test -s "$D/inventory.db" && test -s "$D/logs/CloudMgr.log" &&
     test -s "$D/certs/service.pfx" && test -s "$D/certs/management.cer"
 ok $? "the inventory, the log and the certificates are kept"
+like "$out" '^\$ clouddp-verify --dp DP1 --db inventory\.db ' \
+    "clouddp-verify ran on the DP from the inventory"
+grep -q '<testcase' "$D/verify.junit.xml" &&
+    ! grep -q '<failure' "$D/verify.junit.xml"
+ok $? "its JUnit report: test cases, none failed"
 like "$out" "^added +clouddp1\.contoso\.test\. CNAME [0-9a-f]{24}\.cloudapp\.net\. " \
     "the CNAME was published by clouddp-cname --apply"
 like "$(cat "$D/logs/named.log")" \
