@@ -23,7 +23,7 @@ azurite_start 127.0.0.1 "$AZP" || exit 1
 CLOUDDP_BLOB_KEY=$AZURITE_KEY
 export CLOUDDP_BLOB_KEY
 
-plan 62
+plan 64
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
@@ -197,6 +197,16 @@ prov create --name PX8 --region "West Europe" $MGMT \
     --proxy "http://$PA:$PAUTH" --proxy-password-file "$D/proxypw"
 like "$rc $(errs)" "^3 .*the proxy names no user" \
     "a proxy password for a proxy without a user: a usage error"
+# status needs the management certificate only; through the proxy too,
+# its password from a descriptor.
+n0=$(through auth)
+run clouddp-provision status --name PX4 $MGMT --cacert "$D/ca.pem" \
+    --db "$DB" --proxy "http://clouddp@$PA:$PAUTH" --proxy-password-fd 4 \
+    --json 4<"$D/proxypw"
+is "$rc $(printf '%s' "$out" | jq -r '.dps[0].deployment')" "0 Running" \
+    "status through the proxy, --proxy-password-fd" || diag "$out$err"
+test "$(through auth)" != "$n0"
+ok $? "status went through the proxy"
 kill "$PID"
 
 # --- Emulator faults --------------------------------------------------
