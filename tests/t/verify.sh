@@ -16,7 +16,7 @@ need xmllint libxml2-utils
 need nginx nginx-light
 need tinyproxy tinyproxy
 
-plan 107
+plan 109
 
 D=$top_srcdir/tests/data/verify
 C=$T_TMP/certs
@@ -251,6 +251,14 @@ verify --fqdn dangling.contoso.test \
     --expect-cert "$SVC_SHA1"
 fault 2 dns_stage_2 dangling_cname@ "takeover risk" "dangling CNAME"
 is "$(stage_of dns_stage_1)" ok "dangling: stage 1 itself is fine"
+run $V $NET "" --json --fqdn dangling.contoso.test \
+    --target deadbeefdeadbeefdeadbeef.cloudapp.net
+json=$out
+is "$(check_of vip vip)" unknown \
+    "dangling, no --vip: nothing to probe is said, not guessed"
+like "$(jqv '.stages[] | select(.stage == "vip") | .checks[0].message')" \
+    "no VIP to probe: deadbeefdeadbeefdeadbeef.cloudapp.net has no address" \
+    "and why"
 
 verify --fqdn clouddp1.contoso.test --target "$G" --vip "$VIP" \
     --expect-cert "$SVC_SHA1" --port "$PCLOSED"
