@@ -26,6 +26,8 @@
 
 #define NS	"http://schemas.microsoft.com/windowsazure"
 #define REDIRECTS_MAX	5
+#define ROLE		"ContentService"	/* in .cscfg and package */
+#define CERT_NAME	"SSLCertificate"
 #define BACKOFF_MAX	30.0
 #define RESOLVE_TRIES	3	/* a name that does not resolve */
 
@@ -1312,8 +1314,8 @@ cscfg(struct clouddp_buf *out, const struct backend_deploy_spec *d,
 	ret = clouddp_buf_printf(&x, err, "<ServiceConfiguration "
 	    "serviceName=\"%s\" xmlns=\"http://schemas.microsoft.com/"
 	    "ServiceHosting/2008/10/ServiceConfiguration\" osFamily=\"4\" "
-	    "osVersion=\"*\"><Role name=\"ContentService\"><Instances "
-	    "count=\"%d\"/><Certificates><Certificate name=\"SSLCertificate\" "
+	    "osVersion=\"*\"><Role name=\"" ROLE "\"><Instances "
+	    "count=\"%d\"/><Certificates><Certificate name=\"" CERT_NAME "\" "
 	    "thumbprint=\"%s\" thumbprintAlgorithm=\"sha1\"/></Certificates>"
 	    "</Role></ServiceConfiguration>", d->service, d->instances,
 	    d->thumbprint);
@@ -1321,6 +1323,107 @@ cscfg(struct clouddp_buf *out, const struct backend_deploy_spec *d,
 		ret = b64(out, x.data, x.len, err);
 	clouddp_buf_free(&x);
 	return ret;
+}
+
+/*
+ * -- the built-in package: a placeholder .cspkg, a ZIP archive (stored,
+ * no compression) holding a service definition whose role and
+ * certificate names are the ones cscfg() configures.  The classic API
+ * wants the package Configuration Manager ships for a cloud DP; this one
+ * is enough for the emulator, which only checks that PackageUrl exists.
+ * Fixed dates, so the bytes, and their MD5, never change.
+ */
+static const char csdef[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+    "<ServiceDefinition name=\"clouddp\" xmlns=\"http://schemas.microsoft."
+    "com/ServiceHosting/2008/10/ServiceDefinition\">\r\n"
+    "  <WebRole name=\"" ROLE "\" vmsize=\"ExtraSmall\">\r\n"
+    "    <Endpoints>\r\n"
+    "      <InputEndpoint name=\"HttpsIn\" protocol=\"https\" port=\"443\" "
+    "certificate=\"" CERT_NAME "\"/>\r\n"
+    "      <InputEndpoint name=\"HttpIn\" protocol=\"http\" port=\"80\"/>"
+    "\r\n"
+    "    </Endpoints>\r\n"
+    "    <Certificates>\r\n"
+    "      <Certificate name=\"" CERT_NAME "\" storeLocation=\"LocalMachine\" "
+    "storeName=\"My\"/>\r\n"
+    "    </Certificates>\r\n"
+    "  </WebRole>\r\n"
+    "</ServiceDefinition>\r\n";
+
+static unsigned long
+crc32_of(const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	unsigned long		 c = 0xffffffffUL;
+	size_t			 i;
+	int			 k;
+
+	for (i = 0; i < len; i++) {
+		c ^= p[i];
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320UL & (0UL - (c & 1)));
+	}
+	return c ^ 0xffffffffUL;
+}
+
+/* Little-endian integers of n bytes, as ZIP writes them. */
+static int
+le(struct clouddp_buf *b, unsigned long v, int n, struct clouddp_err *err)
+{
+	unsigned char	 x[4];
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	return clouddp_buf_append(b, x, (size_t)n, err);
+}
+
+/* A ZIP header: signature, then the fields of one stored file. */
+static int
+zip_header(struct clouddp_buf *b, unsigned long sig, int central,
+    unsigned long crc, size_t len, struct clouddp_err *err)
+{
+	static const char	 name[] = "ServiceDefinition.csdef";
+
+	if (le(b, sig, 4, err) == -1 ||
+	    (central && le(b, 20, 2, err) == -1) ||	/* made by */
+	    le(b, 10, 2, err) == -1 ||		/* needed: 1.0, stored */
+	    le(b, 0, 2, err) == -1 || le(b, 0, 2, err) == -1 ||
+	    le(b, 0, 2, err) == -1 ||		/* 00:00:00 */
+	    le(b, 0x21, 2, err) == -1 ||	/* 1980-01-01 */
+	    le(b, crc, 4, err) == -1 || le(b, len, 4, err) == -1 ||
+	    le(b, len, 4, err) == -1 ||
+	    le(b, sizeof(name) - 1, 2, err) == -1 || le(b, 0, 2, err) == -1 ||
+	    (central && (le(b, 0, 2, err) == -1 || le(b, 0, 2, err) == -1 ||
+	    le(b, 0, 2, err) == -1 || le(b, 0, 4, err) == -1 ||
+	    le(b, 0, 4, err) == -1)))	/* comment, disk, attrs, offset */
+		return -1;
+	return clouddp_buf_append(b, name, sizeof(name) - 1, err);
+}
+
+static int
+op_package(struct backend *be, struct clouddp_buf *out,
+    struct clouddp_err *err)
+{
+	size_t		 len = sizeof(csdef) - 1, cd;
+	unsigned long	 crc = crc32_of(csdef, len);
+
+	(void)be;
+	clouddp_buf_reset(out);
+	if (zip_header(out, 0x04034b50UL, 0, crc, len, err) == -1 ||
+	    clouddp_buf_append(out, csdef, len, err) == -1)
+		return -1;
+	cd = out->len;
+	if (zip_header(out, 0x02014b50UL, 1, crc, len, err) == -1)
+		return -1;
+	/* The end record: one entry; the directory's size and offset. */
+	if (le(out, 0x06054b50UL, 4, err) == -1 || le(out, 0, 4, err) == -1 ||
+	    le(out, 1, 2, err) == -1 || le(out, 1, 2, err) == -1 ||
+	    le(out, out->len - 12 - cd, 4, err) == -1 ||
+	    le(out, cd, 4, err) == -1 || le(out, 0, 2, err) == -1)
+		return -1;
+	return 0;
 }
 
 static int
@@ -1669,6 +1772,7 @@ static const struct backend_ops asm_ops = {
 	.poll = op_poll,
 	.run = op_run,
 	.remove = op_remove,
+	.package = op_package,
 };
 
 struct backend *

@@ -174,6 +174,13 @@ struct backend_ops {
 	/* Delete everything of name, each confirmed gone. */
 	int	(*remove)(struct backend *, const char *, backend_done_cb,
 		    void *, struct clouddp_err *);
+	/*
+	 * The package deployed when the caller has none, into the buffer
+	 * (replacing its contents); the same bytes every time.  Not
+	 * asynchronous: 0, or -1 with err filled.
+	 */
+	int	(*package)(struct backend *, struct clouddp_buf *,
+		    struct clouddp_err *);
 };
 
 struct backend_region_list {

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,6 +66,8 @@ struct blob_req {
 	char			*what;		/* for messages */
 	char			*container;	/* list: for the next page */
 	char			*file;		/* put: the body */
+	void			*body;		/* ... or this copy */
+	size_t			 body_len;
 	char			*headers[HEADERS_MAX];
 	size_t			 nheaders;
 	struct blob_item	*items;
@@ -480,6 +483,7 @@ req_free(struct blob_req *r)
 	free(r->what);
 	free(r->container);
 	free(r->file);
+	free(r->body);
 	free(r);
 }
 
@@ -685,7 +689,10 @@ req_start(struct blob_req *r, struct clouddp_err *err)
 	o.connect_timeout = c->timeout;
 	o.proxy = c->proxy;
 	o.proxy_password = c->proxy_password;
-	if (r->kind == BLOB_PUT)
+	if (r->kind == BLOB_PUT && r->file == NULL) {
+		o.body = r->body != NULL ? r->body : "";
+		o.body_len = r->body_len;
+	} else if (r->kind == BLOB_PUT)
 		o.body_file = r->file;
 	else if (r->kind == BLOB_CONTAINER_CREATE)
 		o.body = "";	/* an empty PUT: Content-Length: 0 */
@@ -835,6 +842,135 @@ blob_put_file(struct blob_client *c, const char *container,
 		return -1;
 	}
 	return req_start(r, err);
+}
+
+/* The body of a put: the file's name, or a copy of the bytes. */
+static int
+put_body(struct blob_req *r, const struct blob_put *put, long long *len,
+    struct clouddp_err *err)
+{
+	struct stat	 st;
+
+	if (put->path == NULL) {
+		*len = (long long)put->len;
+		r->body = malloc(put->len > 0 ? put->len : 1);
+		if (r->body == NULL)
+			return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+			    "out of memory");
+		if (put->len > 0)
+			memcpy(r->body, put->data, put->len);
+		r->body_len = put->len;
+		return 0;
+	}
+	if (stat(put->path, &st) == -1)
+		return clouddp_errf(err, CLOUDDP_EIO, "check the path and its "
+		    "permissions", "%s: %s", put->path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return clouddp_errf(err, CLOUDDP_EIO, "give a regular file to "
+		    "upload", "%s: not a regular file", put->path);
+	*len = (long long)st.st_size;
+	r->file = strdup(put->path);
+	if (r->file == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory");
+	return 0;
+}
+
+int
+blob_put(struct blob_client *c, const struct blob_put *put, blob_done_cb cb,
+    void *arg, struct clouddp_err *err)
+{
+	struct blob_req	*r;
+	char		 line[96];
+	long long	 len = 0;
+
+	r = req_new(c, BLOB_PUT, put->container, put->blob, NULL, err);
+	if (r == NULL)
+		return -1;
+	r->cb = cb;
+	r->arg = arg;
+	if (put_body(r, put, &len, err) == -1)
+		goto fail;
+	snprintf(line, sizeof(line), "Content-Length: %lld", len);
+	if (add_header(r, line, err) == -1 ||
+	    add_header(r, "Content-Type: application/octet-stream",
+	    err) == -1 ||
+	    add_header(r, "x-ms-blob-type: BlockBlob", err) == -1)
+		goto fail;
+	if (put->content_md5 != NULL) {
+		snprintf(line, sizeof(line), "Content-MD5: %s",
+		    put->content_md5);
+		if (add_header(r, line, err) == -1)
+			goto fail;
+	}
+	return req_start(r, err);
+fail:
+	req_free(r);
+	return -1;
+}
+
+/* Feed the file's bytes to the digest; -1 with err filled. */
+static int
+md5_file(EVP_MD_CTX *md, const char *path, long long *size,
+    struct clouddp_err *err)
+{
+	FILE		*fp;
+	char		 buf[65536];
+	size_t		 n;
+	int		 rc = 0;
+
+	fp = fopen(path, "rb");
+	if (fp == NULL)
+		return clouddp_errf(err, CLOUDDP_EIO, "check the path and "
+		    "its permissions", "%s: %s", path, strerror(errno));
+	*size = 0;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		*size += (long long)n;
+		if (EVP_DigestUpdate(md, buf, n) != 1)
+			rc = -1;
+	}
+	if (ferror(fp))
+		rc = clouddp_errf(err, CLOUDDP_EIO, "check the file",
+		    "%s: read error", path);
+	else if (rc == -1)
+		clouddp_errf(err, CLOUDDP_EINTERNAL, NULL, "MD5 failed");
+	fclose(fp);
+	return rc;
+}
+
+int
+blob_content_md5(const char *path, const void *data, size_t len,
+    char out[25], long long *size, struct clouddp_err *err)
+{
+	EVP_MD_CTX	*md;
+	unsigned char	 d[EVP_MAX_MD_SIZE];
+	unsigned int	 dlen = 0;
+	int		 rc = -1;
+
+	md = EVP_MD_CTX_new();
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_md5(), NULL) != 1) {
+		clouddp_errf(err, CLOUDDP_EINTERNAL, "check the OpenSSL "
+		    "installation", "MD5 is not available");
+		goto out;
+	}
+	if (path != NULL) {
+		if (md5_file(md, path, size, err) == -1)
+			goto out;
+	} else {
+		*size = (long long)len;
+		if (len > 0 && EVP_DigestUpdate(md, data, len) != 1)
+			goto bad;
+	}
+	if (EVP_DigestFinal_ex(md, d, &dlen) != 1 || dlen != 16)
+		goto bad;
+	EVP_EncodeBlock((unsigned char *)out, d, 16);
+	rc = 0;
+	goto out;
+bad:
+	clouddp_errf(err, CLOUDDP_EINTERNAL, NULL, "MD5 failed");
+out:
+	EVP_MD_CTX_free(md);
+	return rc;
 }
 
 int
@@ -1108,6 +1244,8 @@ judge(struct blob_req *r, const struct http_result *res,
 	len = http_result_header(res, "Content-Length");
 	if (r->kind == BLOB_HEAD && len != NULL)
 		br->size = strtoll(len, NULL, 10);
+	if (r->kind == BLOB_HEAD || r->kind == BLOB_PUT)
+		br->content_md5 = http_result_header(res, "Content-MD5");
 	if (r->kind == BLOB_LIST) {
 		if (list_page(r, res, &marker, err) == -1)
 			goto out;

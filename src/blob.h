@@ -56,6 +56,7 @@ struct blob_result {
 	size_t		 nitems;	/* list: every page */
 	const struct blob_item *items;
 	long long	 total_size;	/* list: sum of the sizes */
+	const char	*content_md5;	/* head, put: base64 or NULL */
 };
 
 /*
@@ -92,7 +93,30 @@ int	 blob_container_create(struct blob_client *, const char *,
 /* A block blob from a file, streamed, in one Put Blob. */
 int	 blob_put_file(struct blob_client *, const char *, const char *,
 	    const char *, blob_done_cb, void *, struct clouddp_err *);
-/* Get Blob Properties (HEAD): found, size and ETag. */
+/*
+ * What blob_put uploads as one block blob: the file path (streamed), or
+ * else len bytes at data (copied).  content_md5, the base64 MD5 of the
+ * body, is sent so that the service refuses a body damaged on the way
+ * (400 Md5Mismatch); NULL sends none.
+ */
+struct blob_put {
+	const char	*container;
+	const char	*blob;
+	const char	*path;
+	const void	*data;
+	size_t		 len;
+	const char	*content_md5;
+};
+int	 blob_put(struct blob_client *, const struct blob_put *,
+	    blob_done_cb, void *, struct clouddp_err *);
+/*
+ * The base64 MD5 of the file path, or of len bytes at data when path is
+ * NULL, as Content-MD5 carries it, into out; the file's size into *size
+ * (len for bytes).  Returns 0, or -1 with err filled (CLOUDDP_EIO).
+ */
+int	 blob_content_md5(const char *, const void *, size_t, char[25],
+	    long long *, struct clouddp_err *);
+/* Get Blob Properties (HEAD): found, size, ETag and Content-MD5. */
 int	 blob_head(struct blob_client *, const char *, const char *,
 	    blob_done_cb, void *, struct clouddp_err *);
 /* The same for a full blob URL under the client's endpoint. */

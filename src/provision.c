@@ -31,6 +31,7 @@
 #define RESOLVE_TRIES	3	/* the blob endpoint's name, unresolved */
 #define LEASE_TTL	3600
 #define CONTAINER	"content"
+#define PACKAGES	"packages"	/* the deployment package's */
 
 enum prov_step {
 	STEP_VALIDATE = 0,
@@ -41,6 +42,7 @@ enum prov_step {
 	STEP_CONTAINER,
 	STEP_SERVICE,
 	STEP_CERTIFICATE,
+	STEP_PACKAGE,
 	STEP_DEPLOY,
 	STEP_READY,
 	STEP__MAX
@@ -48,7 +50,7 @@ enum prov_step {
 
 static const char *const step_names[STEP__MAX] = {
 	"validate", "region", "usage", "name", "storage", "container",
-	"service", "certificate", "deploy", "ready"
+	"service", "certificate", "package", "deploy", "ready"
 };
 
 struct prov {
@@ -69,6 +71,12 @@ struct prov {
 	struct loop_timer	*timer;
 	struct http_multi	*multi;		/* Blob requests */
 	struct blob_client	*blob;
+	struct clouddp_buf	 pkg;		/* built-in package */
+	char			 pkg_md5[25];	/* its Content-MD5 */
+	long long		 pkg_size;
+	char			 pkg_blob[64];
+	char			 endpoint[512];	/* blob endpoint */
+	char			 package_url[1024];	/* uploaded */
 	double			 waited;	/* for the container */
 	double			 step_started;	/* loop time */
 	int			 unresolved;	/* blob endpoint, in a row */
@@ -83,7 +91,8 @@ static const char *const step_doing[STEP__MAX] = {
 	"checking the subscription's quotas", "choosing a service name",
 	"creating the storage account", "checking the content container",
 	"creating the cloud service", "adding the service certificate",
-	"creating the deployment", "waiting for the deployment to be Ready"
+	"uploading the package", "creating the deployment",
+	"waiting for the deployment to be Ready"
 };
 
 static void
@@ -571,6 +580,8 @@ endpoint_account(const char *url, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)n, h);
 }
 
+static void	 package_start(struct prov *);
+
 static void
 on_keys(void *arg, const struct clouddp_err *err, const void *res)
 {
@@ -615,7 +626,167 @@ on_keys(void *arg, const struct clouddp_err *err, const void *res)
 	}
 	plog(p, LOG_TYPE_INFO, "Storage account %s: blob endpoint %s",
 	    p->dp.storage_account, st->endpoint);
-	container_check(p);
+	snprintf(p->endpoint, sizeof(p->endpoint), "%s", st->endpoint);
+	if (p->step == STEP_CONTAINER)
+		container_check(p);
+	else
+		package_start(p);
+}
+
+/*
+ * The deployment package: the file --package names, or the back end's
+ * built-in one, uploaded once to the "packages" container of the DP's
+ * storage account as NAME.cspkg.  A blob already there with the same
+ * size and Content-MD5 is not sent again, so the step can always be
+ * repeated; the deploy step repeats it when a resumed run has no
+ * package URL yet.  Its MD5 is taken before anything is asked of Azure.
+ */
+static int	 deploy_call(struct prov *, struct clouddp_err *);
+
+static int
+package_prepare(struct prov *p, struct clouddp_err *err)
+{
+	const char	*path = p->cfg->package;
+	char		 magic[4];
+	FILE		*fp;
+	size_t		 n = 0;
+
+	if (path == NULL) {
+		if (p->be->ops->package == NULL ||
+		    p->be->ops->package(p->be, &p->pkg, err) == -1)
+			return -1;
+	} else {
+		fp = fopen(path, "rb");
+		if (fp != NULL) {
+			n = fread(magic, 1, sizeof(magic), fp);
+			fclose(fp);
+		}
+		if (fp != NULL && (n < 4 || memcmp(magic, "PK\3\4", 4) != 0))
+			return clouddp_errf(err, CLOUDDP_EINPUT, "give the "
+			    "cloud service package (.cspkg) to deploy",
+			    "%s: not a .cspkg (no ZIP archive)", path);
+	}
+	return blob_content_md5(path, p->pkg.data, p->pkg.len, p->pkg_md5,
+	    &p->pkg_size, err);
+}
+
+/* The package is in place: record its URL, go on with the step. */
+static void
+package_done(struct prov *p)
+{
+	struct clouddp_err	 e;
+	size_t			 n = strlen(p->endpoint);
+
+	while (n > 0 && p->endpoint[n - 1] == '/')
+		n--;
+	snprintf(p->package_url, sizeof(p->package_url), "%.*s/%s/%s",
+	    (int)n, p->endpoint, PACKAGES, p->pkg_blob);
+	if (p->step == STEP_PACKAGE) {
+		next(p);
+		return;
+	}
+	if (deploy_call(p, &e) == -1)
+		fail(p, &e);
+}
+
+static void
+on_package_put(void *arg, const struct clouddp_err *err,
+    const struct blob_result *res)
+{
+	struct prov	*p = arg;
+
+	(void)res;
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	plog(p, LOG_TYPE_INFO, "Uploaded package %s/%s (%lld bytes, "
+	    "Content-MD5 %s)", PACKAGES, p->pkg_blob, p->pkg_size,
+	    p->pkg_md5);
+	package_done(p);
+}
+
+static void
+on_package_head(void *arg, const struct clouddp_err *err,
+    const struct blob_result *res)
+{
+	struct prov		*p = arg;
+	struct blob_put		 put;
+	struct clouddp_err	 e;
+
+	if (err != NULL) {
+		fail(p, err);
+		return;
+	}
+	if (res->found && res->size == p->pkg_size &&
+	    res->content_md5 != NULL &&
+	    strcmp(res->content_md5, p->pkg_md5) == 0) {
+		plog(p, LOG_TYPE_INFO, "Package %s/%s is already uploaded "
+		    "(same size and Content-MD5)", PACKAGES, p->pkg_blob);
+		package_done(p);
+		return;
+	}
+	plog(p, LOG_TYPE_INFO, "Uploading package %s (%lld bytes) to %s/%s",
+	    p->cfg->package != NULL ? p->cfg->package : "(built in)",
+	    p->pkg_size, PACKAGES, p->pkg_blob);
+	memset(&put, 0, sizeof(put));
+	put.container = PACKAGES;
+	put.blob = p->pkg_blob;
+	put.path = p->cfg->package;
+	put.data = p->pkg.data;
+	put.len = p->pkg.len;
+	put.content_md5 = p->pkg_md5;
+	if (blob_put(p->blob, &put, on_package_put, p, &e) == -1)
+		fail(p, &e);
+}
+
+static void
+on_packages(void *arg, const struct clouddp_err *err,
+    const struct blob_result *res)
+{
+	struct prov		*p = arg;
+	struct clouddp_err	 e;
+
+	/* 409: the container is there already, from an earlier run. */
+	if (err != NULL && (res == NULL || res->status != 409)) {
+		fail(p, err);
+		return;
+	}
+	if (blob_head(p->blob, PACKAGES, p->pkg_blob, on_package_head, p,
+	    &e) == -1)
+		fail(p, &e);
+}
+
+static void
+package_start(struct prov *p)
+{
+	struct clouddp_err	 e;
+	int			 rc;
+
+	snprintf(p->pkg_blob, sizeof(p->pkg_blob), "%s.cspkg",
+	    p->dp.service_name);
+	if (p->blob == NULL)
+		rc = p->be->ops->storage_keys(p->be, p->dp.storage_account,
+		    on_keys, p, &e);
+	else
+		rc = blob_container_create(p->blob, PACKAGES, on_packages, p,
+		    &e);
+	if (rc == -1)
+		fail(p, &e);
+}
+
+static int
+deploy_call(struct prov *p, struct clouddp_err *err)
+{
+	struct backend_deploy_spec	 d;
+
+	memset(&d, 0, sizeof(d));
+	d.service = p->dp.service_name;
+	d.label = p->dp.name;
+	d.package_url = p->package_url;
+	d.thumbprint = p->dp.service_thumbprint;
+	d.instances = p->dp.instances;
+	return p->be->ops->deploy(p->be, &d, on_created, p, err);
 }
 
 /* The resource a create step makes; -1 for the other steps. */
@@ -686,7 +857,6 @@ static int
 step_call(struct prov *p, struct clouddp_err *err)
 {
 	const struct backend_ops	*o = p->be->ops;
-	struct backend_deploy_spec	 d;
 
 	if (p->again[p->step] && step_kind(p->step) >= 0)
 		return probe(p, err);
@@ -717,13 +887,14 @@ step_call(struct prov *p, struct clouddp_err *err)
 		return o->cert_add(p->be, p->dp.service_name,
 		    p->cfg->service_pfx, p->cfg->service_password, on_created,
 		    p, err);
+	case STEP_PACKAGE:
+		package_start(p);
+		return 0;
 	case STEP_DEPLOY:
-		memset(&d, 0, sizeof(d));
-		d.service = p->dp.service_name;
-		d.label = p->dp.name;
-		d.thumbprint = p->dp.service_thumbprint;
-		d.instances = p->dp.instances;
-		return o->deploy(p->be, &d, on_created, p, err);
+		if (p->package_url[0] != '\0')
+			return deploy_call(p, err);
+		package_start(p);
+		return 0;
 	case STEP_READY:
 		return o->poll(p->be, p->dp.service_name, on_ready, p, err);
 	default:
@@ -922,7 +1093,7 @@ drive(struct prov *p, struct clouddp_err *err)
 	if (p->loop == NULL)
 		return -1;
 	p->be = backend_new(p->dp.backend, p->loop, &bc, err);
-	if (p->be == NULL)
+	if (p->be == NULL || package_prepare(p, err) == -1)
 		return -1;
 	if (p->opid[0] != '\0') {
 		plog(p, LOG_TYPE_INFO, "Resuming %s: polling operation %s",
@@ -1018,6 +1189,7 @@ out:
 	if (leased)
 		inventory_lease_drop(p.inv, cfg->name, cfg->owner, &e);
 	blob_client_free(p.blob);
+	clouddp_buf_free(&p.pkg);
 	if (p.multi != NULL)
 		http_multi_free(p.multi);
 	backend_free(p.be);

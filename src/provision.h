@@ -49,6 +49,7 @@ struct prov_cfg {
 	const struct cert	*service;	/* the service certificate */
 	const struct clouddp_buf *service_pfx;	/* its .pfx bytes */
 	const char		*service_password;
+	const char		*package;	/* .cspkg; NULL: built in */
 	int			 instances;
 	int			 storage_quota_gb, storage_warning;
 	int			 storage_critical;

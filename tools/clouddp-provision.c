@@ -37,6 +37,7 @@ enum {
 	OPT_MGMT_PASSWORD_FILE,
 	OPT_MGMT_PFX,
 	OPT_NAME,
+	OPT_PACKAGE,
 	OPT_POLL_INTERVAL,
 	OPT_PROXY,
 	OPT_PROXY_PASSWORD_ENV,
@@ -71,6 +72,7 @@ static const struct option longopts[] = {
 	    OPT_MGMT_PASSWORD_FILE },
 	{ "management-pfx", required_argument, NULL, OPT_MGMT_PFX },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "package", required_argument, NULL, OPT_PACKAGE },
 	{ "poll-interval", required_argument, NULL, OPT_POLL_INTERVAL },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
 	{ "proxy-password-env", required_argument, NULL,
@@ -124,8 +126,8 @@ usage(FILE *fp)
 {
 	fputs("usage: clouddp-provision create --name DP --subscription ID "
 	    "CREDENTIAL\n"
-	    "           --region REGION --service-pfx FILE [--fqdn NAME] "
-	    "[--instances N]\n"
+	    "           --region REGION --service-pfx FILE [--fqdn NAME]\n"
+	    "           [--instances N] [--package FILE]\n"
 	    "           [--storage-quota GB] [--storage-warning PCT] "
 	    "[--storage-critical PCT]\n"
 	    "           [--transfer-quota GB] [--transfer-warning PCT] "
@@ -169,6 +171,7 @@ help(void)
 "      --management-password-file FILE  the management .pfx password\n"
 "      --management-pfx FILE  the management certificate and key\n"
 "      --name DP          the DP's name in the inventory\n"
+"      --package FILE     the .cspkg to deploy (default: a built-in one)\n"
 "      --poll-interval SECONDS  between two polls of Azure (10)\n"
 "      --proxy URL        the proxy of every request, \"\" for none\n"
 "                         (default: https_proxy, no_proxy, as curl)\n"
@@ -245,6 +248,7 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 		return secret_opt(&a->mgmt_pw, CLOUDDP_SECRET_FILE, arg, err);
 	case OPT_MGMT_PFX: a->mgmt_pfx = arg; break;
 	case OPT_NAME: cfg->name = arg; break;
+	case OPT_PACKAGE: cfg->package = arg; break;
 	case OPT_POLL_INTERVAL:
 		return clouddp_parse_seconds("--poll-interval", arg, 0.001,
 		    3600, &cfg->be.poll_interval, err);

@@ -41,6 +41,8 @@ done(void *arg, const struct clouddp_err *err, const struct blob_result *r)
 		    "", r->size);
 		printf("nitems=%zu\ntotal_size=%lld\n", r->nitems,
 		    r->total_size);
+		printf("content_md5=%s\n", r->content_md5 != NULL ?
+		    r->content_md5 : "");
 		for (i = 0; r->items != NULL && i < r->nitems; i++)
 			printf("blob %s %lld\n", r->items[i].name,
 			    r->items[i].size);

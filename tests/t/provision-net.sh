@@ -337,7 +337,7 @@ tr '\r' '\n' <"$T_TMP/g3.tty" | sed "s/$(printf '\033')\\[K//g" \
     >"$T_TMP/g3.lines"
 grep -q "$(printf '\033\\[K')" "$T_TMP/g3.tty"
 ok $? "each redraw clears the line"
-like "$(cat "$T_TMP/g3.lines")" "^[0-9]{2}:[0-9]{2} \\[10/10\\] ready: deployment Running; instances" \
+like "$(cat "$T_TMP/g3.lines")" "^[0-9]{2}:[0-9]{2} \\[11/11\\] ready: deployment Running; instances" \
     "the step, elapsed time, state and instances, drawn over each other"
 is "$(grep -c '^clouddp-provision: [0-9]' "$T_TMP/g3.tty")" 0 \
     "no plain progress lines on a terminal"

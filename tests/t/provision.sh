@@ -85,7 +85,7 @@ is "$(q "SELECT state, vip, azure_fqdn, service_thumbprint FROM dp WHERE name = 
     "ready|127.0.0.17|$SVC.cloudapp.net|$GOOD_THUMB" "the inventory agrees"
 is "$(q "SELECT group_concat(step || ':' || outcome, ' ') FROM step")" \
     "validate:ok region:ok usage:ok name:ok storage:ok container:ok \
-service:ok certificate:ok deploy:ok ready:ok" \
+service:ok certificate:ok package:ok deploy:ok ready:ok" \
     "every step journaled, in order"
 is "$(q "SELECT count(*) FROM step WHERE step IN ('storage', 'service', 'certificate', 'deploy') AND request_id <> ''")" \
     4 "each create's operation id journaled"
