@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlstring.h>
 #include <libxml/xmlwriter.h>
 
 #include "clouddp.h"
@@ -358,20 +359,51 @@ xml_writer_start(struct xml_writer *xw, const char *name,
 	    name, err);
 }
 
+/*
+ * A value as XML 1.0 can hold it: UTF-8 only (else NULL), and the C0
+ * controls other than tab, newline and return, which no escape makes
+ * legal (XML 1.0 section 2.2), as '?'.  Free the copy.
+ */
+static char *
+xml_value(const char *s)
+{
+	char	*copy, *p;
+
+	if (xmlCheckUTF8(xc(s)) == 0)
+		return NULL;
+	copy = strdup(s);
+	for (p = copy; p != NULL && *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' &&
+		    *p != '\r')
+			*p = '?';
+	return copy;
+}
+
 int
 xml_writer_attr(struct xml_writer *xw, const char *name, const char *val,
     struct clouddp_err *err)
 {
-	return writer_rc(xw, xmlTextWriterWriteAttribute(xw->w,
-	    xc(name), xc(val)), name, err);
+	char	*v;
+	int	 rc;
+
+	v = xml_value(val);
+	rc = v != NULL ? xmlTextWriterWriteAttribute(xw->w, xc(name),
+	    xc(v)) : -1;
+	free(v);
+	return writer_rc(xw, rc, name, err);
 }
 
 int
 xml_writer_text(struct xml_writer *xw, const char *text,
     struct clouddp_err *err)
 {
-	return writer_rc(xw, xmlTextWriterWriteString(xw->w, xc(text)),
-	    "text", err);
+	char	*v;
+	int	 rc;
+
+	v = xml_value(text);
+	rc = v != NULL ? xmlTextWriterWriteString(xw->w, xc(v)) : -1;
+	free(v);
+	return writer_rc(xw, rc, "text", err);
 }
 
 int
