@@ -38,6 +38,7 @@ spawn emu clouddp-emulator --listen "$A:0" \
     --subscription "$SUB" --management-cer "$D/mgmt.cer" \
     --ready-file "$T_TMP/emu.ready" --request-log "$T_TMP/emu.req" \
     --vip-pool 127.0.0.16/28 --delay all=0 \
+    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
     --blob-endpoint "$AZ_EP" --blob-key-env CLOUDDP_BLOB_KEY
 wait_for 10 test -s "$T_TMP/emu.ready"
 ok $? "emulator started"

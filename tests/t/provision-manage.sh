@@ -41,6 +41,7 @@ spawn emu clouddp-emulator --listen "$A:0" \
     --subscription "$SUB" --management-cer "$D/mgmt.cer" \
     --ready-file "$T_TMP/emu.ready" --request-log "$T_TMP/emu.req" \
     --vip-pool 127.0.0.16/28 --vip-http-port "$VP" --delay all=0 \
+    --vip-https-port "$(free_port "$VIP")" \
     --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY
 wait_for 10 test -s "$T_TMP/emu.ready"
 ok $? "emulator started"
