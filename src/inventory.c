@@ -312,6 +312,29 @@ fail:
 	return -1;
 }
 
+/*
+ * WAL mode.  Turning a new file to WAL needs a lock that SQLite does not
+ * wait for through the busy handler (waiting could deadlock two
+ * openers), so processes opening a new inventory together retry here,
+ * for as long as the busy timeout would have waited.
+ */
+static int
+wal_on(struct inventory *inv, struct clouddp_err *err)
+{
+	int	 i, rc;
+
+	for (i = 0; i < 1000; i++) {
+		rc = sqlite3_exec(inv->db, "PRAGMA journal_mode = WAL", NULL,
+		    NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY)
+			break;
+		sqlite3_sleep(10);
+	}
+	if (rc != SQLITE_OK)
+		return dberr(inv, rc, err, "opening");
+	return 0;
+}
+
 struct inventory *
 inventory_open(const char *path, struct clouddp_err *err)
 {
@@ -338,7 +361,7 @@ inventory_open(const char *path, struct clouddp_err *err)
 	}
 	sqlite3_busy_timeout(inv->db, 10000);
 	sqlite3_extended_result_codes(inv->db, 1);
-	if (exec(inv, "PRAGMA journal_mode = WAL", "opening", err) == -1 ||
+	if (wal_on(inv, err) == -1 ||
 	    exec(inv, "PRAGMA foreign_keys = ON", "opening", err) == -1 ||
 	    exec(inv, "PRAGMA synchronous = FULL", "opening", err) == -1 ||
 	    migrate(inv, err) == -1)
