@@ -21,9 +21,9 @@
 #include "inventory.h"
 #include "name.h"
 #include "opts.h"
+#include "pfx.h"
 #include "publishsettings.h"
 #include "report.h"
-#include "secret.h"
 #include "tool.h"
 
 enum {
@@ -122,44 +122,6 @@ help(void)
 "  -V, --version          print the version and exit\n", stdout);
 }
 
-/* One try of a password on the file being loaded. */
-struct load_try {
-	const char	*path;
-	struct cert	*cert;
-};
-
-static int
-load_try(void *arg, const char *password, struct clouddp_err *err)
-{
-	struct load_try	*t = arg;
-
-	t->cert = cert_load_file(t->path, password, err);
-	return t->cert != NULL ? 0 : -1;
-}
-
-/*
- * Load a .pfx.  Without a password source the empty password is tried
- * first, then a prompt on a terminal (three tries).  No copy of the
- * password outlives the loading.
- */
-static struct cert *
-load(struct run *run, const char *path, struct clouddp_err *err)
-{
-	struct load_try		 t = { path, NULL };
-	struct secret_req	 req;
-	char			 prompt[300];
-
-	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
-	req.src = &run->ctx->secret;
-	req.prompt = prompt;
-	req.empty_first = 1;
-	req.check = load_try;
-	req.arg = &t;
-	if (secret_load(&req, NULL, err) == -1)
-		return NULL;
-	return t.cert;
-}
-
 static void
 policy(const struct run *run, int service, struct cert_policy *p)
 {
@@ -225,7 +187,7 @@ check_service(struct run *run, struct clouddp_err *err)
 
 	if (run->ctx->dp != NULL && dp_load(run, err) == -1)
 		return -1;
-	c = load(run, run->service, err);
+	c = pfx_load(run->service, &run->ctx->secret, NULL, err);
 	if (c == NULL)
 		return -1;
 	policy(run, 1, &p);
@@ -247,7 +209,7 @@ check_management(struct run *run, struct clouddp_err *err)
 	struct cert_finding	 f;
 	struct cert		*c, *cer = NULL;
 
-	c = load(run, run->management, err);
+	c = pfx_load(run->management, &run->ctx->secret, NULL, err);
 	if (c == NULL)
 		return -1;
 	if (run->cer != NULL) {

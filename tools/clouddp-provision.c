@@ -15,13 +15,11 @@
 #include <unistd.h>
 
 #include "clouddp.h"
-#include "cert.h"
-#include "http.h"
 #include "inventory.h"
 #include "log.h"
 #include "opts.h"
 #include "provision.h"
-#include "publishsettings.h"
+#include "provision_cred.h"
 #include "report.h"
 #include "secret.h"
 #include "tool.h"
@@ -106,14 +104,9 @@ static const struct option longopts[] = {
 struct args {
 	const char			*cmd;
 	struct prov_cfg			 cfg;
-	const char			*mgmt_pfx, *service_pfx, *log;
-	const char			*publishsettings;
-	struct publishsettings		*ps;
-	struct clouddp_secret_src	 mgmt_pw, service_pw, proxy_pw;
+	struct prov_cred		 cr;
+	const char			*log;
 	long				 num[6];
-	struct cert			*mgmt, *service;
-	char				*service_password, *proxy_password;
-	struct clouddp_buf		 pfx;
 	char				 db[1024], owner[300];
 	int				 manage;
 	const struct clouddp_ctx	*ctx;
@@ -222,6 +215,7 @@ static int
 tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 {
 	struct prov_cfg	*cfg = &a->cfg;
+	struct prov_cred *cr = &a->cr;
 	long		 v;
 	size_t		 i;
 
@@ -241,12 +235,12 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 		break;
 	case OPT_LOG: a->log = arg; break;
 	case OPT_MGMT_PASSWORD_ENV:
-		return secret_opt(&a->mgmt_pw, CLOUDDP_SECRET_ENV, arg, err);
+		return secret_opt(&cr->mgmt_pw, CLOUDDP_SECRET_ENV, arg, err);
 	case OPT_MGMT_PASSWORD_FD:
-		return secret_opt(&a->mgmt_pw, CLOUDDP_SECRET_FD, arg, err);
+		return secret_opt(&cr->mgmt_pw, CLOUDDP_SECRET_FD, arg, err);
 	case OPT_MGMT_PASSWORD_FILE:
-		return secret_opt(&a->mgmt_pw, CLOUDDP_SECRET_FILE, arg, err);
-	case OPT_MGMT_PFX: a->mgmt_pfx = arg; break;
+		return secret_opt(&cr->mgmt_pw, CLOUDDP_SECRET_FILE, arg, err);
+	case OPT_MGMT_PFX: cr->mgmt_pfx = arg; break;
 	case OPT_NAME: cfg->name = arg; break;
 	case OPT_PACKAGE: cfg->package = arg; break;
 	case OPT_POLL_INTERVAL:
@@ -254,21 +248,20 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 		    3600, &cfg->be.poll_interval, err);
 	case OPT_PROXY: cfg->be.proxy = arg; break;
 	case OPT_PROXY_PASSWORD_ENV:
-		return secret_opt(&a->proxy_pw, CLOUDDP_SECRET_ENV, arg, err);
+		return secret_opt(&cr->proxy_pw, CLOUDDP_SECRET_ENV, arg, err);
 	case OPT_PROXY_PASSWORD_FD:
-		return secret_opt(&a->proxy_pw, CLOUDDP_SECRET_FD, arg, err);
+		return secret_opt(&cr->proxy_pw, CLOUDDP_SECRET_FD, arg, err);
 	case OPT_PROXY_PASSWORD_FILE:
-		return secret_opt(&a->proxy_pw, CLOUDDP_SECRET_FILE, arg, err);
-	case OPT_PUBLISHSETTINGS: a->publishsettings = arg; break;
+		return secret_opt(&cr->proxy_pw, CLOUDDP_SECRET_FILE, arg, err);
+	case OPT_PUBLISHSETTINGS: cr->publishsettings = arg; break;
 	case OPT_REGION: cfg->region = arg; break;
 	case OPT_SERVICE_PASSWORD_ENV:
-		return secret_opt(&a->service_pw, CLOUDDP_SECRET_ENV, arg, err);
+		return secret_opt(&cr->service_pw, CLOUDDP_SECRET_ENV, arg, err);
 	case OPT_SERVICE_PASSWORD_FD:
-		return secret_opt(&a->service_pw, CLOUDDP_SECRET_FD, arg, err);
+		return secret_opt(&cr->service_pw, CLOUDDP_SECRET_FD, arg, err);
 	case OPT_SERVICE_PASSWORD_FILE:
-		return secret_opt(&a->service_pw, CLOUDDP_SECRET_FILE, arg,
-		    err);
-	case OPT_SERVICE_PFX: a->service_pfx = arg; break;
+		return secret_opt(&cr->service_pw, CLOUDDP_SECRET_FILE, arg, err);
+	case OPT_SERVICE_PFX: cr->service_pfx = arg; break;
 	case OPT_SUBSCRIPTION: cfg->be.subscription = arg; break;
 	default:
 		return clouddp_errf(err, CLOUDDP_EUSAGE, NULL, "bad option");
@@ -324,157 +317,6 @@ parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 	    "%s: unknown subcommand", a->cmd);
 }
 
-struct pfx_try {
-	const char	*path;
-	struct cert	*cert;
-};
-
-static int
-check_pfx(void *arg, const char *pw, struct clouddp_err *err)
-{
-	struct pfx_try	*t = arg;
-
-	t->cert = cert_load_file(t->path, pw, err);
-	return t->cert != NULL ? 0 : -1;
-}
-
-/* Load a .pfx, its password from src (never argv). */
-static struct cert *
-load_pfx(const char *path, const struct clouddp_secret_src *src,
-    char **keep, struct clouddp_err *err)
-{
-	struct secret_req	 req;
-	struct pfx_try		 t = { path, NULL };
-	char			 prompt[300];
-
-	snprintf(prompt, sizeof(prompt), "Password for %s: ", path);
-	memset(&req, 0, sizeof(req));
-	req.src = src;
-	req.prompt = prompt;
-	req.empty_first = 1;
-	req.check = check_pfx;
-	req.arg = &t;
-	if (secret_load(&req, keep, err) == -1)
-		return NULL;
-	return t.cert;
-}
-
-static int
-read_file(const char *path, struct clouddp_buf *b, struct clouddp_err *err)
-{
-	FILE	*fp;
-	char	 buf[4096];
-	size_t	 n;
-
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		return clouddp_errf(err, CLOUDDP_EIO, NULL, "%s: cannot read",
-		    path);
-	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-		if (clouddp_buf_append(b, buf, n, err) == -1)
-			break;
-	fclose(fp);
-	secret_wipe(buf, sizeof(buf));
-	return n == 0 ? 0 : -1;
-}
-
-/*
- * The management certificate of a .publishsettings file (spec 4): the
- * subscription --subscription names, or its only one; its endpoint
- * unless --endpoint is given.
- */
-static int
-load_publishsettings(struct args *a, struct clouddp_err *err)
-{
-	struct prov_cfg				*cfg = &a->cfg;
-	const struct publishsettings_sub	*s;
-	char					 name[300];
-
-	a->ps = publishsettings_load(a->publishsettings, err);
-	if (a->ps == NULL)
-		return -1;
-	if (cfg->be.subscription == NULL && publishsettings_count(a->ps) > 1)
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "pass --subscription "
-		    "with one of the ids it holds (clouddp-cert "
-		    "--publishsettings lists them)", "%s holds %zu "
-		    "subscriptions", a->publishsettings,
-		    publishsettings_count(a->ps));
-	if (cfg->be.subscription == NULL)
-		s = publishsettings_get(a->ps, 0);
-	else
-		s = publishsettings_select(a->ps, cfg->be.subscription, err);
-	if (s == NULL) {
-		snprintf(err->hint, sizeof(err->hint), "pass one of these ids "
-		    "to --subscription, or the file of that subscription");
-		return -1;
-	}
-	cfg->be.subscription = s->id;
-	if (cfg->be.endpoint == NULL && s->url[0] != '\0')
-		cfg->be.endpoint = s->url;
-	snprintf(name, sizeof(name), "%s, subscription %s",
-	    a->publishsettings, s->id);
-	a->mgmt = cert_from_base64(s->certificate, strlen(s->certificate), "",
-	    name, err);
-	return a->mgmt != NULL ? 0 : -1;
-}
-
-/*
- * The management credential: --management-pfx with its password, or
- * --publishsettings, whose certificate has none; never both.
- */
-static int
-load_mgmt(struct args *a, struct clouddp_err *err)
-{
-	if (a->publishsettings != NULL && (a->mgmt_pfx != NULL ||
-	    a->mgmt_pw.kind != CLOUDDP_SECRET_NONE))
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either "
-		    "--publishsettings or --management-pfx with its password "
-		    "option: the .publishsettings file holds the management "
-		    "certificate, without a password", "--publishsettings "
-		    "and --management-pfx%s cannot be used together",
-		    a->mgmt_pfx == NULL ? "'s password options" : "");
-	if (a->publishsettings != NULL)
-		return load_publishsettings(a, err);
-	if (a->cfg.be.subscription == NULL || a->mgmt_pfx == NULL)
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
-		    "provision --help", "%s needs --subscription and "
-		    "--management-pfx, or --publishsettings", a->cmd);
-	a->mgmt = load_pfx(a->mgmt_pfx, &a->mgmt_pw, NULL, err);
-	return a->mgmt != NULL ? 0 : -1;
-}
-
-/*
- * The proxy's password (from a file, the environment or a descriptor,
- * never argv), once the proxy is known to name its user: curl sends the
- * pair to the proxy, for the management and the Blob requests alike.
- */
-static int
-load_proxy_password(struct args *a, struct clouddp_err *err)
-{
-	const char	*proxy = a->cfg.be.proxy, *var, *p, *at, *slash;
-
-	if (a->proxy_pw.kind == CLOUDDP_SECRET_NONE)
-		return 0;
-	if (proxy == NULL)
-		proxy = http_env_proxy("https", &var);
-	if (proxy == NULL || proxy[0] == '\0')
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "give the proxy with "
-		    "--proxy http://USER@HOST:PORT", "a proxy password was "
-		    "given, but no proxy");
-	p = strstr(proxy, "://");
-	p = p != NULL ? p + 3 : proxy;
-	at = strchr(p, '@');
-	slash = strchr(p, '/');
-	if (at == NULL || at == p || (slash != NULL && slash < at))
-		return clouddp_errf(err, CLOUDDP_EUSAGE, "put the user in the "
-		    "proxy URL: http://USER@HOST:PORT", "a proxy password was "
-		    "given, but the proxy names no user");
-	if (secret_read(&a->proxy_pw, "", &a->proxy_password, err) == -1)
-		return -1;
-	a->cfg.be.proxy_password = a->proxy_password;
-	return 0;
-}
-
 /* status, start, stop, delete: the management certificate only. */
 static int
 setup_manage(struct args *a, struct clouddp_ctx *ctx,
@@ -482,9 +324,10 @@ setup_manage(struct args *a, struct clouddp_ctx *ctx,
 {
 	struct prov_cfg	*cfg = &a->cfg;
 
-	if (load_mgmt(a, err) == -1 || load_proxy_password(a, err) == -1)
+	if (prov_cred_load_mgmt(&a->cr, cfg, a->cmd, err) == -1 ||
+	    prov_cred_load_proxy_password(&a->cr, cfg, err) == -1)
 		return -1;
-	cfg->be.credential = a->mgmt;
+	cfg->be.credential = a->cr.mgmt;
 	cfg->be.timeout = ctx->timeout;
 	if (a->log != NULL) {
 		cfg->be.log = log_sink_open(a->log,
@@ -503,22 +346,19 @@ setup(struct args *a, struct clouddp_ctx *ctx, struct clouddp_err *err)
 
 	if (a->manage)
 		return setup_manage(a, ctx, err);
-	if (a->service_pfx == NULL || (strcmp(a->cmd, "create") == 0 &&
+	if (a->cr.service_pfx == NULL || (strcmp(a->cmd, "create") == 0 &&
 	    cfg->region == NULL))
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "see clouddp-"
 		    "provision --help", "%s needs --service-pfx%s", a->cmd,
 		    cfg->region == NULL ? " and --region" : "");
-	if (load_mgmt(a, err) == -1 || load_proxy_password(a, err) == -1)
+	if (prov_cred_load_mgmt(&a->cr, cfg, a->cmd, err) == -1 ||
+	    prov_cred_load_proxy_password(&a->cr, cfg, err) == -1 ||
+	    prov_cred_load_service(&a->cr, err) == -1)
 		return -1;
-	a->service = load_pfx(a->service_pfx, &a->service_pw,
-	    &a->service_password, err);
-	if (a->service == NULL || read_file(a->service_pfx, &a->pfx,
-	    err) == -1)
-		return -1;
-	cfg->be.credential = a->mgmt;
-	cfg->service = a->service;
-	cfg->service_pfx = &a->pfx;
-	cfg->service_password = a->service_password;
+	cfg->be.credential = a->cr.mgmt;
+	cfg->service = a->cr.service;
+	cfg->service_pfx = &a->cr.pfx;
+	cfg->service_password = a->cr.service_password;
 	cfg->be.timeout = ctx->timeout;
 	if (cfg->region == NULL)
 		cfg->region = "";
@@ -642,12 +482,7 @@ cleanup(void *arg)
 {
 	struct args	*a = arg;
 
-	cert_free(a->mgmt);
-	publishsettings_free(a->ps);
-	cert_free(a->service);
-	secret_free(a->service_password);
-	secret_free(a->proxy_password);
-	clouddp_buf_free(&a->pfx);
+	prov_cred_cleanup(&a->cr);
 	log_sink_close(a->cfg.be.log);
 }
 
