@@ -38,9 +38,6 @@ enum {
 	OPT_JUNIT,
 	OPT_PORT,
 	OPT_PROXY,
-	OPT_PROXY_PASSWORD_ENV,
-	OPT_PROXY_PASSWORD_FD,
-	OPT_PROXY_PASSWORD_FILE,
 	OPT_SERVICE_PFX,
 	OPT_TARGET,
 	OPT_VIP,
@@ -61,12 +58,6 @@ static const struct option longopts[] = {
 	{ "junit",	required_argument, NULL, OPT_JUNIT },
 	{ "port",	required_argument, NULL, OPT_PORT },
 	{ "proxy",	required_argument, NULL, OPT_PROXY },
-	{ "proxy-password-env", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_ENV },
-	{ "proxy-password-fd", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_FD },
-	{ "proxy-password-file", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_FILE },
 	{ "service-pfx", required_argument, NULL, OPT_SERVICE_PFX },
 	{ "target",	required_argument, NULL, OPT_TARGET },
 	{ "vip",	required_argument, NULL, OPT_VIP },
@@ -74,6 +65,7 @@ static const struct option longopts[] = {
 	CLOUDDP_LONGOPTS_COMMON,
 	CLOUDDP_LONGOPTS_INVENTORY,
 	CLOUDDP_LONGOPTS_PASSWORD,
+	CLOUDDP_LONGOPTS_PROXY_PASSWORD,
 	CLOUDDP_LONGOPTS_RESOLVER,
 	{ NULL,		0,		NULL, 0 }
 };
@@ -136,10 +128,10 @@ help(void)
 "                         a header naming fqdn, target, vip\n"
 "      --junit FILE       also write the checks as JUnit XML to FILE\n"
 "      --port N           the VIP's HTTPS port (default 443)\n"
-"      --proxy URL        reach the VIP through this proxy; \"\" for none\n"
-"      --proxy-password-env VAR  the proxy user's password, from VAR\n"
-"      --proxy-password-fd N     ... from the first line read on fd N\n"
-"      --proxy-password-file F   ... from the first line of F\n"
+"      --proxy URL        reach the VIP through this proxy; \"\" for none\n",
+	    stdout);
+	clouddp_help_proxy_password(stdout);
+	fputs(
 "      --service-pfx FILE the service certificate (.pfx, .cer, .pem)\n"
 "      --target NAME      the Azure FQDN the CNAME must point to\n"
 "      --vip ADDR         the VIP (default: what the target resolves to)\n"
@@ -151,22 +143,16 @@ help(void)
 }
 
 static int
-port_opt(const char *opt, const char *arg, long *out,
-    struct clouddp_err *err)
-{
-	if (strcmp(opt, "--http-port") == 0 && strcmp(arg, "none") == 0) {
-		*out = 0;
-		return 0;
-	}
-	return clouddp_parse_long(opt, arg, 1, 65535, out, err);
-}
-
-static int
 tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 {
 	struct verify_cfg	*cfg = &run->cfg;
+	const char		*name;
+	enum clouddp_secret_kind kind;
 	long			 v;
 
+	name = clouddp_opt_proxy_password(c, &kind);
+	if (name != NULL)
+		return vip_secrets_set(&run->sec, name, kind, arg, err);
 	switch (c) {
 	case OPT_AUTHORITATIVE:
 		cfg->authoritative = 1;
@@ -200,7 +186,8 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 		run->one.fqdn = arg;
 		return 0;
 	case OPT_HTTP_PORT:
-		return port_opt("--http-port", arg, &cfg->probe.http_port, err);
+		return clouddp_parse_port("--http-port", arg, 1,
+		    &cfg->probe.http_port, err);
 	case OPT_INPUT:
 		run->input_path = arg;
 		return 0;
@@ -208,19 +195,11 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 		run->junit_path = arg;
 		return 0;
 	case OPT_PORT:
-		return port_opt("--port", arg, &cfg->probe.port, err);
+		return clouddp_parse_port("--port", arg, 0,
+		    &cfg->probe.port, err);
 	case OPT_PROXY:
 		cfg->probe.proxy = arg;
 		return 0;
-	case OPT_PROXY_PASSWORD_ENV:
-		return vip_secrets_set(&run->sec, "--proxy-password-env",
-		    CLOUDDP_SECRET_ENV, arg, err);
-	case OPT_PROXY_PASSWORD_FD:
-		return vip_secrets_set(&run->sec, "--proxy-password-fd",
-		    CLOUDDP_SECRET_FD, arg, err);
-	case OPT_PROXY_PASSWORD_FILE:
-		return vip_secrets_set(&run->sec, "--proxy-password-file",
-		    CLOUDDP_SECRET_FILE, arg, err);
 	case OPT_SERVICE_PFX:
 		run->sec.expect_path = arg;
 		return 0;

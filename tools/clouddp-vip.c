@@ -35,9 +35,6 @@ enum {
 	OPT_PATH,
 	OPT_PORT,
 	OPT_PROXY,
-	OPT_PROXY_PASSWORD_ENV,
-	OPT_PROXY_PASSWORD_FD,
-	OPT_PROXY_PASSWORD_FILE,
 	OPT_VIP,
 	OPT_WARN_DAYS
 };
@@ -53,17 +50,12 @@ static const struct option longopts[] = {
 	{ "path",	required_argument,	NULL, OPT_PATH },
 	{ "port",	required_argument,	NULL, OPT_PORT },
 	{ "proxy",	required_argument,	NULL, OPT_PROXY },
-	{ "proxy-password-env", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_ENV },
-	{ "proxy-password-fd", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_FD },
-	{ "proxy-password-file", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_FILE },
 	{ "vip",	required_argument,	NULL, OPT_VIP },
 	{ "warn-days",	required_argument,	NULL, OPT_WARN_DAYS },
 	CLOUDDP_LONGOPTS_COMMON,
 	CLOUDDP_LONGOPTS_INVENTORY,
 	CLOUDDP_LONGOPTS_PASSWORD,
+	CLOUDDP_LONGOPTS_PROXY_PASSWORD,
 	{ NULL,		0,			NULL, 0 }
 };
 
@@ -122,10 +114,10 @@ help(void)
 "      --path PATH        the path to GET (default /)\n"
 "      --port N           the HTTPS port (default 443)\n"
 "      --proxy URL        go through this proxy; \"\" for none (default:\n"
-"                         https_proxy and no_proxy, as curl reads them)\n"
-"      --proxy-password-env VAR  the proxy user's password, from VAR\n"
-"      --proxy-password-fd N     ... from the first line read on fd N\n"
-"      --proxy-password-file F   ... from the first line of F\n"
+"                         https_proxy and no_proxy, as curl reads them)\n",
+	    stdout);
+	clouddp_help_proxy_password(stdout);
+	fputs(
 "      --vip ADDR         the VIP, an IPv4 or IPv6 address\n"
 "      --warn-days N      warn when the certificate expires within N days\n"
 "                         (default 30)\n", stdout);
@@ -134,21 +126,15 @@ help(void)
 }
 
 static int
-parse_port(const char *opt, const char *arg, long *out,
-    struct clouddp_err *err)
-{
-	if (strcmp(opt, "--http-port") == 0 && strcmp(arg, "none") == 0) {
-		*out = 0;
-		return 0;
-	}
-	return clouddp_parse_long(opt, arg, 1, 65535, out, err);
-}
-
-static int
 tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 {
 	struct vip_cfg	*cfg = &run->cfg;
+	const char	*name;
+	enum clouddp_secret_kind kind;
 
+	name = clouddp_opt_proxy_password(c, &kind);
+	if (name != NULL)
+		return vip_secrets_set(&run->sec, name, kind, arg, err);
 	switch (c) {
 	case OPT_CACERT:
 		cfg->cacert = arg;
@@ -166,7 +152,7 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 		cfg->fqdn = arg;
 		return 0;
 	case OPT_HTTP_PORT:
-		return parse_port("--http-port", arg, &cfg->http_port, err);
+		return clouddp_parse_port("--http-port", arg, 1, &cfg->http_port, err);
 	case OPT_INPUT:
 		run->in_name = arg;
 		return 0;
@@ -174,19 +160,10 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 		cfg->path = arg;
 		return 0;
 	case OPT_PORT:
-		return parse_port("--port", arg, &cfg->port, err);
+		return clouddp_parse_port("--port", arg, 0, &cfg->port, err);
 	case OPT_PROXY:
 		cfg->proxy = arg;
 		return 0;
-	case OPT_PROXY_PASSWORD_ENV:
-		return vip_secrets_set(&run->sec, "--proxy-password-env",
-		    CLOUDDP_SECRET_ENV, arg, err);
-	case OPT_PROXY_PASSWORD_FD:
-		return vip_secrets_set(&run->sec, "--proxy-password-fd",
-		    CLOUDDP_SECRET_FD, arg, err);
-	case OPT_PROXY_PASSWORD_FILE:
-		return vip_secrets_set(&run->sec, "--proxy-password-file",
-		    CLOUDDP_SECRET_FILE, arg, err);
 	case OPT_VIP:
 		cfg->vip = arg;
 		return 0;

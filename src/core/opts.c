@@ -172,6 +172,35 @@ clouddp_parse_seconds(const char *opt, const char *arg, double min,
 	return 0;
 }
 
+int
+clouddp_parse_port(const char *opt, const char *arg, int none_ok,
+    long *out, struct clouddp_err *err)
+{
+	if (none_ok && strcmp(arg, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return clouddp_parse_long(opt, arg, 1, 65535, out, err);
+}
+
+const char *
+clouddp_opt_proxy_password(int c, enum clouddp_secret_kind *kind)
+{
+	switch (c) {
+	case CLOUDDP_OPT_PROXY_PASSWORD_ENV:
+		*kind = CLOUDDP_SECRET_ENV;
+		return "--proxy-password-env";
+	case CLOUDDP_OPT_PROXY_PASSWORD_FD:
+		*kind = CLOUDDP_SECRET_FD;
+		return "--proxy-password-fd";
+	case CLOUDDP_OPT_PROXY_PASSWORD_FILE:
+		*kind = CLOUDDP_SECRET_FILE;
+		return "--proxy-password-file";
+	default:
+		return NULL;
+	}
+}
+
 void
 clouddp_help_common(FILE *fp)
 {
@@ -199,6 +228,15 @@ clouddp_help_resolver(FILE *fp)
 {
 	fputs(
 "      --resolver HOST[:PORT]  ask this DNS server (repeatable)\n", fp);
+}
+
+void
+clouddp_help_proxy_password(FILE *fp)
+{
+	fputs(
+"      --proxy-password-env VAR  the proxy user's password, from VAR\n"
+"      --proxy-password-fd N     ... from the first line read on fd N\n"
+"      --proxy-password-file F   ... from the first line of F\n", fp);
 }
 
 void

@@ -20,6 +20,9 @@ enum clouddp_opt_id {
 	CLOUDDP_OPT_PASSWORD_ENV,
 	CLOUDDP_OPT_PASSWORD_FD,
 	CLOUDDP_OPT_PASSWORD_FILE,
+	CLOUDDP_OPT_PROXY_PASSWORD_ENV,
+	CLOUDDP_OPT_PROXY_PASSWORD_FD,
+	CLOUDDP_OPT_PROXY_PASSWORD_FILE,
 	CLOUDDP_OPT_RESOLVER,
 	CLOUDDP_OPT__TOOL = 0x200
 };
@@ -43,6 +46,15 @@ enum clouddp_opt_id {
 	{ "password-file", required_argument, NULL,			\
 	    CLOUDDP_OPT_PASSWORD_FILE }
 
+/* The proxy user's password; the tool keeps it (opt_proxy_password). */
+#define CLOUDDP_LONGOPTS_PROXY_PASSWORD					\
+	{ "proxy-password-env", required_argument, NULL,		\
+	    CLOUDDP_OPT_PROXY_PASSWORD_ENV },				\
+	{ "proxy-password-fd", required_argument, NULL,			\
+	    CLOUDDP_OPT_PROXY_PASSWORD_FD },				\
+	{ "proxy-password-file", required_argument, NULL,		\
+	    CLOUDDP_OPT_PROXY_PASSWORD_FILE }
+
 #define CLOUDDP_LONGOPTS_RESOLVER					\
 	{ "resolver", required_argument, NULL, CLOUDDP_OPT_RESOLVER }
 
@@ -58,6 +70,12 @@ enum clouddp_opt_id {
 int	 clouddp_opt_common(struct clouddp_ctx *, int, const char *,
 	    struct clouddp_err *);
 
+/*
+ * If c is one of the --proxy-password-* options, set *kind to where its
+ * secret comes from and return the option's name; otherwise NULL.
+ */
+const char *clouddp_opt_proxy_password(int, enum clouddp_secret_kind *);
+
 /* Set up ctx with defaults: prog from argv[0], tool for --nagios. */
 void	 clouddp_ctx_init(struct clouddp_ctx *, const char *, const char *);
 /* Free what clouddp_opt_common allocated in ctx. */
@@ -69,6 +87,12 @@ void	 clouddp_ctx_cleanup(struct clouddp_ctx *);
  */
 int	 clouddp_parse_long(const char *, const char *, long, long, long *,
 	    struct clouddp_err *);
+/*
+ * A port for option opt, 1 to 65535; with none_ok, "none" too, which
+ * sets *out to 0 ("--http-port none": do not probe it).
+ */
+int	 clouddp_parse_port(const char *, const char *, int, long *,
+	    struct clouddp_err *);
 /* The same for seconds, fractions allowed ("0.5"). */
 int	 clouddp_parse_seconds(const char *, const char *, double, double,
 	    double *, struct clouddp_err *);
@@ -78,6 +102,8 @@ int	 clouddp_parse_seconds(const char *, const char *, double, double,
 void	 clouddp_help_common(FILE *);
 void	 clouddp_help_password(FILE *);
 void	 clouddp_help_resolver(FILE *);
+/* The --proxy-password-* lines, in a tool's own sorted list. */
+void	 clouddp_help_proxy_password(FILE *);
 /* Print "prog (clouddp) VERSION". */
 void	 clouddp_print_version(const struct clouddp_ctx *);
 /* Report a getopt error: "Try 'prog --help'", returns exit status 3. */
