@@ -372,3 +372,63 @@ azurite_start() {
 		return 1
 	fi
 }
+
+# emu_certs DIR [ADDR]: the certificates a test of clouddp-emulator
+# needs, in DIR: those of tests/data/gen-certs.sh (ca.*, mgmt.*, good*
+# ...), the emulator's own server certificate srv.pem and srv.key from
+# the same CA for ADDR (default a random loopback address) as an IP SAN,
+# and the password file pw.  Sets EMU_CERTS (DIR) and EMU_ADDR (ADDR).
+# Two test points: the certificates made, the server certificate made.
+emu_certs() {
+	EMU_CERTS=$1
+	EMU_ADDR=${2:-$(loopback_addr)}
+	sh "$top_srcdir/tests/data/gen-certs.sh" "$1" >/dev/null 2>&1
+	ok $? "gen-certs.sh made the certificates"
+	openssl req -new -newkey rsa:2048 -nodes -keyout "$1/srv.key" \
+	    -out "$1/srv.csr" -subj /CN=management.test 2>/dev/null &&
+	printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' \
+	    "$EMU_ADDR" >"$1/srv.ext" &&
+	openssl x509 -req -in "$1/srv.csr" -CA "$1/ca.pem" \
+	    -CAkey "$1/ca.key" -CAcreateserial -days 30 \
+	    -extfile "$1/srv.ext" -out "$1/srv.pem" 2>/dev/null
+	ok $? "server certificate made"
+	printf 's3cret' >"$1/pw"
+}
+
+# emu_azurite [PORT]: Azurite (azurite_start) on 127.0.0.1:PORT (default
+# a free port) as the emulator's blob endpoint: sets EMU_BLOB and exports
+# its key as CLOUDDP_BLOB_KEY.
+emu_azurite() {
+	azurite_start 127.0.0.1 "${1:-$(free_port 127.0.0.1)}" || return 1
+	EMU_BLOB=$AZURITE_ENDPOINT
+	CLOUDDP_BLOB_KEY=$AZURITE_KEY
+	export CLOUDDP_BLOB_KEY
+}
+
+# emu_start NAME [OPTIONS...]: clouddp-emulator on $EMU_ADDR (port 0)
+# with the certificates of emu_certs and the subscription $SUB, its
+# ready file $T_TMP/NAME.ready, its request log $T_TMP/NAME.req, VIPs
+# from 127.0.0.16/28 serving HTTPS on a free high port (never 443) and
+# no HTTP, and, when EMU_BLOB is set, that blob endpoint with the key in
+# CLOUDDP_BLOB_KEY.  OPTIONS come last: the emulator takes the last of a
+# repeated option, so they override any of these.  Waits for the ready
+# file; sets EP (its https:// address), EMU_PORT and PID.
+emu_start() {
+	name=$1
+	shift
+	if [ -n "${EMU_BLOB:-}" ]; then
+		set -- --blob-endpoint "$EMU_BLOB" \
+		    --blob-key-env CLOUDDP_BLOB_KEY "$@"
+	fi
+	spawn "$name" clouddp-emulator --listen "$EMU_ADDR:0" \
+	    --tls-cert "$EMU_CERTS/srv.pem" --tls-key "$EMU_CERTS/srv.key" \
+	    --subscription "$SUB" --management-cer "$EMU_CERTS/mgmt.cer" \
+	    --ready-file "$T_TMP/$name.ready" \
+	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
+	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
+	    "$@"
+	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
+	EMU_PORT=$(jq -r .port "$T_TMP/$name.ready")
+	EP=https://$EMU_ADDR:$EMU_PORT
+	PID=$(jq -r .pid "$T_TMP/$name.ready")
+}

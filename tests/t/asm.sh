@@ -13,18 +13,7 @@ plan 56
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 SVC=0123456789abcdef01234567
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
 GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
     sed 's/.*=//; s/://g')
 
@@ -32,15 +21,7 @@ GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
 emu() {
 	name=$1
 	shift
-	spawn "$name" clouddp-emulator --listen "$A:0" \
-	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-	    --ready-file "$T_TMP/$name.ready" --delay all=0 \
-	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
-	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none "$@"
-	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
-	EP=https://$A:$(jq -r .port "$T_TMP/$name.ready")
-	PID=$(jq -r .pid "$T_TMP/$name.ready")
+	emu_start "$name" --delay all=0 "$@"
 }
 drive() {
 	run asmdrive "$EP" "$SUB" "$D/mgmt.pfx" "$D/pw" "$D/ca.pem" "$@"

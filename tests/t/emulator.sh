@@ -17,18 +17,8 @@ SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 NS=http://schemas.microsoft.com/windowsazure
 SVC=d1594d4527614a09b934d470
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-# The management endpoint's own certificate, from the same test CA.
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
+emu_certs "$D"
+A=$EMU_ADDR
 MGMT_THUMB=$(openssl x509 -in "$D/mgmt.pem" -noout -fingerprint -sha1 |
     sed 's/.*=//; s/://g')
 GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
@@ -36,18 +26,9 @@ GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
 
 # emu NAME ARGS...: start an emulator; sets PORT, U and PID.
 emu() {
-	name=$1
-	shift
-	# A Ready VIP serves HTTPS on a free high port, never on 443.
-	spawn "$name" clouddp-emulator --listen "$A:0" \
-	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
-	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-	    --ready-file "$T_TMP/$name.ready" "$@"
-	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
-	PORT=$(jq -r .port "$T_TMP/$name.ready")
-	PID=$(jq -r .pid "$T_TMP/$name.ready")
-	U=https://$A:$PORT/$SUB
+	emu_start "$@" || return 1
+	PORT=$EMU_PORT
+	U=$EP/$SUB
 }
 
 # api METHOD PATH [CURL-ARGS...]: sets code, body, rid.

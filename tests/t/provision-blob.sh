@@ -15,34 +15,16 @@ export XDG_STATE_HOME
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
 
 # The blob endpoint is named before Azurite listens on it.
 AZP=$(free_port 127.0.0.1)
 AZ_EP=http://127.0.0.1:$AZP/devstoreaccount1
 CLOUDDP_BLOB_KEY=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==
 export CLOUDDP_BLOB_KEY
-spawn emu clouddp-emulator --listen "$A:0" \
-    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-    --ready-file "$T_TMP/emu.ready" --request-log "$T_TMP/emu.req" \
-    --vip-pool 127.0.0.16/28 --delay all=0 \
-    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
+emu_start emu --delay all=0 \
     --blob-endpoint "$AZ_EP" --blob-key-env CLOUDDP_BLOB_KEY
-wait_for 10 test -s "$T_TMP/emu.ready"
 ok $? "emulator started"
-EP=https://$A:$(jq -r .port "$T_TMP/emu.ready")
 
 DB=$T_TMP/inventory.db
 clouddp-provision create --name DP1 --region "West Europe" \

@@ -15,10 +15,7 @@ need jq jq
 need sqlite3 sqlite3
 need curl curl
 
-AZP=$(free_port 127.0.0.1)
-azurite_start 127.0.0.1 "$AZP" || exit 1
-CLOUDDP_BLOB_KEY=$AZURITE_KEY
-export CLOUDDP_BLOB_KEY
+emu_azurite || exit 1
 
 plan 78
 XDG_STATE_HOME=$T_TMP/state
@@ -26,34 +23,13 @@ export XDG_STATE_HOME
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
 
 # emu NAME ARGS...: a fresh emulator; sets EP, PID and U (its API).
 emu() {
 	name=$1
 	shift
-	spawn "$name" clouddp-emulator --listen "$A:0" \
-	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-	    --ready-file "$T_TMP/$name.ready" \
-	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
-	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
-	    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY \
-	    --delay all=0 "$@"
-	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
-	EP=https://$A:$(jq -r .port "$T_TMP/$name.ready")
-	PID=$(jq -r .pid "$T_TMP/$name.ready")
+	emu_start "$name" --delay all=0 "$@" || return 1
 	U=$EP/$SUB
 }
 DB=$T_TMP/inv/inventory.db

@@ -19,44 +19,15 @@ XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 
 AZP=$(free_port 127.0.0.1)
-azurite_start 127.0.0.1 "$AZP" || exit 1
-CLOUDDP_BLOB_KEY=$AZURITE_KEY
-export CLOUDDP_BLOB_KEY
+emu_azurite "$AZP" || exit 1
 
 plan 64
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
+A=$EMU_ADDR
 
-# emu NAME ARGS...: an emulator on $A; sets EP and PID.  Its VIPs serve
-# on a free high port, never 443.
-emu() {
-	name=$1
-	shift
-	spawn "$name" clouddp-emulator --listen "$A:0" \
-	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-	    --ready-file "$T_TMP/$name.ready" \
-	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
-	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
-	    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY \
-	    "$@"
-	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
-	EP=https://$A:$(jq -r .port "$T_TMP/$name.ready")
-	PID=$(jq -r .pid "$T_TMP/$name.ready")
-}
 DB=$T_TMP/inventory.db
 SERVICE="--service-pfx $D/good-legacy.pfx --service-password-file $D/pw"
 # prov ARGS...: a create with the service certificate, fast polling.
@@ -68,7 +39,7 @@ count() { jq -r .operation "$T_TMP/$1.req" | grep -cx "$2"; }
 # The error lines of $err, without the progress lines before them.
 errs() { printf '%s\n' "$err" | grep -Ev '^clouddp-provision: [0-9]{2}:[0-9]{2} \['; }
 
-emu e1 --delay all=0
+emu_start e1 --delay all=0
 ok $? "emulator started"
 
 # --- A .publishsettings file as the management credential -----------
@@ -215,7 +186,7 @@ rl() { jq -r "select(.operation == \"$2\") | .status" "$T_TMP/$1.req" | tr '\n' 
 MGMT="--subscription $SUB --management-pfx $D/mgmt.pfx --management-password-file $D/pw"
 
 # Each fault once: retried (or followed) and recovered.
-emu f1 --delay all=0 --fault get-subscription:throttle=1 \
+emu_start f1 --delay all=0 --fault get-subscription:throttle=1 \
     --fault list-locations:busy --fault check-service-name:internal \
     --fault create-storage:drop --fault get-operation:redirect \
     --fault create-service:busy --fault get-deployment:drop
@@ -238,14 +209,14 @@ kill "$PID"
 
 # Faults that last: reported in words, with the code, the request id and
 # what to do.
-emu f2 --delay all=0 --fault get-subscription:busy:every=1 \
+emu_start f2 --delay all=0 --fault get-subscription:busy:every=1 \
     --fault create-storage:fail-op
 prov create --name F2 --region "West Europe" $MGMT --endpoint "$EP" -t 3
 like "$rc $(errs)" "^3 .*Get Subscription: timed out after 3 s \\(--timeout\\): 503 ServerBusy \\(request id [0-9a-f]{32}\\)" \
     "503 every time: a timeout naming the code and the request id"
 like "$err" "hint: raise --timeout, or resume later" "and what to do"
 kill "$PID"
-emu f3 --delay all=0 --fault create-storage:fail-op
+emu_start f3 --delay all=0 --fault create-storage:fail-op
 prov create --name F3 --region "West Europe" $MGMT --endpoint "$EP"
 like "$rc $(errs)" "^3 .*operation failed: Create Storage Account: 500 InternalError: .*\\(request id [0-9a-f]{32}\\)" \
     "a failed operation: its code and request id"
@@ -257,7 +228,7 @@ kill "$PID"
 
 # Timeouts, said as such: an operation slower than --timeout, a stalled
 # answer, a storage account and an instance that never get there.
-emu f4 --delay all=0 --delay operation=60 \
+emu_start f4 --delay all=0 --delay operation=60 \
     --fault get-subscription:stall=30:times=1
 T0=$(date +%s)
 prov create --name F4 --region "West Europe" $MGMT --endpoint "$EP" -t 2
@@ -269,11 +240,11 @@ like "$rc $(errs)" "^3 .*Create Storage Account: timed out after 2 s \\(--timeou
 test $(($(date +%s) - T0)) -lt 15
 ok $? "both within --timeout ($(($(date +%s) - T0)) s)"
 kill "$PID"
-emu f5 --delay all=0 --fault create-storage:storage-stuck
+emu_start f5 --delay all=0 --fault create-storage:storage-stuck
 prov create --name F5 --region "West Europe" $MGMT --endpoint "$EP" -t 1
 like "$rc $(errs)" "^3 .*still not Created after 1 s \\(--timeout\\)" "a stuck storage account: timeout"
 kill "$PID"
-emu f6 --delay all=0 --fault create-deployment:instance-stuck
+emu_start f6 --delay all=0 --fault create-deployment:instance-stuck
 prov create --name F6 --region "West Europe" $MGMT --endpoint "$EP" -t 2
 like "$rc $(errs)" "^3 .*not Ready after 2 s \\(--timeout\\): Running, instances .*BusyRole" \
     "an instance stuck BusyRole: timeout, the states named"
@@ -281,16 +252,8 @@ kill "$PID"
 
 # A blob endpoint whose name does not resolve: a few tries, then a
 # clear error, not --timeout's 30 minutes.
-spawn f7 clouddp-emulator --listen "$A:0" \
-    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-    --ready-file "$T_TMP/f7.ready" --request-log "$T_TMP/f7.req" \
-    --vip-pool 127.0.0.16/28 --vip-https-port "$(free_port 127.0.0.17)" \
-    --vip-http-port none --delay all=0 \
-    --blob-endpoint http://nosuch.invalid:10000/devstoreaccount1 \
-    --blob-key-env CLOUDDP_BLOB_KEY
-wait_for 10 test -s "$T_TMP/f7.ready"
-EP=https://$A:$(jq -r .port "$T_TMP/f7.ready")
+emu_start f7 --delay all=0 \
+    --blob-endpoint http://nosuch.invalid:10000/devstoreaccount1
 T0=$(date +%s)
 run clouddp-provision create --name F7 --region "West Europe" $MGMT \
     --endpoint "$EP" $SERVICE --cacert "$D/ca.pem" --poll-interval 1 \
@@ -311,7 +274,7 @@ ok $? "promptly ($(($(date +%s) - T0)) s)"
 # --- Progress on stderr ---------------------------------------------
 # Not a terminal: plain lines, one per change.  The deployment takes a
 # little time, so its instances' states show.
-emu g1 --delay all=0 --delay role-unknown=0.3 --delay busy-role=0.3
+emu_start g1 --delay all=0 --delay role-unknown=0.3 --delay busy-role=0.3
 prov create --name G1 --region "West Europe" $MGMT --endpoint "$EP"
 is "$rc" 0 "create for the progress lines" || diag "$err"
 like "$err" "^clouddp-provision: [0-9]{2}:[0-9]{2} \\[1/[0-9]+\\] validate: checking the management certificate$" \

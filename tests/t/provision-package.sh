@@ -16,10 +16,7 @@ need sqlite3 sqlite3
 need curl curl
 need unzip unzip
 
-AZP=$(free_port 127.0.0.1)
-azurite_start 127.0.0.1 "$AZP" || exit 1
-CLOUDDP_BLOB_KEY=$AZURITE_KEY
-export CLOUDDP_BLOB_KEY
+emu_azurite || exit 1
 
 plan 42
 XDG_STATE_HOME=$T_TMP/state
@@ -27,18 +24,7 @@ export XDG_STATE_HOME
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
 printf 'wrong' >"$D/badpw"
 GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
     sed 's/.*=//; s/://g')
@@ -46,18 +32,9 @@ GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
 # With the account the emulator checks every PackageUrl with a Blob HEAD.
 # The first Create Deployment's operation fails, so that a rerun is seen
 # finding the package already uploaded.
-spawn emu clouddp-emulator --listen "$A:0" \
-    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-    --ready-file "$T_TMP/emu.ready" --request-log "$T_TMP/emu.req" \
-    --vip-pool 127.0.0.16/28 --delay all=0 \
-    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
-    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY \
-    --blob-account "$AZURITE_ACCOUNT" \
+emu_start emu --delay all=0 --blob-account "$AZURITE_ACCOUNT" \
     --fault create-deployment:fail-op:times=1
-wait_for 10 test -s "$T_TMP/emu.ready"
 ok $? "emulator started"
-EP=https://$A:$(jq -r .port "$T_TMP/emu.ready")
 DB=$T_TMP/inv/inventory.db
 mkdir -p "$T_TMP/inv"
 LOG=$T_TMP/cloudmgr.log
