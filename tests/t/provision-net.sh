@@ -195,7 +195,7 @@ prov create --name F1 --region "West Europe" $MGMT --endpoint "$EP"
 is "$rc $(printf '%s' "$out" | jq -r .state)" "0 ready" \
     "throttled, busy, internal error, dropped, redirected: Ready" ||
     diag "$err"
-is "$(rl f1 get-subscription)" "429 200 200 " "429 with Retry-After, retried"
+is "$(rl f1 get-subscription)" "429 200 " "429 with Retry-After, retried"
 is "$(rl f1 list-locations)$(rl f1 create-service)" "503 200 503 201 " \
     "503 ServerBusy, retried"
 is "$(rl f1 check-service-name)" "500 200 " "500 InternalError, retried"

@@ -17,7 +17,7 @@ azurite_start 127.0.0.1 "$AZP" || exit 1
 CLOUDDP_BLOB_KEY=$AZURITE_KEY
 export CLOUDDP_BLOB_KEY
 
-plan 41
+plan 42
 # Never the invoking user's own inventory.
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
@@ -93,6 +93,8 @@ is "$(stat -c %a "$DB")" 600 "the inventory is mode 0600"
 is "$(q 'PRAGMA journal_mode')" wal "in WAL mode"
 is "$(count e1 create-storage) $(count e1 create-service) $(count e1 add-certificate) $(count e1 create-deployment)" \
     "1 1 1 1" "one request per create"
+is "$(count e1 get-subscription)" 1 \
+    "one Get Subscription: validation and the quota check share it"
 like "$(cat "$T_TMP/cloudmgr.log")" 'component="SMS_CLOUD_SERVICES_MANAGER"' \
     "the log is CMTrace, SMS_CLOUD_SERVICES_MANAGER"
 like "$(cat "$T_TMP/cloudmgr.log")" "STATMSG: ID=9409" "status message 9409"
