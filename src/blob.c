@@ -382,6 +382,28 @@ blob_sign(const struct blob_sign_req *s, struct clouddp_buf *out,
 	return rc;
 }
 
+/*
+ * The account of a blob endpoint: the first path segment of a
+ * path-style one (Azurite), else the host's first label (Azure).
+ */
+void
+blob_endpoint_account(const char *url, char *buf, size_t len)
+{
+	const char	*h, *s;
+	size_t		 n;
+
+	h = strstr(url, "://");
+	h = h != NULL ? h + 3 : url;
+	s = strchr(h, '/');
+	if (s != NULL && s[1] != '\0' && s[1] != '/') {
+		n = strcspn(s + 1, "/");
+		snprintf(buf, len, "%.*s", (int)n, s + 1);
+		return;
+	}
+	n = strcspn(h, ".:/");
+	snprintf(buf, len, "%.*s", (int)n, h);
+}
+
 int
 blob_container_name_check(const char *name, struct clouddp_err *err)
 {

@@ -151,6 +151,14 @@ struct blob_sign_req {
 int	 blob_sign(const struct blob_sign_req *, struct clouddp_buf *,
 	    struct clouddp_err *);
 
+/*
+ * The storage account a blob endpoint URL names, into buf: the first
+ * path segment of a path-style endpoint (Azurite's
+ * http://host:port/account), else the host's first label (Azure's
+ * https://account.blob.core.windows.net/).
+ */
+void	 blob_endpoint_account(const char *, char *, size_t);
+
 /* 0 when name is a valid container name, else -1 with err filled. */
 int	 blob_container_name_check(const char *, struct clouddp_err *);
 

@@ -558,27 +558,6 @@ container_check(struct prov *p)
 		fail(p, &e);
 }
 
-/*
- * The account of a blob endpoint: the first path segment of a
- * path-style one (Azurite), else the host's first label (Azure).
- */
-static void
-endpoint_account(const char *url, char *buf, size_t len)
-{
-	const char	*h, *s;
-	size_t		 n;
-
-	h = strstr(url, "://");
-	h = h != NULL ? h + 3 : url;
-	s = strchr(h, '/');
-	if (s != NULL && s[1] != '\0' && s[1] != '/') {
-		n = strcspn(s + 1, "/");
-		snprintf(buf, len, "%.*s", (int)n, s + 1);
-		return;
-	}
-	n = strcspn(h, ".:/");
-	snprintf(buf, len, "%.*s", (int)n, h);
-}
 
 static void	 package_start(struct prov *);
 
@@ -602,7 +581,7 @@ on_keys(void *arg, const struct clouddp_err *err, const void *res)
 		fail(p, &e);
 		return;
 	}
-	endpoint_account(st->endpoint, account, sizeof(account));
+	blob_endpoint_account(st->endpoint, account, sizeof(account));
 	memset(&bc, 0, sizeof(bc));
 	bc.endpoint = st->endpoint;
 	bc.account = account;

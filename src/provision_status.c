@@ -116,25 +116,6 @@ on_sum(void *arg, const struct clouddp_err *err,
 	answered(s->run);
 }
 
-/* The account of a blob endpoint: a path-style one's first segment
- * (Azurite), else the host's first label (Azure). */
-static void
-endpoint_account(const char *url, char *buf, size_t len)
-{
-	const char	*h, *p;
-	size_t		 n;
-
-	h = strstr(url, "://");
-	h = h != NULL ? h + 3 : url;
-	p = strchr(h, '/');
-	if (p != NULL && p[1] != '\0' && p[1] != '/') {
-		n = strcspn(p + 1, "/");
-		snprintf(buf, len, "%.*s", (int)n, p + 1);
-		return;
-	}
-	n = strcspn(h, ".:/");
-	snprintf(buf, len, "%.*s", (int)n, h);
-}
 
 /* The keys came: sum the content container with them. */
 static void
@@ -155,7 +136,7 @@ on_keys(void *arg, const struct clouddp_err *err, const void *res)
 		    "endpoint or key", s->dp->storage_account);
 		goto out;
 	}
-	endpoint_account(st->endpoint, account, sizeof(account));
+	blob_endpoint_account(st->endpoint, account, sizeof(account));
 	memset(&bc, 0, sizeof(bc));
 	bc.endpoint = st->endpoint;
 	bc.account = account;

@@ -118,12 +118,26 @@ test_bad(void)
 	clouddp_buf_free(&out);
 }
 
+static void
+test_account(void)
+{
+	char	buf[64];
+
+	blob_endpoint_account("http://127.0.0.1:10000/devstoreaccount1/", buf,
+	    sizeof(buf));
+	ok(strcmp(buf, "devstoreaccount1") == 0, "path-style: the segment");
+	blob_endpoint_account("https://abc123.blob.core.windows.net/", buf,
+	    sizeof(buf));
+	ok(strcmp(buf, "abc123") == 0, "Azure: the host's first label");
+}
+
 int
 main(void)
 {
-	plan(14);
+	plan(16);
 	test_vector();
 	test_query();
 	test_bad();
+	test_account();
 	return done_testing();
 }
