@@ -521,13 +521,16 @@ is "$st" "Running BusyRole ReadyRole " \
     "instance-stuck: one instance stays BusyRole"
 n500=0
 i=0
+codes=""
 while [ $i -lt 20 ]; do
 	api GET "/services/storageservices/operations/isavailable/abc$i"
 	[ "$code" = 500 ] && n500=$((n500 + 1))
+	codes="$codes $code/$curl_rc"
 	i=$((i + 1))
 done
 ok "$([ $n500 -gt 2 ] && [ $n500 -lt 18 ]; echo $?)" \
-    "prob=0.5: some fail, some pass ($n500 of 20)"
+    "prob=0.5: some fail, some pass ($n500 of 20)" ||
+    diag "HTTP status/curl exit of each:$codes; $(cat "$T_TMP/curl.err")"
 is "$(grep -c '"status":503' "$T_TMP/req3.log")" 2 \
     "request log: counts the faults"
 
