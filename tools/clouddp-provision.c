@@ -38,9 +38,6 @@ enum {
 	OPT_PACKAGE,
 	OPT_POLL_INTERVAL,
 	OPT_PROXY,
-	OPT_PROXY_PASSWORD_ENV,
-	OPT_PROXY_PASSWORD_FD,
-	OPT_PROXY_PASSWORD_FILE,
 	OPT_PUBLISHSETTINGS,
 	OPT_REGION,
 	OPT_SERVICE_PASSWORD_ENV,
@@ -73,12 +70,6 @@ static const struct option longopts[] = {
 	{ "package", required_argument, NULL, OPT_PACKAGE },
 	{ "poll-interval", required_argument, NULL, OPT_POLL_INTERVAL },
 	{ "proxy", required_argument, NULL, OPT_PROXY },
-	{ "proxy-password-env", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_ENV },
-	{ "proxy-password-fd", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_FD },
-	{ "proxy-password-file", required_argument, NULL,
-	    OPT_PROXY_PASSWORD_FILE },
 	{ "publishsettings", required_argument, NULL, OPT_PUBLISHSETTINGS },
 	{ "region", required_argument, NULL, OPT_REGION },
 	{ "service-password-env", required_argument, NULL,
@@ -98,6 +89,7 @@ static const struct option longopts[] = {
 	{ "transfer-warning", required_argument, NULL, OPT_TRANSFER_WARNING },
 	CLOUDDP_LONGOPTS_COMMON,
 	CLOUDDP_LONGOPTS_INVENTORY,
+	CLOUDDP_LONGOPTS_PROXY_PASSWORD,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -216,9 +208,12 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 {
 	struct prov_cfg	*cfg = &a->cfg;
 	struct prov_cred *cr = &a->cr;
+	enum clouddp_secret_kind kind;
 	long		 v;
 	size_t		 i;
 
+	if (clouddp_opt_proxy_password(c, &kind) != NULL)
+		return secret_opt(&cr->proxy_pw, kind, arg, err);
 	for (i = 0; i < 6; i++)
 		if (c == numbers[i].opt)
 			return clouddp_parse_long(numbers[i].name, arg,
@@ -247,12 +242,6 @@ tool_opt(struct args *a, int c, const char *arg, struct clouddp_err *err)
 		return clouddp_parse_seconds("--poll-interval", arg, 0.001,
 		    3600, &cfg->be.poll_interval, err);
 	case OPT_PROXY: cfg->be.proxy = arg; break;
-	case OPT_PROXY_PASSWORD_ENV:
-		return secret_opt(&cr->proxy_pw, CLOUDDP_SECRET_ENV, arg, err);
-	case OPT_PROXY_PASSWORD_FD:
-		return secret_opt(&cr->proxy_pw, CLOUDDP_SECRET_FD, arg, err);
-	case OPT_PROXY_PASSWORD_FILE:
-		return secret_opt(&cr->proxy_pw, CLOUDDP_SECRET_FILE, arg, err);
 	case OPT_PUBLISHSETTINGS: cr->publishsettings = arg; break;
 	case OPT_REGION: cfg->region = arg; break;
 	case OPT_SERVICE_PASSWORD_ENV:
