@@ -108,15 +108,10 @@ help(void)
 static int
 input_start(struct clouddp_ctx *ctx, struct run *run, struct clouddp_err *err)
 {
-	struct input_cfg	 cfg;
-
 	if (run->input == NULL)
 		return 0;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.need = INPUT_BIT(INPUT_FQDN);
-	cfg.timeout = ctx->timeout;
-	cfg.stopped = tool_interrupted;
-	run->in = input_open(run->input, &cfg, err);
+	run->in = tool_input_open(ctx, run->input, INPUT_BIT(INPUT_FQDN), 0,
+	    err);
 	return run->in != NULL ? 0 : -1;
 }
 

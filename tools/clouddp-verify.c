@@ -262,7 +262,6 @@ from_inventory(struct run *run, struct clouddp_err *err)
 static int
 setup(struct run *run, struct clouddp_err *err)
 {
-	struct input_cfg	 icfg;
 	int			 n;
 
 	n = (run->ctx->dp != NULL) + (run->input_path != NULL) +
@@ -290,11 +289,8 @@ setup(struct run *run, struct clouddp_err *err)
 	run->cfg.service = run->sec.expect;
 	if (run->input_path == NULL)
 		return 0;
-	memset(&icfg, 0, sizeof(icfg));
-	icfg.need = INPUT_BIT(INPUT_FQDN) | INPUT_BIT(INPUT_TARGET);
-	icfg.timeout = run->ctx->timeout;
-	icfg.stopped = tool_interrupted;
-	run->in = input_open(run->input_path, &icfg, err);
+	run->in = tool_input_open(run->ctx, run->input_path,
+	    INPUT_BIT(INPUT_FQDN) | INPUT_BIT(INPUT_TARGET), 0, err);
 	return run->in != NULL ? 0 : -1;
 }
 

@@ -296,8 +296,6 @@ from_inventory(struct run *run, struct clouddp_err *err)
 static int
 setup(struct run *run, struct clouddp_err *err)
 {
-	struct input_cfg	 icfg;
-
 	if (run->ctx->db != NULL && run->ctx->dp == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "name the DP with "
 		    "--dp", "--db without --dp");
@@ -316,12 +314,8 @@ setup(struct run *run, struct clouddp_err *err)
 		return -1;
 	if (run->in_name == NULL)
 		return 0;
-	memset(&icfg, 0, sizeof(icfg));
-	icfg.need = INPUT_BIT(INPUT_VIP);
-	icfg.flags = INPUT_VIP_FIRST;
-	icfg.timeout = run->ctx->timeout;
-	icfg.stopped = tool_interrupted;
-	run->in = input_open(run->in_name, &icfg, err);
+	run->in = tool_input_open(run->ctx, run->in_name,
+	    INPUT_BIT(INPUT_VIP), INPUT_VIP_FIRST, err);
 	return run->in != NULL ? 0 : -1;
 }
 

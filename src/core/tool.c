@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clouddp.h"
+#include "input.h"
 #include "loop.h"
 #include "opts.h"
 #include "report.h"
@@ -183,4 +184,18 @@ out:
 	}
 	clouddp_ctx_cleanup(&ctx);
 	return status;
+}
+
+struct input *
+tool_input_open(const struct clouddp_ctx *ctx, const char *path,
+    unsigned need, unsigned flags, struct clouddp_err *err)
+{
+	struct input_cfg	 cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.need = need;
+	cfg.flags = flags;
+	cfg.timeout = ctx->timeout;
+	cfg.stopped = tool_interrupted;
+	return input_open(path, &cfg, err);
 }

@@ -55,4 +55,14 @@ int	 tool_signals(struct loop *, struct clouddp_err *);
 /* The signal that stopped the run, or 0. */
 int	 tool_interrupted(void);
 
+struct input;
+/*
+ * Open a tool's --input (input.h): path ("-" for stdin), the columns
+ * every line needs and the reader's flags, waits cut at ctx->timeout,
+ * and a signal ending the input (tool_interrupted).  Returns it, or
+ * NULL with err filled.
+ */
+struct input	*tool_input_open(const struct clouddp_ctx *, const char *,
+		    unsigned, unsigned, struct clouddp_err *);
+
 #endif /* CLOUDDP_TOOL_H */
