@@ -10,10 +10,7 @@ need sqlite3 sqlite3
 need curl curl
 
 # The storage accounts' blob endpoint: the content container is made there.
-AZP=$(free_port 127.0.0.1)
-azurite_start 127.0.0.1 "$AZP" || exit 1
-CLOUDDP_BLOB_KEY=$AZURITE_KEY
-export CLOUDDP_BLOB_KEY
+emu_azurite || exit 1
 
 plan 34
 XDG_STATE_HOME=$T_TMP/state
@@ -21,31 +18,12 @@ export XDG_STATE_HOME
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
 
 VIP=127.0.0.17
 VP=$(free_port "$VIP")
-spawn emu clouddp-emulator --listen "$A:0" \
-    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-    --ready-file "$T_TMP/emu.ready" --request-log "$T_TMP/emu.req" \
-    --vip-pool 127.0.0.16/28 --vip-http-port "$VP" --delay all=0 \
-    --vip-https-port "$(free_port "$VIP")" \
-    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY
-wait_for 10 test -s "$T_TMP/emu.ready"
+emu_start emu --delay all=0 --vip-http-port "$VP"
 ok $? "emulator started"
-EP=https://$A:$(jq -r .port "$T_TMP/emu.ready")
 DB=$T_TMP/inv/inventory.db
 mkdir -p "$T_TMP/inv"
 mgmt() {
@@ -124,15 +102,7 @@ like "$rc $err" "^3 .*DP1: deleted" "a deleted DP cannot be deleted again"
 kill "$(jq -r .pid "$T_TMP/emu.ready")"
 
 # A delete killed while the cloud works on it, then run again.
-spawn emu2 clouddp-emulator --listen "$A:0" \
-    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-    --ready-file "$T_TMP/emu2.ready" --request-log "$T_TMP/emu2.req" \
-    --vip-pool 127.0.0.16/28 --delay all=0 --delay operation=1 \
-    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
-    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY
-wait_for 10 test -s "$T_TMP/emu2.ready"
-EP=https://$A:$(jq -r .port "$T_TMP/emu2.ready")
+emu_start emu2 --delay all=0 --delay operation=1
 mgmt create --name DP2 --region "West Europe" \
     --service-pfx "$D/good-legacy.pfx" --service-password-file "$D/pw"
 is "$rc" 0 "create DP2" || diag "$err"

@@ -12,10 +12,7 @@ need openssl openssl
 need jq jq
 need sqlite3 sqlite3
 
-AZP=$(free_port 127.0.0.1)
-azurite_start 127.0.0.1 "$AZP" || exit 1
-CLOUDDP_BLOB_KEY=$AZURITE_KEY
-export CLOUDDP_BLOB_KEY
+emu_azurite || exit 1
 
 plan 24
 XDG_STATE_HOME=$T_TMP/state
@@ -23,31 +20,11 @@ export XDG_STATE_HOME
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
 
 HOLD=1.5
-spawn emu clouddp-emulator --listen "$A:0" \
-    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-    --ready-file "$T_TMP/emu.ready" --request-log "$T_TMP/emu.req" \
-    --vip-pool 127.0.0.16/28 --delay all=0 \
-    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
-    --fault "get-deployment:stall=$HOLD:every=1" \
-    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY
-wait_for 10 test -s "$T_TMP/emu.ready"
+emu_start emu --delay all=0 --fault "get-deployment:stall=$HOLD:every=1"
 ok $? "emulator started"
-EP=https://$A:$(jq -r .port "$T_TMP/emu.ready")
 DB=$T_TMP/inventory.db
 prov() {
 	clouddp-provision "$@" --subscription "$SUB" \

@@ -12,10 +12,7 @@ need jq jq
 need sqlite3 sqlite3
 
 # The storage accounts' blob endpoint: the content container is made there.
-AZP=$(free_port 127.0.0.1)
-azurite_start 127.0.0.1 "$AZP" || exit 1
-CLOUDDP_BLOB_KEY=$AZURITE_KEY
-export CLOUDDP_BLOB_KEY
+emu_azurite || exit 1
 
 plan 42
 # Never the invoking user's own inventory.
@@ -24,36 +21,10 @@ export XDG_STATE_HOME
 
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
 D=$T_TMP/certs
-sh "$top_srcdir/tests/data/gen-certs.sh" "$D" >/dev/null 2>&1
-ok $? "gen-certs.sh made the certificates"
-A=$(loopback_addr)
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/srv.key" \
-    -out "$D/srv.csr" -subj /CN=management.test 2>/dev/null &&
-printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$A" \
-    >"$D/srv.ext" &&
-openssl x509 -req -in "$D/srv.csr" -CA "$D/ca.pem" -CAkey "$D/ca.key" \
-    -CAcreateserial -days 30 -extfile "$D/srv.ext" -out "$D/srv.pem" \
-    2>/dev/null
-ok $? "server certificate made"
-printf 's3cret' >"$D/pw"
+emu_certs "$D"
 GOOD_THUMB=$(openssl x509 -in "$D/good.pem" -noout -fingerprint -sha1 |
     sed 's/.*=//; s/://g')
 
-emu() {
-	name=$1
-	shift
-	spawn "$name" clouddp-emulator --listen "$A:0" \
-	    --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
-	    --subscription "$SUB" --management-cer "$D/mgmt.cer" \
-	    --ready-file "$T_TMP/$name.ready" \
-	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
-	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
-	    --blob-endpoint "$AZURITE_ENDPOINT" --blob-key-env CLOUDDP_BLOB_KEY \
-	    "$@"
-	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
-	EP=https://$A:$(jq -r .port "$T_TMP/$name.ready")
-	PID=$(jq -r .pid "$T_TMP/$name.ready")
-}
 DB=$T_TMP/inv/inventory.db
 mkdir -p "$T_TMP/inv"
 prov() {
@@ -66,7 +37,7 @@ prov() {
 count() { jq -r .operation "$T_TMP/$1.req" | grep -cx "$2"; }
 q() { sqlite3 "$DB" "$1"; }
 
-emu e1 --delay all=0
+emu_start e1 --delay all=0
 ok $? "emulator started"
 prov create --name DP1 --region "West Europe"
 is "$rc" 0 "create: exit 0"
@@ -112,7 +83,7 @@ is "$(printf '%s' "$out" | jq -r '.dps[0].name + " " + .dps[0].state')" \
 kill "$PID"
 
 # Killed while the deployment is in flight, then resumed.
-emu e2 --delay all=0 --delay operation=3
+emu_start e2 --delay all=0 --delay operation=3
 clouddp-provision create --name DP2 --region "North Europe" \
     --subscription "$SUB" --management-pfx "$D/mgmt.pfx" \
     --management-password-file "$D/pw" --service-pfx "$D/good-legacy.pfx" \
@@ -136,7 +107,7 @@ like "$(cat "$T_TMP/cloudmgr.log")" "Resuming deploy: polling operation [0-9a-f]
 kill "$PID"
 
 # Clear errors, nothing created.
-emu e3 --delay all=0 --quota cores=1
+emu_start e3 --delay all=0 --quota cores=1
 prov create --name DP3 --region "Mars Central"
 is "$rc" 3 "an unknown region: exit 3"
 like "$err" "Mars Central: not a region" "said so"
@@ -154,7 +125,7 @@ kill "$PID"
 # An inventory that cannot be written, or has no room left: a clear
 # error before anything is asked of the cloud.  Root writes anywhere, so
 # as root the provisioner runs as nobody.
-emu e4 --delay all=0
+emu_start e4 --delay all=0
 asuser() {
 	if [ "$(id -u)" -eq 0 ]; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
