@@ -18,7 +18,7 @@ need xmllint libxml2-utils
 AZP=$(free_port 127.0.0.1)
 azurite_start 127.0.0.1 "$AZP" || exit 1
 
-plan 49
+plan 50
 D=$T_TMP/certs
 mkdir -p "$D"
 F=dp1.contoso.com
@@ -200,11 +200,18 @@ api() {
 val() { printf '%s' "$body" |
     xmllint --xpath "string((//*[local-name()='$1'])[1])" - 2>/dev/null; }
 b64() { printf '%s' "$1" | openssl base64 -A; }
-# op: the last request's code, then its operation's status, as "CODE
-# Status HttpStatusCode Code" in $opst (and the operation in $body).
+# op: the last request's code, then its operation's status once it is
+# no longer InProgress (10 s at most: a Create Deployment waits for the
+# package's HEAD on Azurite), as "CODE Status HttpStatusCode Code" in
+# $opst (and the operation in $body).
 op() {
-	c=$code
-	api GET "/operations/$rid"
+	c=$code o=$rid i=0
+	while :; do
+		api GET "/operations/$o"
+		[ "$(val Status)" != InProgress ] || [ $i -ge 100 ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
 	opst="$c $(val Status) $(val HttpStatusCode) $(val Code)"
 }
 L=$(b64 clouddp1)
@@ -250,7 +257,18 @@ dep() {
 	printf '</CreateDeployment>'
 }
 DEP=/services/hostedservices/$SVC/deploymentslots/production
+# Azurite paused: the package's HEAD cannot answer, and the operation
+# reads InProgress until it does.
+kill -STOP "$PID_azurite"
 api POST "$DEP" --data "$(dep dep0 "$AZURITE_ENDPOINT/pkg/missing.cspkg")"
+c0=$code r0=$rid
+sleep 0.3
+api GET "/operations/$r0"
+pending=$(val Status)
+kill -CONT "$PID_azurite"
+is "$c0 $pending" "202 InProgress" \
+    "the package not checked yet: the operation is InProgress"
+code=$c0 rid=$r0
 op
 is "$opst" "202 Failed 400 BadRequest" \
     "a PackageUrl Azurite does not have: the operation fails"
