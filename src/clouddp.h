@@ -73,6 +73,8 @@ struct log_sink;
 struct clouddp_secret_src {
 	enum clouddp_secret_kind	 kind;
 	const char			*arg;	/* path, var or fd */
+	const char			*opt;	/* "--service-password", */
+						/* for hints; NULL: --password */
 };
 
 /*

@@ -1206,6 +1206,7 @@ vip_secrets_set(struct vip_secrets *sec, const char *opt,
 		return -1;
 	sec->proxy_src.kind = kind;
 	sec->proxy_src.arg = arg;
+	sec->proxy_src.opt = "--proxy-password";
 	return 0;
 }
 

@@ -297,6 +297,7 @@ tool_opt(struct emulator *e, int c, const char *arg, struct clouddp_err *err)
 		e->blob_key_src.kind = c == OPT_BLOB_KEY_ENV ?
 		    CLOUDDP_SECRET_ENV : CLOUDDP_SECRET_FILE;
 		e->blob_key_src.arg = arg;
+		e->blob_key_src.opt = "--blob-key";
 		return 0;
 	case OPT_DELAY:
 		return opt_delay(e, arg, err);

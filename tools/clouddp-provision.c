@@ -485,6 +485,9 @@ main(int argc, char *argv[])
 	struct args	 a;
 
 	memset(&a, 0, sizeof(a));
+	a.cr.mgmt_pw.opt = "--management-password";
+	a.cr.service_pw.opt = "--service-password";
+	a.cr.proxy_pw.opt = "--proxy-password";
 	a.cfg.instances = PROV_INSTANCES;
 	a.num[0] = PROV_STORAGE_GB;
 	a.num[1] = PROV_WARNING;

@@ -101,17 +101,29 @@ read_line_fd(int fd, const char *name, char **out, struct clouddp_err *err)
 	return line_copy(buf, sizeof(buf), len, out, err);
 }
 
-static int
-read_file(const char *path, char **out, struct clouddp_err *err)
+/* The option that gave src, less its -file/-env/-fd: for hints. */
+static const char *
+src_opt(const struct clouddp_secret_src *src)
 {
-	int	 fd, rc;
+	return src->opt != NULL ? src->opt : "--password";
+}
+
+static int
+read_file(const struct clouddp_secret_src *src, char **out,
+    struct clouddp_err *err)
+{
+	const char	*path = src->arg;
+	char		 hint[128];
+	int		 fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return clouddp_errf(err, CLOUDDP_EPASSWORD,
-		    "check the path given to --password-file",
+	if (fd == -1) {
+		snprintf(hint, sizeof(hint), "check the path given to %s-file",
+		    src_opt(src));
+		return clouddp_errf(err, CLOUDDP_EPASSWORD, hint,
 		    "%s: cannot open the password file: %s", path,
 		    strerror(errno));
+	}
 	rc = read_line_fd(fd, path, out, err);
 	close(fd);
 	return rc;
@@ -137,18 +149,20 @@ read_env(const char *var, char **out, struct clouddp_err *err)
 }
 
 static int
-read_fd(const char *arg, char **out, struct clouddp_err *err)
+read_fd(const struct clouddp_secret_src *src, char **out,
+    struct clouddp_err *err)
 {
-	char	 name[64];
+	char	 name[96], hint[128];
 	int	 fd;
 
-	fd = atoi(arg);		/* range checked by the option parser */
-	if (fcntl(fd, F_GETFD) == -1)
-		return clouddp_errf(err, CLOUDDP_EPASSWORD,
-		    "open the descriptor for the tool, e.g. "
-		    "--password-fd 3 3<file",
-		    "--password-fd %d: descriptor is not open", fd);
-	snprintf(name, sizeof(name), "--password-fd %d", fd);
+	fd = atoi(src->arg);	/* range checked by the option parser */
+	snprintf(name, sizeof(name), "%s-fd %d", src_opt(src), fd);
+	if (fcntl(fd, F_GETFD) == -1) {
+		snprintf(hint, sizeof(hint), "open the descriptor for the "
+		    "tool, e.g. %s-fd 3 3<file", src_opt(src));
+		return clouddp_errf(err, CLOUDDP_EPASSWORD, hint,
+		    "%s: descriptor is not open", name);
+	}
 	return read_line_fd(fd, name, out, err);
 }
 
@@ -189,11 +203,11 @@ secret_read(const struct clouddp_secret_src *src, const char *prompt,
 {
 	switch (src->kind) {
 	case CLOUDDP_SECRET_FILE:
-		return read_file(src->arg, out, err);
+		return read_file(src, out, err);
 	case CLOUDDP_SECRET_ENV:
 		return read_env(src->arg, out, err);
 	case CLOUDDP_SECRET_FD:
-		return read_fd(src->arg, out, err);
+		return read_fd(src, out, err);
 	default:
 		return read_prompt(prompt, 0, out, err);
 	}
@@ -204,7 +218,7 @@ static void
 source_hint(const struct clouddp_secret_src *src, struct clouddp_err *err)
 {
 	snprintf(err->hint, sizeof(err->hint),
-	    "check the password given by --password-%s %s",
+	    "check the password given by %s-%s %s", src_opt(src),
 	    src->kind == CLOUDDP_SECRET_FILE ? "file" :
 	    src->kind == CLOUDDP_SECRET_ENV ? "env" : "fd", src->arg);
 }

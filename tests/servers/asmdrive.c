@@ -82,7 +82,7 @@ accepted(void *arg, const char *id)
 static char *
 password(const char *file)
 {
-	struct clouddp_secret_src	 src = { CLOUDDP_SECRET_FILE, file };
+	struct clouddp_secret_src	 src = { CLOUDDP_SECRET_FILE, file, NULL };
 	struct clouddp_err		 err;
 	char				*pw = NULL;
 

@@ -61,7 +61,7 @@ done(void *arg, const struct clouddp_err *err, const struct http_result *r)
 static char *
 password(const char *path, struct clouddp_err *err)
 {
-	struct clouddp_secret_src	 src = { CLOUDDP_SECRET_FILE, path };
+	struct clouddp_secret_src	 src = { CLOUDDP_SECRET_FILE, path, NULL };
 	char				*pw = NULL;
 
 	if (secret_read(&src, "", &pw, err) == -1)

@@ -70,7 +70,7 @@ on_stdin(void *arg, int fd, int events)
 static int
 serve(struct state *s, char **argv, struct clouddp_err *err)
 {
-	struct clouddp_secret_src	 src = { CLOUDDP_SECRET_FILE, argv[6] };
+	struct clouddp_secret_src	 src = { CLOUDDP_SECRET_FILE, argv[6], NULL };
 	struct vipserve_cfg		 cfg;
 	struct cert			*c = NULL;
 	char				*pw = NULL;

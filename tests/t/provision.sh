@@ -14,7 +14,7 @@ need sqlite3 sqlite3
 # The storage accounts' blob endpoint: the content container is made there.
 emu_azurite || exit 1
 
-plan 42
+plan 46
 # Never the invoking user's own inventory.
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
@@ -163,3 +163,29 @@ is "$(q "SELECT count(*) FROM dp WHERE name IN ('DP6', 'DP7')")" 0 \
     "nor recorded"
 chmod 755 "$RO"
 kill "$PID"
+
+# A wrong password's hint names the option that gave it, not a generic
+# --password-file.
+printf 'wrong' >"$D/badpw"
+pwrun() {
+	run clouddp-provision create --name DP8 --region "West Europe" \
+	    --subscription "$SUB" --management-pfx "$D/mgmt.pfx" \
+	    --service-pfx "$D/good-legacy.pfx" --endpoint "$EP" \
+	    --cacert "$D/ca.pem" --db "$DB" "$@"
+	err=$(printf '%s' "$err" | tr '\n' ' ')
+}
+pwrun --management-password-file "$D/pw" --service-password-file "$D/badpw"
+like "$rc $err" "^3 .*hint: check the password given by --service-password-file $D/badpw" \
+    "a wrong service password: the hint names --service-password-file" ||
+    diag "$err"
+BADPW=wrong
+export BADPW
+pwrun --management-password-env BADPW --service-password-file "$D/pw"
+like "$rc $err" "^3 .*hint: check the password given by --management-password-env BADPW" \
+    "a wrong management password: --management-password-env"
+pwrun --management-password-file "$D/pw" --service-password-fd 7
+like "$rc $err" "^3 .*--service-password-fd 7: descriptor is not open" \
+    "a closed descriptor: --service-password-fd named"
+pwrun --management-password-file "$D/nosuch" --service-password-file "$D/pw"
+like "$rc $err" "^3 .*hint: check the path given to --management-password-file" \
+    "a missing password file: --management-password-file named"

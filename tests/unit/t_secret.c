@@ -73,7 +73,7 @@ typist(int master, const char *const *lines)
 static int
 prompted(const char *const *lines, char **out, struct clouddp_err *err)
 {
-	struct clouddp_secret_src	 none = { CLOUDDP_SECRET_NONE, NULL };
+	struct clouddp_secret_src	 none = { CLOUDDP_SECRET_NONE, NULL, NULL };
 	struct secret_req		 req = { &none, "pw: ", 1,
 					    check_right, NULL };
 	int				 master, slave, in, errfd, rc;
