@@ -409,8 +409,9 @@ emu_azurite() {
 # with the certificates of emu_certs and the subscription $SUB, its
 # ready file $T_TMP/NAME.ready, its request log $T_TMP/NAME.req, VIPs
 # from 127.0.0.16/28 serving HTTPS on a free high port (never 443) and
-# no HTTP, and, when EMU_BLOB is set, that blob endpoint with the key in
-# CLOUDDP_BLOB_KEY.  OPTIONS come last: the emulator takes the last of a
+# no HTTP, and, when EMU_BLOB is set, that blob endpoint with Azurite's
+# account and the key in CLOUDDP_BLOB_KEY (so the emulator checks that
+# a deployment's PackageUrl exists, as Azure does).  OPTIONS come last: the emulator takes the last of a
 # repeated option, so they override any of these.  Waits for the ready
 # file; sets EP (its https:// address), EMU_PORT and PID.
 emu_start() {
@@ -418,6 +419,7 @@ emu_start() {
 	shift
 	if [ -n "${EMU_BLOB:-}" ]; then
 		set -- --blob-endpoint "$EMU_BLOB" \
+		    --blob-account "$AZURITE_ACCOUNT" \
 		    --blob-key-env CLOUDDP_BLOB_KEY "$@"
 	fi
 	spawn "$name" clouddp-emulator --listen "$EMU_ADDR:0" \
