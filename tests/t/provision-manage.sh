@@ -54,7 +54,7 @@ mgmt status --name DP1 --nagios
 like "$out" '^CLOUDDP-PROVISION OK' "status --nagios: one OK line"
 like "$out" "\\| *'instances_ready'=2" "status --nagios: perfdata" ||
     diag "$out"
-served
+wait_for 20 served
 ok $? "the VIP is served while Running"
 
 mgmt stop --name DP1
