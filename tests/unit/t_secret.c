@@ -106,7 +106,7 @@ test_load(void)
 {
 	static const char *const	 typo[] = { "rigth", "right", NULL };
 	static const char *const	 bad[] = { "a", "b", "c", "d", NULL };
-	struct clouddp_secret_src	 src;
+	struct clouddp_secret_src	 src = { 0 };
 	struct secret_req		 req = { &src, "", 1, check_right,
 					    NULL };
 	struct clouddp_err		 err;
@@ -142,7 +142,7 @@ test_load(void)
 int
 main(void)
 {
-	struct clouddp_secret_src	 src;
+	struct clouddp_secret_src	 src = { 0 };
 	struct clouddp_err		 err;
 	char				 path[] = "/tmp/t_secretXXXXXX";
 	char				 path2[] = "/tmp/t_secretXXXXXX";
