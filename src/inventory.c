@@ -443,11 +443,13 @@ bind_dp(sqlite3_stmt *st, const struct inv_dp *dp)
 	sqlite3_bind_int64(st, 20, dp->updated);
 }
 
+/* One dp row (DP_COLS) into arg, a struct inv_dp. */
 static void
-read_dp(sqlite3_stmt *st, struct inv_dp *dp)
+read_dp(sqlite3_stmt *st, void *arg)
 {
-	char	 state[32];
-	int	 s;
+	struct inv_dp	*dp = arg;
+	char		 state[32];
+	int		 s;
 
 	memset(dp, 0, sizeof(*dp));
 	copy_col(st, 0, dp->name, sizeof(dp->name));
@@ -565,16 +567,42 @@ inventory_dp_get(struct inventory *inv, const char *name, struct inv_dp *dp,
 	return ret;
 }
 
-/* Grow *arr (of size elements) to hold one more; NULL on ENOMEM. */
-static void *
-grow(void *arr, size_t n, size_t size, struct clouddp_err *err)
-{
-	void	*p;
+typedef void	(*row_fn)(sqlite3_stmt *, void *);
 
-	p = reallocarray(arr, n + 1, size);
-	if (p == NULL)
-		clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
-	return p;
+/*
+ * Every row of st (prepared and bound) through read into a new array of
+ * size-byte elements: *out and *nout on success, 0; -1 with err filled
+ * (what names the listing).  st is finalized either way.
+ */
+static int
+collect(struct inventory *inv, sqlite3_stmt *st, size_t size, row_fn read,
+    const char *what, void **out, size_t *nout, struct clouddp_err *err)
+{
+	unsigned char	*arr = NULL, *p;
+	size_t		 n = 0;
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p = reallocarray(arr, n + 1, size);
+		if (p == NULL) {
+			clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+			goto fail;
+		}
+		arr = p;
+		read(st, arr + n++ * size);
+	}
+	if (rc != SQLITE_DONE) {
+		dberr(inv, rc, err, what);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = arr;
+	*nout = n;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(arr);
+	return -1;
 }
 
 int
@@ -582,32 +610,16 @@ inventory_dp_list(struct inventory *inv, struct inv_dp **dps, size_t *ndps,
     struct clouddp_err *err)
 {
 	sqlite3_stmt	*st = NULL;
-	struct inv_dp	*arr = NULL, *p;
-	size_t		 n = 0;
-	int		 rc;
+	void		*arr;
 
 	if (prepare(inv, "SELECT " DP_COLS " FROM dp ORDER BY name", &st,
 	    err) == -1)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		p = grow(arr, n, sizeof(*arr), err);
-		if (p == NULL)
-			goto fail;
-		arr = p;
-		read_dp(st, &arr[n++]);
-	}
-	if (rc != SQLITE_DONE) {
-		dberr(inv, rc, err, "listing DPs");
-		goto fail;
-	}
-	sqlite3_finalize(st);
+	if (collect(inv, st, sizeof(**dps), read_dp, "listing DPs", &arr,
+	    ndps, err) == -1)
+		return -1;
 	*dps = arr;
-	*ndps = n;
 	return 0;
-fail:
-	sqlite3_finalize(st);
-	free(arr);
-	return -1;
 }
 
 int
@@ -816,9 +828,12 @@ fail:
 #define STEP_COLS "id, step, state_before, state_after, request_id, " \
 	"outcome, started, ended"
 
+/* One step row (STEP_COLS) into arg, a struct inv_step. */
 static void
-read_step(sqlite3_stmt *st, struct inv_step *s)
+read_step(sqlite3_stmt *st, void *arg)
 {
+	struct inv_step	*s = arg;
+
 	memset(s, 0, sizeof(*s));
 	s->id = sqlite3_column_int64(st, 0);
 	copy_col(st, 1, s->step, sizeof(s->step));
@@ -858,31 +873,15 @@ inventory_step_list(struct inventory *inv, const char *name,
     struct inv_step **steps, size_t *nsteps, struct clouddp_err *err)
 {
 	sqlite3_stmt	*st = NULL;
-	struct inv_step	*arr = NULL, *p;
-	size_t		 n = 0;
-	int		 rc;
+	void		*arr;
 
 	if (prepare(inv, "SELECT " STEP_COLS " FROM step WHERE dp = ? "
 	    "ORDER BY id", &st, err) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		p = grow(arr, n, sizeof(*arr), err);
-		if (p == NULL)
-			goto fail;
-		arr = p;
-		read_step(st, &arr[n++]);
-	}
-	if (rc != SQLITE_DONE) {
-		dberr(inv, rc, err, "reading the journal");
-		goto fail;
-	}
-	sqlite3_finalize(st);
+	if (collect(inv, st, sizeof(**steps), read_step,
+	    "reading the journal", &arr, nsteps, err) == -1)
+		return -1;
 	*steps = arr;
-	*nsteps = n;
 	return 0;
-fail:
-	sqlite3_finalize(st);
-	free(arr);
-	return -1;
 }
