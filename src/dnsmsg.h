@@ -48,6 +48,9 @@ struct dnsmsg_rr {
 };
 
 struct dnsmsg {
+	uint16_t		 id;
+	int			 qr;	/* a response, not a query */
+	int			 opcode;
 	int			 rcode;
 	int			 aa;	/* authoritative answer bit */
 	int			 tc;	/* truncated */
@@ -67,6 +70,29 @@ int	 dnsmsg_parse(struct dnsmsg *, const unsigned char *, size_t,
 	    struct clouddp_err *);
 /* Free what dnsmsg_parse allocated; msg may be zeroed or parsed. */
 void	 dnsmsg_clear(struct dnsmsg *);
+
+/*
+ * The shape of a whole message: its header and every record walked
+ * (names, compression, lengths), nothing kept.  For a caller that hands
+ * the message on to another parser, which must only ever see a sound
+ * one.  count: question, answer, authority, additional.
+ */
+struct dnsmsg_shape {
+	uint16_t	 id;
+	int		 qr;
+	int		 opcode;
+	int		 rcode;
+	size_t		 count[4];
+	size_t		 ntsig;		/* TSIG records, in any section */
+	int		 tsig_last;	/* the last is the last additional */
+	size_t		 nopt;		/* OPT records (additional) */
+	size_t		 trailing;	/* bytes after the last record */
+};
+
+/* Returns 0, or -1 with err filled (CLOUDDP_EDNS) saying what is wrong
+ * and where. */
+int	 dnsmsg_shape(struct dnsmsg_shape *, const unsigned char *, size_t,
+	    struct clouddp_err *);
 
 /* "NOERROR", "SERVFAIL"...: the rcode's mnemonic, "RCODE<n>" if unknown;
  * buf holds at least 16 bytes and is returned. */

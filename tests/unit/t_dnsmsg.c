@@ -149,12 +149,96 @@ test_names(void)
 	    "label over 63 bytes");
 }
 
+/* A header (id 0x1234, a response) with the counts given, then a question
+ * for dp.test A at offset 12; returns the length so far (25). */
+static size_t
+hostile_head(unsigned char *b, int an, int ar)
+{
+	static const unsigned char q[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0,
+		2, 'd', 'p', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1
+	};
+
+	memcpy(b, q, sizeof(q));
+	b[7] = (unsigned char)an;
+	b[11] = (unsigned char)ar;
+	return sizeof(q);
+}
+
+/* A CNAME record with owner bytes o (olen) and target "x" + pointer 12. */
+static size_t
+hostile_rr(unsigned char *b, const unsigned char *o, size_t olen)
+{
+	static const unsigned char rest[] = {
+		0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'x', 0xc0, 12
+	};
+
+	memcpy(b, o, olen);
+	memcpy(b + olen, rest, sizeof(rest));
+	return olen + sizeof(rest);
+}
+
+static void
+test_hostile(void)
+{
+	static const unsigned char self[] = { 0xc0, 25 };
+	static const unsigned char fwd[] = { 0xc0, 41 };
+	static const unsigned char back[] = { 0xc0, 12 };
+	static const unsigned char tsig[] = {
+		0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0
+	};
+	struct clouddp_err	 err;
+	struct dnsmsg_shape	 sh;
+	struct dnsmsg		 m;
+	unsigned char		 b[256];
+	size_t			 n;
+
+	n = hostile_head(b, 1, 0);
+	n += hostile_rr(b + n, self, sizeof(self));
+	is_int(dnsmsg_parse(&m, b, n, &err), -1, "a pointer to itself");
+	ok(strstr(err.what, "answer record 1 of 1: a compression pointer "
+	    "points to itself (a loop)") != NULL, "is named as a loop: %s",
+	    err.what);
+	/* Two owners pointing at each other: 25 -> 41 and 41 -> 25. */
+	n = hostile_head(b, 2, 0);
+	n += hostile_rr(b + n, fwd, sizeof(fwd));
+	n += hostile_rr(b + n, self, sizeof(self));
+	is_int(dnsmsg_parse(&m, b, n, &err), -1, "mutual pointers");
+	ok(strstr(err.what, "points forward (a loop") != NULL,
+	    "are named as a loop: %s", err.what);
+	n = hostile_head(b, 5, 0);
+	n += hostile_rr(b + n, back, sizeof(back));
+	is_int(dnsmsg_parse(&m, b, n, &err), -1, "records missing");
+	ok(strstr(err.what, "the header claims 5 answer records, the "
+	    "message ends after 1") != NULL, "are counted: %s", err.what);
+	is_int(dnsmsg_parse(&m, b, 8, &err), -1, "a short header");
+	ok(strstr(err.what, "8 bytes, too short for a header") != NULL,
+	    "is said so: %s", err.what);
+	/* Two TSIG records in the additional section (ldns leaks one). */
+	n = hostile_head(b, 1, 2);
+	n += hostile_rr(b + n, back, sizeof(back));
+	memcpy(b + n, tsig, sizeof(tsig));
+	memcpy(b + n + sizeof(tsig), tsig, sizeof(tsig));
+	n += 2 * sizeof(tsig);
+	is_int(dnsmsg_shape(&sh, b, n, &err), 0, "shape of two TSIGs");
+	is_int(sh.ntsig, 2, "both TSIG records are counted");
+	is_int(sh.tsig_last, 1, "the last is the last record");
+	is_int(sh.id, 0x1234, "the ID");
+	is_int(dnsmsg_parse(&m, b, n, &err), 0, "the answer itself parses");
+	is_int(m.nanswer, 1, "with its one record");
+	dnsmsg_clear(&m);
+	is_int(dnsmsg_shape(&sh, b, n - 1, &err), -1, "cut short");
+	ok(strstr(err.what, "additional record 2 of 2: its type, class, TTL "
+	    "and RDLENGTH run past the end") != NULL, "where: %s", err.what);
+}
+
 int
 main(void)
 {
-	plan(32);
+	plan(48);
 	test_answer();
 	test_negative();
 	test_names();
+	test_hostile();
 	return done_testing();
 }
