@@ -431,6 +431,21 @@ dnsmsg_parse(struct dnsmsg *msg, const unsigned char *buf, size_t len,
 }
 
 int
+dnsmsg_question(const unsigned char *buf, size_t len, char *name,
+    size_t namelen, unsigned *type, unsigned *class)
+{
+	struct wire	 w = { buf, len, NULL };
+	size_t		 off = 12;
+
+	if (len < 12 || get16(buf + 4) != 1 ||
+	    wire_name(&w, &off, name, namelen) != 0 || off + 4 > len)
+		return -1;
+	*type = get16(buf + off);
+	*class = get16(buf + off + 2);
+	return 0;
+}
+
+int
 dnsmsg_shape(struct dnsmsg_shape *sh, const unsigned char *buf,
     size_t len, struct clouddp_err *err)
 {

@@ -72,6 +72,14 @@ int	 dnsmsg_parse(struct dnsmsg *, const unsigned char *, size_t,
 void	 dnsmsg_clear(struct dnsmsg *);
 
 /*
+ * The one question of a message: its name (as dnsmsg_rr owners are),
+ * type and class.  Returns 0, or -1 when there is not exactly one or it
+ * cannot be read.
+ */
+int	 dnsmsg_question(const unsigned char *, size_t, char *, size_t,
+	    unsigned *, unsigned *);
+
+/*
  * The shape of a whole message: its header and every record walked
  * (names, compression, lengths), nothing kept.  For a caller that hands
  * the message on to another parser, which must only ever see a sound
