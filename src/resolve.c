@@ -8,11 +8,16 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ares.h>
 
@@ -22,12 +27,32 @@
 #include "resolve.h"
 
 #define RCVBUF_SIZE	(4 * 1024 * 1024)	/* see dns-engine notes */
+#define QCLASS_IN	1
+#define QTYPE_A		1
+#define QTYPE_NS	2
+#define QTYPE_SOA	6
+#define QTYPE_AAAA	28
 #define WINDOW_START	32	/* names in flight before any answer */
 #define WINDOW_DEFAULT	150	/* under a server's socket buffer */
 #define MAX_NS		13
 #define NS_ADDRS	4
 
 struct zone;
+
+/*
+ * Answers c-ares reads and drops without a word: too short for a
+ * header, unreadable, under a wrong ID (the question is one asked), or
+ * for a question not asked.  A timeout says what came instead.
+ */
+enum stray {
+	STRAY_SHORT,
+	STRAY_UNREADABLE,
+	STRAY_WRONG_ID,
+	STRAY_OTHER_QUESTION,
+	STRAY__MAX
+};
+
+#define STRAY_KEEP	512	/* bytes of a datagram kept until matched */
 
 struct chan {
 	struct resolve		*r;
@@ -40,6 +65,12 @@ struct chan {
 	int			 tcp;		/* fell back to TCP once */
 	struct zone		*zone;
 	struct chan		*next;		/* every channel */
+	/* The last datagram read, until an answer callback claims it. */
+	unsigned char		 dgram[STRAY_KEEP];
+	size_t			 dgram_len;
+	int			 dgram_pending;
+	unsigned long		 strays[STRAY__MAX];
+	char			 stray_question[DNSMSG_NAME_MAX + 24];
 };
 
 enum check_state {
@@ -59,6 +90,7 @@ struct check {
 	int			 qtype;
 	int			 aaaa_asked;
 	int			 vip_hit;	/* among all addresses */
+	unsigned long		 strays0[STRAY__MAX]; /* when sent */
 };
 
 enum job_state {
@@ -142,6 +174,12 @@ static const char *const verdict_names[RESOLVE__MAX] = {
 	"chain_too_long", "dangling_cname", "wrong_vip", "bad_answer"
 };
 
+static int
+name_eq(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
 static void	 pump(struct resolve *);
 static void	 check_send(struct check *, const char *, int);
 static void	 job_dispatch(struct job *, struct zone *);
@@ -224,6 +262,227 @@ resolve_name_set(struct resolve_name *n, const char *name,
 	return 0;
 }
 
+/* Answers c-ares drops ----------------------------------------------------- */
+
+static int
+zone_asked(const struct zone *z, const struct chan *c, const char *name,
+    unsigned type)
+{
+	size_t	 i;
+
+	switch (z->state) {
+	case ZONE_NS:
+		return c == z->r->base[0] && type == QTYPE_NS &&
+		    name_eq(z->name, name);
+	case ZONE_ADDR:
+		for (i = 0; c == z->r->base[0] && type == QTYPE_A &&
+		    i < z->nns; i++)
+			if (name_eq(z->ns[i].name, name))
+				return 1;
+		return 0;
+	case ZONE_SERIAL:
+		return c->zone == z && type == QTYPE_SOA &&
+		    name_eq(z->name, name);
+	default:
+		return 0;
+	}
+}
+
+/* Is name/type (class IN) a question in flight on c? */
+static int
+asked(const struct chan *c, const char *name, unsigned type)
+{
+	const struct resolve	*r = c->r;
+	const struct check	*ck;
+	const struct job	*j;
+	const struct zone	*z;
+	const char		*parent;
+	size_t			 i;
+
+	for (j = r->jobs; j != NULL; j = j->next) {
+		for (i = 0; j->state == JOB_CHECK && i < j->nchecks; i++) {
+			ck = &j->checks[i];
+			if (ck->chan == c && ck->state != CHECK_DONE &&
+			    (unsigned)ck->qtype == type &&
+			    name_eq(ck->qname, name))
+				return 1;
+		}
+		parent = strchr(j->in.name, '.');
+		if (j->state == JOB_ZONE && c == r->base[0] &&
+		    type == QTYPE_SOA && name_eq(parent != NULL ? parent + 1 :
+		    j->in.name, name))
+			return 1;
+	}
+	for (z = r->zones; z != NULL; z = z->next)
+		if (zone_asked(z, c, name, type))
+			return 1;
+	return 0;
+}
+
+static const char *
+type_text(unsigned type, char *buf, size_t len)
+{
+	static const struct {
+		unsigned	 n;
+		const char	*name;
+	} types[] = {
+		{ 1, "A" }, { 2, "NS" }, { 5, "CNAME" }, { 6, "SOA" },
+		{ 16, "TXT" }, { 28, "AAAA" }, { 255, "ANY" }
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].n == type)
+			return types[i].name;
+	snprintf(buf, len, "TYPE%u", type);
+	return buf;
+}
+
+/* The datagram c-ares read last went to no query: count it, by kind. */
+static void
+stray_count(struct chan *c)
+{
+	char		 name[DNSMSG_NAME_MAX], tb[16];
+	unsigned	 type, class;
+	int		 tc;
+
+	c->dgram_pending = 0;
+	if (c->dgram_len < 12) {
+		c->strays[STRAY_SHORT]++;
+		return;
+	}
+	if (dnsmsg_question(c->dgram, c->dgram_len < STRAY_KEEP ?
+	    c->dgram_len : STRAY_KEEP, name, sizeof(name), &type,
+	    &class) == -1) {
+		c->strays[STRAY_UNREADABLE]++;
+		return;
+	}
+	/* Truncated, or over 512 bytes: c-ares may be asking again over
+	 * TCP, with no callback to claim the datagram. */
+	tc = (c->dgram[2] & 0x02) != 0 || c->dgram_len > STRAY_KEEP;
+	if (class == QCLASS_IN && asked(c, name, type)) {
+		if (!tc)
+			c->strays[STRAY_WRONG_ID]++;
+		return;
+	}
+	c->strays[STRAY_OTHER_QUESTION]++;
+	if (c->stray_question[0] == '\0')
+		snprintf(c->stray_question, sizeof(c->stray_question),
+		    "%s %s%s", name, type_text(type, tb, sizeof(tb)),
+		    class == QCLASS_IN ? "" : class == 3 ? " CH" : " class?");
+}
+
+/*
+ * The socket functions of every channel: c-ares's own, but each
+ * datagram read is kept until an answer callback claims it (see
+ * answer_get); one that none claims is a stray.  Sockets are set up as
+ * c-ares would: non-blocking, close-on-exec, a large receive buffer.
+ */
+static ares_socket_t
+sock_open(int family, int type, int protocol, void *arg)
+{
+	int	 fd, size = RCVBUF_SIZE, one = 1;
+
+	(void)arg;
+	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd == -1)
+		return ARES_SOCKET_BAD;
+	/* Best effort, as with c-ares: the kernel may cap the size. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (type == SOCK_STREAM)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+	return fd;
+}
+
+static int
+sock_close(ares_socket_t fd, void *arg)
+{
+	(void)arg;
+	return close(fd);
+}
+
+static int
+sock_connect(ares_socket_t fd, const struct sockaddr *sa,
+    ares_socklen_t len, void *arg)
+{
+	(void)arg;
+	return connect(fd, sa, len);
+}
+
+static ares_ssize_t
+sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
+    struct sockaddr *from, ares_socklen_t *fromlen, void *arg)
+{
+	struct chan	*c = arg;
+	ssize_t		 n;
+
+	if (c->dgram_pending)
+		stray_count(c);
+	n = recvfrom(fd, buf, len, flags, from, fromlen);
+	/* c-ares reads UDP with a source address, TCP without. */
+	if (n > 0 && from != NULL) {
+		c->dgram_len = (size_t)n;
+		memcpy(c->dgram, buf, (size_t)n < sizeof(c->dgram) ?
+		    (size_t)n : sizeof(c->dgram));
+		c->dgram_pending = 1;
+	}
+	return n;
+}
+
+static ares_ssize_t
+sock_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *arg)
+{
+	struct msghdr	 mh;
+
+	(void)arg;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = (struct iovec *)(uintptr_t)iov;
+	mh.msg_iovlen = (size_t)n;
+	/* A server that hangs up must not kill us with SIGPIPE. */
+	return sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+static const struct ares_socket_functions sock_funcs = {
+	sock_open, sock_close, sock_connect, sock_recvfrom, sock_sendv
+};
+
+/*
+ * What came instead of an answer, since since[] (NULL: ever), as a
+ * clause for a timeout's note; "" when nothing came.
+ */
+static void
+stray_text(const struct chan *c, const unsigned long *since, char *buf,
+    size_t len)
+{
+	static const char *const what[STRAY__MAX] = {
+		"too short for a header", "unreadable", "under a wrong ID",
+		"for another question"
+	};
+	unsigned long	 n[STRAY__MAX], total = 0;
+	size_t		 used;
+	int		 k;
+
+	buf[0] = '\0';
+	for (k = 0; k < STRAY__MAX; k++) {
+		n[k] = c->strays[k] - (since != NULL ? since[k] : 0);
+		total += n[k];
+	}
+	if (total == 0)
+		return;
+	used = (size_t)snprintf(buf, len, "; the server sent %lu answer%s "
+	    "that matched no query:", total, total == 1 ? "" : "s");
+	for (k = 0; k < STRAY__MAX && used < len; k++)
+		if (n[k] > 0)
+			used += (size_t)snprintf(buf + used, len - used,
+			    " %lu %s%s%s%s,", n[k], what[k],
+			    k == STRAY_OTHER_QUESTION ? " (" : "",
+			    k == STRAY_OTHER_QUESTION ? c->stray_question :
+			    "", k == STRAY_OTHER_QUESTION ? ")" : "");
+	if (used < len)
+		buf[used - 1] = '\0';		/* the last comma */
+}
+
 /* Channels and sockets ------------------------------------------------ */
 
 static void
@@ -234,6 +493,8 @@ on_fd(void *arg, int fd, int ready)
 	ares_process_fd(c->channel,
 	    (ready & (LOOP_READ | LOOP_ERROR)) ? fd : ARES_SOCKET_BAD,
 	    (ready & LOOP_WRITE) ? fd : ARES_SOCKET_BAD);
+	if (c->dgram_pending)
+		stray_count(c);
 }
 
 static void
@@ -290,12 +551,12 @@ chan_new(struct resolve *r, const char *csv, const char *label, int norec,
 	o.tries = r->cfg.tries;
 	o.sock_state_cb = on_sock_state;
 	o.sock_state_cb_data = c;
-	o.socket_receive_buffer_size = RCVBUF_SIZE;
 	rc = ares_init_options(&c->channel, &o, ARES_OPT_FLAGS |
-	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB |
-	    ARES_OPT_SOCK_RCVBUF);
-	if (rc == ARES_SUCCESS)
+	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB);
+	if (rc == ARES_SUCCESS) {
+		ares_set_socket_functions(c->channel, &sock_funcs, c);
 		rc = ares_set_servers_ports_csv(c->channel, csv);
+	}
 	if (rc != ARES_SUCCESS) {
 		clouddp_errf(err, CLOUDDP_EDNS, NULL, "%s: c-ares: %s",
 		    label, ares_strerror(rc));
@@ -520,12 +781,6 @@ resolve_stats_get(const struct resolve *r, struct resolve_stats *st)
 
 /* Queries ----------------------------------------------------------------- */
 
-#define QCLASS_IN	1
-#define QTYPE_A		1
-#define QTYPE_NS	2
-#define QTYPE_SOA	6
-#define QTYPE_AAAA	28
-
 static void
 query(struct chan *c, const char *name, int type, ares_callback cb,
     void *arg)
@@ -573,22 +828,49 @@ timeout_text(const struct chan *c, char *buf, size_t len)
 		snprintf(buf + used, len - used, ")");
 }
 
+/* A response, to a standard query: else not an answer to use. */
+static int
+answer_kind_ok(const struct dnsmsg *msg, struct resolve_result *res)
+{
+	if (!msg->qr)
+		snprintf(res->note, sizeof(res->note), "the server sent back "
+		    "a query (QR bit clear), not an answer");
+	else if (msg->opcode != 0)
+		snprintf(res->note, sizeof(res->note), "the answer has opcode "
+		    "%d, not QUERY (0)", msg->opcode);
+	else
+		return 1;
+	res->rcode = msg->rcode;
+	res->verdict = RESOLVE_BAD_ANSWER;
+	return 0;
+}
+
 /*
  * An answer or its absence as a message.  Returns 1 with msg parsed, 0
- * when there is none (res says why), -1 on ARES_EDESTRUCTION.
+ * when there is none (res says why), -1 on ARES_EDESTRUCTION.  A
+ * timeout says what the server sent instead, since since[] (the stray
+ * counts when the query was sent; NULL: ever).
  */
 static int
 answer_get(struct chan *c, int status, const unsigned char *abuf,
-    int alen, struct dnsmsg *msg, struct resolve_result *res)
+    int alen, struct dnsmsg *msg, struct resolve_result *res,
+    const unsigned long *since)
 {
 	struct clouddp_err	 err;
+	char			 strays[sizeof(res->note)];
+	size_t			 used;
 
 	if (status == ARES_EDESTRUCTION)
 		return -1;
 	c->inflight--;
 	if (abuf != NULL && alen > 0) {
-		if (dnsmsg_parse(msg, abuf, (size_t)alen, &err) == 0)
-			return 1;
+		c->dgram_pending = 0;		/* not a stray */
+		if (dnsmsg_parse(msg, abuf, (size_t)alen, &err) == 0) {
+			if (answer_kind_ok(msg, res))
+				return 1;
+			dnsmsg_clear(msg);
+			return 0;
+		}
 		/* The server did answer: keep the header's rcode. */
 		if (alen >= 4)
 			res->rcode = abuf[3] & 0x0f;
@@ -599,6 +881,10 @@ answer_get(struct chan *c, int status, const unsigned char *abuf,
 	if (status == ARES_ETIMEOUT) {
 		res->verdict = RESOLVE_TIMEOUT;
 		timeout_text(c, res->note, sizeof(res->note));
+		stray_text(c, since, strays, sizeof(strays));
+		used = strlen(res->note);
+		snprintf(res->note + used, sizeof(res->note) - used, "%s",
+		    strays);
 		return 0;
 	}
 	res->verdict = RESOLVE_BAD_ANSWER;
@@ -718,12 +1004,6 @@ check_finish(struct check *ck, enum resolve_verdict v, int stage)
 		job_finish(j);
 }
 
-static int
-name_eq(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 static const char *
 chain_end(const struct check *ck)
 {
@@ -808,6 +1088,38 @@ addrs_collect(struct check *ck, const struct dnsmsg *msg)
 	}
 }
 
+/*
+ * Answer records owned by none of the names asked about are ignored (a
+ * server may not speak for other names); when nothing else came, the
+ * note says so rather than leave a bare nodata.
+ */
+static void
+others_note(struct check *ck, const struct dnsmsg *msg)
+{
+	struct resolve_result	*res = ck->res;
+	const char		*first = NULL;
+	size_t			 i, k, n = 0;
+	int			 ours;
+
+	if (res->note[0] != '\0' || res->naddrs > 0)
+		return;
+	for (i = 0; i < msg->nanswer; i++) {
+		ours = name_eq(msg->answer[i].owner, ck->job->in.name);
+		for (k = 0; k < res->nhops && !ours; k++)
+			ours = name_eq(msg->answer[i].owner,
+			    res->hops[k].target);
+		if (ours)
+			continue;
+		if (first == NULL)
+			first = msg->answer[i].owner;
+		n++;
+	}
+	if (n > 0)
+		snprintf(res->note, sizeof(res->note), "ignored %zu answer "
+		    "record%s owned by %s%s, not by the name asked", n,
+		    n == 1 ? "" : "s", first, n == 1 ? "" : " and others");
+}
+
 /* Index of the hop that reaches the expected target, -1 if none. */
 static int
 target_hop(const struct check *ck)
@@ -881,6 +1193,7 @@ check_step(struct check *ck, const struct dnsmsg *msg)
 		return;
 	}
 	addrs_collect(ck, msg);
+	others_note(ck, msg);
 	v = rcode_verdict(msg->rcode, res->nhops > 0, res);
 	if (v != RESOLVE__MAX) {
 		if (v == RESOLVE_NXDOMAIN || v == RESOLVE_DANGLING_CNAME)
@@ -965,7 +1278,8 @@ on_check_answer(void *arg, int status, int timeouts, unsigned char *abuf,
 	int		 rc;
 
 	window_update(ck->chan, status, timeouts);
-	rc = answer_get(ck->chan, status, abuf, alen, &msg, ck->res);
+	rc = answer_get(ck->chan, status, abuf, alen, &msg, ck->res,
+	    ck->strays0);
 	if (rc == -1)
 		return;
 	if (rc == 0) {
@@ -981,6 +1295,7 @@ check_send(struct check *ck, const char *name, int qtype)
 {
 	snprintf(ck->qname, sizeof(ck->qname), "%s", name);
 	ck->qtype = qtype;
+	memcpy(ck->strays0, ck->chan->strays, sizeof(ck->strays0));
 	query(ck->chan, ck->qname, qtype, on_check_answer, ck);
 }
 
@@ -1062,7 +1377,8 @@ on_zone_serial(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;
 	memset(&res, 0, sizeof(res));
-	rc = answer_get(c, status, abuf, alen, &msg, &res);
+	rc = answer_get(c, status, abuf, alen, &msg, &res,
+	    NULL);
 	if (rc == -1)
 		return;
 	for (i = 0; rc == 1 && i < msg.nanswer; i++)
@@ -1147,7 +1463,8 @@ on_zone_addr(void *arg, int status, int timeouts, unsigned char *abuf,
 
 	(void)timeouts;
 	memset(&res, 0, sizeof(res));
-	rc = answer_get(z->r->base[0], status, abuf, alen, &msg, &res);
+	rc = answer_get(z->r->base[0], status, abuf, alen, &msg, &res,
+	    NULL);
 	if (rc == -1)
 		return;
 	for (i = 0; rc == 1 && i < msg.nanswer; i++)
@@ -1176,7 +1493,8 @@ on_zone_ns(void *arg, int status, int timeouts, unsigned char *abuf,
 	res.rcode = -1;
 	res.neg_ttl = -1;
 	res.serial = -1;
-	rc = answer_get(z->r->base[0], status, abuf, alen, &msg, &res);
+	rc = answer_get(z->r->base[0], status, abuf, alen, &msg, &res,
+	    NULL);
 	if (rc == -1)
 		return;
 	for (i = 0; rc == 1 && i < msg.nanswer; i++)
@@ -1262,7 +1580,8 @@ on_job_soa(void *arg, int status, int timeouts, unsigned char *abuf,
 	res.serial = -1;
 	res.server = j->r->base[0]->label;
 	res.stage = 1;
-	rc = answer_get(j->r->base[0], status, abuf, alen, &msg, &res);
+	rc = answer_get(j->r->base[0], status, abuf, alen, &msg, &res,
+	    NULL);
 	if (rc == -1)
 		return;
 	if (rc == 1) {

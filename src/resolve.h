@@ -81,7 +81,7 @@ struct resolve_result {
 	/* Authoritative mode: SOA serial (-1 unknown), zone (borrowed). */
 	long long		 serial;
 	const char		*zone;
-	char			 note[160];	/* more detail, may be "" */
+	char			 note[256];	/* more detail, may be "" */
 };
 
 struct resolve_cfg {
