@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clouddp.h"
 #include "asm.h"
@@ -30,6 +31,8 @@
 #define CERT_NAME	"SSLCertificate"
 #define BACKOFF_MAX	30.0
 #define RESOLVE_TRIES	3	/* a name that does not resolve */
+#define NOT_ASM_HINT	"check that --endpoint is the Azure management " \
+	"API (https://management.core.windows.net) and not another server"
 
 struct asm_be;
 struct call;
@@ -56,6 +59,8 @@ struct call {
 	char			 last_id[64];	/* the last answer's */
 	char			 api_code[64];
 	char			 last[300];	/* the last failure, words */
+	const char		*last_hint;	/* its hint, or NULL */
+	int			 stalled;	/* an answer stalled */
 	struct clouddp_buf	 resp;
 	struct xml_doc		*doc;		/* resp parsed, or NULL */
 	call_cb			 cb;
@@ -216,10 +221,11 @@ static int
 again(struct call *c, double delay, struct clouddp_err *err)
 {
 	if (loop_now() + delay > c->deadline) {
-		clouddp_errf(err, CLOUDDP_ETIMEOUT, "raise --timeout, or "
-		    "resume later", "%s: timed out after %.0f s (--timeout): "
-		    "%s", c->what, c->b->cfg.timeout, c->last[0] != '\0' ?
-		    c->last : "no answer");
+		clouddp_errf(err, CLOUDDP_ETIMEOUT, c->last_hint != NULL ?
+		    c->last_hint : "raise --timeout, or resume later",
+		    "%s: timed out after %.0f s (--timeout): %s", c->what,
+		    c->b->cfg.timeout, c->last[0] != '\0' ? c->last :
+		    "no answer");
 		return -1;
 	}
 	c->timer = loop_timer_add(c->b->loop, delay, retry_fire, c, err);
@@ -237,8 +243,9 @@ backoff(struct call *c, long retry_after, const char *why,
 	if (c->attempt >= c->b->cfg.max_retries) {
 		clouddp_errf(err, c->status != 0 ? CLOUDDP_EAPI : CLOUDDP_EHTTP,
 		    c->status != 0 ? code_hint(c->api_code, c->status) :
-		    "check the endpoint and the network (or the proxy), then "
-		    "resume", "%s: %s, still after %d tries", c->what, why,
+		    c->last_hint != NULL ? c->last_hint : "check the endpoint "
+		    "and the network (or the proxy), then resume",
+		    "%s: %s, still after %d tries", c->what, why,
 		    c->attempt + 1);
 		return -1;
 	}
@@ -348,6 +355,27 @@ proxy_refused(struct call *c, const struct http_result *res,
 	    "%s (answered %ld)", c->what, res->proxy, c->url, st);
 }
 
+/* What to do about a certificate that failed verification. */
+static const char *
+verify_hint(const struct http_result *res)
+{
+	if (res->fail == HTTP_FAIL_CLIENT_CERT)
+		return "check the management certificate and its key";
+	switch (res->verify) {
+	case HTTP_VERIFY_NAME:
+		return "give --endpoint the name the endpoint's certificate "
+		    "carries, or check that it is the right server";
+	case HTTP_VERIFY_EXPIRED:
+		return "the endpoint's certificate is out of its dates: have "
+		    "it renewed, or check this machine's clock";
+	case HTTP_VERIFY_UNTRUSTED:
+		return "pass the CA that signed the endpoint's certificate "
+		    "with --cacert, or check that it is the right server";
+	default:
+		return "pass the endpoint's CA with --cacert";
+	}
+}
+
 /* The transfer failed before a whole answer: retry what may pass. */
 static int
 transport_failed(struct call *c, const struct http_result *res,
@@ -360,12 +388,31 @@ transport_failed(struct call *c, const struct http_result *res,
 		return proxy_refused(c, res, err);
 
 	if (res->fail == HTTP_FAIL_VERIFY || res->fail == HTTP_FAIL_CLIENT_CERT)
-		return clouddp_errf(err, CLOUDDP_ETLS, res->fail ==
-		    HTTP_FAIL_VERIFY ? "pass the endpoint's CA with --cacert" :
-		    "check the management certificate and its key",
+		return clouddp_errf(err, CLOUDDP_ETLS, verify_hint(res),
 		    "%s: %s: %s", c->what, c->url, res->error);
-	snprintf(why, sizeof(why), "%s", res->error[0] != '\0' ? res->error :
-	    "connection failed");
+	/* Cut on our side: a server that does this will do it again. */
+	if (res->fail == HTTP_FAIL_BODY_MAX ||
+	    res->fail == HTTP_FAIL_HEADERS_MAX)
+		return clouddp_errf(err, CLOUDDP_EHTTP, NOT_ASM_HINT,
+		    "%s: %s: %s", c->what, c->url, res->error);
+	c->last_hint = NULL;
+	if (res->stage == HTTP_STAGE_TLS) {
+		snprintf(why, sizeof(why), "TLS handshake failed: %s",
+		    res->error);
+		c->last_hint = "check that --endpoint is the management API's "
+		    "https:// address (and any proxy): it does not complete "
+		    "a TLS handshake";
+	} else if (res->fail == HTTP_FAIL_STALL ||
+	    (res->fail == HTTP_FAIL_TIMEOUT && c->stalled)) {
+		/* The last try's time may end before its stall check. */
+		snprintf(why, sizeof(why), "%s", res->fail == HTTP_FAIL_STALL ?
+		    res->error : c->last);
+		c->stalled = 1;
+		c->last_hint = "the endpoint stalls: check --endpoint and any "
+		    "proxy, then resume";
+	} else
+		snprintf(why, sizeof(why), "%s", res->error[0] != '\0' ?
+		    res->error : "connection failed");
 	/* A name that does not resolve will not soon: a few tries only. */
 	if (res->fail == HTTP_FAIL_RESOLVE && c->attempt + 1 >= RESOLVE_TRIES)
 		return clouddp_errf(err, CLOUDDP_EDNS, "check the host in "
@@ -385,14 +432,46 @@ keep(struct call *c, const struct http_result *res, struct clouddp_err *err)
 		return 0;
 	if (clouddp_buf_append(&c->resp, res->body, res->body_len, err) == -1)
 		return -1;
-	if (res->content_type != NULL && strstr(res->content_type, "xml") ==
-	    NULL)
-		return 0;
-	c->doc = xml_parse(c->resp.data, c->resp.len, c->what, err);
+	if (res->content_type == NULL || strstr(res->content_type, "xml") ==
+	    NULL) {
+		if (res->status < 200 || res->status > 299)
+			return 0;
+		return clouddp_errf(err, CLOUDDP_EAPI, NOT_ASM_HINT, "%s: "
+		    "unreadable answer: %ld with a body of %s, not XML",
+		    c->what, res->status, res->content_type != NULL ?
+		    res->content_type : "no Content-Type");
+	}
+	c->doc = xml_parse(c->resp.data, c->resp.len, c->url, err);
 	if (c->doc == NULL && res->status >= 200 && res->status < 300) {
+		/* xml.c's hint speaks of files; this came from a server. */
 		clouddp_err_prefix(err, "%s: unreadable answer", c->what);
+		snprintf(err->hint, sizeof(err->hint), "%s", NOT_ASM_HINT);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Follow a 307 (spec 1.5), only to https: the request may carry a
+ * secret in its body (Add Certificate), and the management certificate
+ * proves nothing over plain HTTP.
+ */
+static int
+redirect(struct call *c, const struct http_result *res,
+    struct clouddp_err *err)
+{
+	if (strncasecmp(res->location, "https://", 8) != 0)
+		return clouddp_errf(err, CLOUDDP_EHTTP, NOT_ASM_HINT,
+		    "%s: refused to follow a redirect to %s: not https",
+		    c->what, res->location);
+	if (c->redirects >= REDIRECTS_MAX)
+		return clouddp_errf(err, CLOUDDP_EAPI, "Azure kept "
+		    "redirecting the request: run again later, or resume (and "
+		    "check --endpoint)", "%s: redirected %d times, the last to "
+		    "%s", c->what, c->redirects + 1, res->location);
+	c->redirects++;
+	snprintf(c->url, sizeof(c->url), "%s", res->location);
+	send_call(c);
 	return 0;
 }
 
@@ -408,11 +487,9 @@ on_response(struct call *c, const struct http_result *res,
 	if (!c->polling && res->request_id != NULL)
 		snprintf(c->request_id, sizeof(c->request_id), "%s",
 		    res->request_id);
-	if (res->status == 307 && res->location != NULL &&
-	    c->redirects < REDIRECTS_MAX) {
-		c->redirects++;
-		snprintf(c->url, sizeof(c->url), "%s", res->location);
-		send_call(c);
+	if (res->status == 307 && res->location != NULL) {
+		if (redirect(c, res, err) == -1)
+			finish(c, err);
 		return;
 	}
 	if (keep(c, res, err) == -1) {
@@ -449,8 +526,7 @@ on_done(void *arg, const struct clouddp_err *herr,
 		finish(c, herr);
 		return;
 	}
-	if (res->stage != HTTP_STAGE_DONE && !(res->stage ==
-	    HTTP_STAGE_RESPONSE && res->fail == HTTP_FAIL_BODY_MAX)) {
+	if (res->stage != HTTP_STAGE_DONE) {
 		if (transport_failed(c, res, &err) == -1)
 			finish(c, &err);
 		return;
@@ -473,6 +549,7 @@ send_call(struct call *c)
 	o.body = c->body.data;
 	o.body_len = c->body.len;
 	o.keep_body = 1;
+	o.body_strict = 1;
 	o.cacert = c->b->cfg.cacert;
 	o.tls_setup = cert_tls_client_use;
 	o.tls_arg = c->b->cfg.credential;

@@ -25,7 +25,11 @@
 
 #define KEY_MAX		128	/* decoded key bytes; Azure's are 64 */
 #define HEADERS_MAX	8
-#define LIST_PAGE_MAX	(16 * 1024 * 1024)
+/* A listing page is parsed whole: no more than xml.c parses. */
+#define LIST_PAGE_MAX	XML_DOC_MAX
+/* Azure Storage never redirects, and sends nothing past the caps. */
+#define NOT_STORAGE_HINT "check that the Blob endpoint is Azure " \
+	"Storage's (no storage service answers this way)"
 
 struct blob_client {
 	struct http_multi	*multi;
@@ -706,6 +710,7 @@ req_start(struct blob_req *r, struct clouddp_err *err)
 	o.nheaders = r->nheaders;
 	o.keep_body = 1;
 	o.body_max = r->kind == BLOB_LIST ? LIST_PAGE_MAX : 0;
+	o.body_strict = 1;
 	o.cacert = c->cacert;
 	o.timeout = c->timeout;
 	o.connect_timeout = c->timeout;
@@ -1083,6 +1088,9 @@ status_hint(long status)
 	case 409:
 		return "the name is taken or busy: pick another or wait";
 	default:
+		/* Not an error, nor what the request expects. */
+		if (status < 400)
+			return NOT_STORAGE_HINT;
 		return status >= 500 ? "the service failed: retry later" :
 		    NULL;
 	}
@@ -1174,12 +1182,16 @@ list_page(struct blob_req *r, const struct http_result *res,
 
 	doc = xml_parse(res->body != NULL ? res->body : "", res->body_len,
 	    r->url, err);
-	if (doc == NULL)
+	if (doc == NULL) {
+		/* xml.c's hint speaks of files; this came from a server. */
+		clouddp_err_prefix(err, "list blobs");
+		snprintf(err->hint, sizeof(err->hint), "%s", NOT_STORAGE_HINT);
 		return -1;
+	}
 	root = xml_doc_root(doc);
 	if (strcmp(xml_node_name(root), "EnumerationResults") != 0) {
-		clouddp_errf(err, CLOUDDP_EAPI, NULL, "%s: no "
-		    "EnumerationResults in the listing", r->url);
+		clouddp_errf(err, CLOUDDP_EAPI, NOT_STORAGE_HINT, "list blobs "
+		    "%s: no EnumerationResults in the listing", r->url);
 		goto out;
 	}
 	b = xml_node_child(root, "Blobs");
@@ -1292,6 +1304,22 @@ out:
 	return rc;
 }
 
+/* What to do about a request that did not end with a whole answer. */
+static const char *
+failed_hint(const struct http_result *res)
+{
+	switch (res->fail) {
+	case HTTP_FAIL_BODY_MAX:
+	case HTTP_FAIL_HEADERS_MAX:
+		return NOT_STORAGE_HINT;
+	case HTTP_FAIL_STALL:
+		return "the Blob endpoint stalls: check it and any proxy, "
+		    "then run again";
+	default:
+		return "check the Blob endpoint and that the service runs";
+	}
+}
+
 static void
 on_done(void *arg, const struct clouddp_err *herr,
     const struct http_result *res)
@@ -1313,8 +1341,7 @@ on_done(void *arg, const struct clouddp_err *herr,
 	if (res->stage != HTTP_STAGE_DONE) {
 		clouddp_errf(&err, res->fail == HTTP_FAIL_TIMEOUT ?
 		    CLOUDDP_ETIMEOUT : res->fail == HTTP_FAIL_RESOLVE ?
-		    CLOUDDP_EDNS : CLOUDDP_EHTTP,
-		    "check the Blob endpoint and that the service runs",
+		    CLOUDDP_EDNS : CLOUDDP_EHTTP, failed_hint(res),
 		    "%s %s: %s", kind_names[r->kind], r->url, res->error);
 		r->cb(r->arg, &err, &br);
 		goto out;

@@ -65,6 +65,9 @@ struct http_req {
 	size_t			 body_max;
 	int			 keep_body;
 	int			 capped;
+	size_t			 hdrs_total;	/* this response's */
+	int			 hdrs_capped;
+	long			 stall_time;	/* seconds, 0 none */
 	int			 body_fd;	/* body_file, -1 none */
 	const unsigned char	*up;		/* body from memory */
 	size_t			 up_len, up_off;
@@ -243,6 +246,160 @@ tcp_fail(int timeout, int os_errno)
 	}
 }
 
+/* "1 MiB" or "1000 bytes". */
+static void
+size_words(char *buf, size_t len, unsigned long long n)
+{
+	if (n >= 1024 * 1024 && n % (1024 * 1024) == 0)
+		snprintf(buf, len, "%llu MiB", n / (1024 * 1024));
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, len, "%llu KiB", n / 1024);
+	else
+		snprintf(buf, len, "%llu bytes", n);
+}
+
+/*
+ * The answer was cut on our side: a body or headers past their cap, or
+ * a stall.  Returns 1 (with stage, fail and words set) or 0.
+ */
+static int
+response_cut(struct http_req *r, CURLcode rc)
+{
+	struct http_result	*res = &r->res;
+	char			 max[32];
+
+	size_words(max, sizeof(max), r->body_max);
+	if (r->capped || rc == CURLE_FILESIZE_EXCEEDED) {
+		res->stage = HTTP_STAGE_RESPONSE;
+		res->fail = HTTP_FAIL_BODY_MAX;
+		if (r->capped)
+			snprintf(res->error, sizeof(res->error), "the answer's "
+			    "body exceeds %s, the most this request reads: "
+			    "reading stopped there", max);
+		else
+			snprintf(res->error, sizeof(res->error), "the answer's "
+			    "body exceeds %s, the most this request reads: "
+			    "its Content-Length says more, none of it read",
+			    max);
+		return 1;
+	}
+	if (r->hdrs_capped) {
+		res->stage = HTTP_STAGE_RESPONSE;
+		res->fail = HTTP_FAIL_HEADERS_MAX;
+		size_words(max, sizeof(max), HTTP_HEADERS_BYTES_MAX);
+		snprintf(res->error, sizeof(res->error), "the answer's headers "
+		    "exceed %s, the most a response may carry: reading "
+		    "stopped there", max);
+		return 1;
+	}
+	/* curl's low-speed check says "Operation too slow" (speedcheck.c). */
+	if (rc == CURLE_OPERATION_TIMEDOUT && r->stall_time > 0 &&
+	    strncmp(r->errbuf, "Operation too slow", 18) == 0) {
+		res->stage = HTTP_STAGE_RESPONSE;
+		res->fail = HTTP_FAIL_STALL;
+		snprintf(res->error, sizeof(res->error), "the answer stalled: "
+		    "less than %d bytes/s for %ld s (%zu bytes of body read)",
+		    HTTP_STALL_RATE, r->stall_time, res->body_len);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A name that does not match is curl's own check (vtls/openssl.c
+ * verifyhost), made before it reads OpenSSL's verify result: only its
+ * words tell.  Returns 1 when they do.
+ */
+static int
+name_words(struct http_result *res, const char *words)
+{
+	char	 subject[128], host[128];
+
+	if (sscanf(words, "SSL: certificate subject name '%127[^']' does "
+	    "not match target host name '%127[^']'", subject, host) == 2)
+		snprintf(res->error, sizeof(res->error), "the certificate for "
+		    "%s does not match the endpoint name %s", subject, host);
+	else if (sscanf(words, "SSL: no alternative certificate subject "
+	    "name matches target host name '%127[^']'", host) == 1)
+		snprintf(res->error, sizeof(res->error), "no name in the "
+		    "certificate's subjectAltName matches the endpoint name "
+		    "%s", host);
+	else
+		return 0;
+	res->verify = HTTP_VERIFY_NAME;
+	return 1;
+}
+
+/* Why verification failed, from OpenSSL's verify result. */
+static void
+verify_words(struct http_req *r)
+{
+	struct http_result	*res = &r->res;
+	char			 words[256];
+	long			 v = -1;
+
+	snprintf(words, sizeof(words), "%s", res->error);
+	if (name_words(res, words))
+		return;
+	curl_easy_getinfo(r->easy, CURLINFO_SSL_VERIFYRESULT, &v);
+	switch (v) {
+	case 9:		/* X509_V_ERR_CERT_NOT_YET_VALID */
+	case 10:	/* X509_V_ERR_CERT_HAS_EXPIRED */
+		res->verify = HTTP_VERIFY_EXPIRED;
+		break;
+	case 2:		/* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT */
+	case 18:	/* X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT */
+	case 19:	/* X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN */
+	case 20:	/* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */
+	case 21:	/* X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE */
+		res->verify = HTTP_VERIFY_UNTRUSTED;
+		break;
+	default:
+		res->verify = HTTP_VERIFY_OTHER;
+		break;
+	}
+	/* "SSL certificate problem: certificate has expired" */
+	if (strncmp(words, "SSL certificate problem: ", 25) == 0)
+		snprintf(res->error, sizeof(res->error), "the certificate "
+		    "served failed verification: %s%s", words + 25,
+		    res->verify == HTTP_VERIFY_UNTRUSTED ?
+		    " (no chain to a CA we trust)" : "");
+}
+
+/*
+ * A handshake that failed for want of TLS: what OpenSSL's reason means
+ * for the server, curl's words after it.
+ */
+static void
+tls_words(struct http_result *res)
+{
+	static const struct {
+		const char	*reason;
+		const char	*words;
+	} t[] = {
+		{ "wrong version number", "the server answered with "
+		    "something that is not TLS" },
+		{ "unsupported protocol", "the server offers only a protocol "
+		    "version refused here (SSL 3.0, TLS 1.0 or 1.1)" },
+		{ "reset by peer", "the server reset the connection during "
+		    "the handshake" },
+		{ "unexpected eof", "the server closed the connection during "
+		    "the handshake" },
+		{ "record layer failure", "the server sent a malformed TLS "
+		    "record" },
+	};
+	char	 words[sizeof(res->error)];
+	size_t	 i;
+
+	snprintf(words, sizeof(words), "%s", res->error);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcasestr(words, t[i].reason) != NULL) {
+			snprintf(res->error, sizeof(res->error), "%s (%s)",
+			    t[i].words, words);
+			return;
+		}
+}
+
 /* Which stage failed, and why, from the stages reached. */
 static void
 classify(struct http_req *r, CURLcode rc)
@@ -256,14 +413,8 @@ classify(struct http_req *r, CURLcode rc)
 	}
 	snprintf(res->error, sizeof(res->error), "%s",
 	    r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(rc));
-	if (r->capped) {
-		res->stage = HTTP_STAGE_RESPONSE;
-		res->fail = HTTP_FAIL_BODY_MAX;
-		snprintf(res->error, sizeof(res->error), "stopped reading the "
-		    "body at %zu bytes, the most this request takes",
-		    r->body_max);
+	if (response_cut(r, rc))
 		return;
-	}
 	if (r->tls_failed) {
 		res->stage = HTTP_STAGE_TLS;
 		res->fail = HTTP_FAIL_CLIENT_CERT;
@@ -291,9 +442,11 @@ classify(struct http_req *r, CURLcode rc)
 	    rc == CURLE_SSL_CACERT_BADFILE) {
 		res->stage = HTTP_STAGE_TLS;
 		res->fail = HTTP_FAIL_VERIFY;
-	} else if (r->https && res->t_tls < 0)
+		verify_words(r);
+	} else if (r->https && res->t_tls < 0) {
 		res->stage = HTTP_STAGE_TLS;
-	else
+		tls_words(res);
+	} else
 		res->stage = HTTP_STAGE_RESPONSE;
 }
 
@@ -388,7 +541,7 @@ collect_response(struct http_req *r)
 	res->request_id = http_result_header(res, "x-ms-request-id");
 	res->content_type = http_result_header(res, "Content-Type");
 	v = http_result_header(res, "Location");
-	if (v != NULL)
+	if (v != NULL && res->location == NULL)
 		res->location = v;
 	if (r->keep_body)
 		res->body = r->body.data != NULL ? r->body.data : "";
@@ -652,8 +805,15 @@ on_header(char *data, size_t size, size_t n, void *arg)
 	struct http_req	*r = arg;
 	size_t		 len = size * n;
 
-	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		clouddp_buf_reset(&r->hdrs);
+		r->hdrs_total = 0;
+	}
+	r->hdrs_total += len;
+	if (r->hdrs_total > HTTP_HEADERS_BYTES_MAX) {
+		r->hdrs_capped = 1;
+		return 0;
+	}
 	if (r->hdrs.len + len <= HEADERS_BYTES_MAX)
 		clouddp_buf_append(&r->hdrs, data, len, NULL);
 	return len;
@@ -746,6 +906,18 @@ set_common(struct http_req *r, const struct http_req_opts *o)
 	    (long)(o->connect_timeout * 1000));
 	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
 	    (long)(o->timeout * 1000));
+	/* Refuse a declared body past the cap before reading any of it
+	 * (a HEAD's Content-Length is the resource's, not a body). */
+	if (o->body_strict && !o->connect_only && (o->method == NULL ||
+	    strcmp(o->method, "HEAD") != 0))
+		bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)r->body_max);
+	if (r->stall_time > 0) {
+		bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT,
+		    (long)HTTP_STALL_RATE);
+		bad |= curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+		    r->stall_time);
+	}
 	return bad ? -1 : 0;
 }
 
@@ -895,6 +1067,19 @@ set_request(struct http_req *r, const struct http_req_opts *o,
 	    "%s: libcurl refused the request's options", o->url) : 0;
 }
 
+/* Whole seconds (curl's unit), at least 1; 0: no stall check. */
+static void
+stall_init(struct http_req *r, const struct http_req_opts *o)
+{
+	double	 t = o->stall_time;
+
+	if (t == 0)
+		t = o->timeout > 0 ? o->timeout / 2 : HTTP_STALL_MAX;
+	if (t > HTTP_STALL_MAX && o->stall_time == 0)
+		t = HTTP_STALL_MAX;
+	r->stall_time = t < 0 ? 0 : t < 1 ? 1 : (long)(t + 0.5);
+}
+
 static void
 result_init(struct http_req *r, const struct http_req_opts *o)
 {
@@ -905,6 +1090,7 @@ result_init(struct http_req *r, const struct http_req_opts *o)
 	res->retry_after = -1;
 	r->https = strncmp(o->url, "https:", 6) == 0;
 	r->body_max = o->body_max > 0 ? o->body_max : HTTP_BODY_MAX;
+	stall_init(r, o);
 	r->keep_body = o->keep_body;
 	r->tls_setup = o->tls_setup;
 	r->tls_arg = o->tls_arg;

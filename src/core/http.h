@@ -44,8 +44,25 @@ typedef void	(*http_trace_cb)(void *, const char *);
  */
 typedef int	(*http_tls_cb)(void *, const void *, struct clouddp_err *);
 
-/* Default cap on a response body; past it the request stops. */
+/*
+ * Default cap on a response body: reading stops there.  With
+ * body_strict, a body declared longer (Content-Length) is refused
+ * before any of it is read.
+ */
 #define HTTP_BODY_MAX	(1024 * 1024)
+
+/* The most response headers one answer may carry; past it, it stops. */
+#define HTTP_HEADERS_BYTES_MAX	(256 * 1024)
+
+/*
+ * A transfer that moves fewer than HTTP_STALL_RATE bytes a second (up
+ * and down together) for stall_time seconds has stalled and stops: a
+ * server that drips one byte a second cannot hold a request until its
+ * timeout.  The default stall_time is half the timeout, at most
+ * HTTP_STALL_MAX seconds.
+ */
+#define HTTP_STALL_RATE	128
+#define HTTP_STALL_MAX	30
 
 /*
  * What one request asks for.  Strings are borrowed until the completion
@@ -64,6 +81,8 @@ struct http_req_opts {
 	size_t		 body_len;
 	const char	*body_file;	/* or streamed from this file */
 	size_t		 body_max;	/* response cap; 0: HTTP_BODY_MAX */
+	int		 body_strict;	/* refuse, unread, a body whose
+					 * Content-Length passes body_max */
 	int		 keep_body;	/* keep it in the result's body */
 	int		 insecure;	/* no peer and name verification */
 	const char	*cacert;	/* CA file; NULL: the system's */
@@ -77,6 +96,7 @@ struct http_req_opts {
 	int		 certinfo;	/* collect the served chain */
 	double		 connect_timeout; /* TCP + CONNECT + TLS, seconds */
 	double		 timeout;	/* the whole request, seconds */
+	double		 stall_time;	/* 0: the default; < 0: none */
 	http_trace_cb	 trace;		/* NULL: none */
 	void		*trace_arg;
 };
@@ -100,11 +120,24 @@ enum http_fail {
 	HTTP_FAIL_VERIFY,	/* the server's certificate or name failed
 				 * verification (TLS stage) */
 	HTTP_FAIL_CLIENT_CERT,	/* our client certificate could not be set */
-	HTTP_FAIL_BODY_MAX,	/* the body passed body_max: reading stopped
-				 * (RESPONSE stage; status is valid) */
+	HTTP_FAIL_BODY_MAX,	/* the body passed body_max, or declared
+				 * more: reading stopped (RESPONSE stage;
+				 * status is valid) */
 	HTTP_FAIL_RESOLVE,	/* the host's (or the proxy's) name did not
 				 * resolve (TCP stage) */
+	HTTP_FAIL_STALL,	/* under HTTP_STALL_RATE for stall_time
+				 * (RESPONSE stage) */
+	HTTP_FAIL_HEADERS_MAX,	/* the headers passed HTTP_HEADERS_BYTES_MAX
+				 * (RESPONSE stage) */
 	HTTP_FAIL_ERROR		/* anything else; see error */
+};
+
+/* Why the server's certificate failed verification (HTTP_FAIL_VERIFY). */
+enum http_verify {
+	HTTP_VERIFY_OTHER = 0,
+	HTTP_VERIFY_NAME,	/* it does not name the host of the URL */
+	HTTP_VERIFY_EXPIRED,	/* expired, or not yet valid */
+	HTTP_VERIFY_UNTRUSTED	/* no chain to a CA we trust */
 };
 
 #define HTTP_CHAIN_MAX	8
@@ -129,6 +162,7 @@ struct http_cert {
 struct http_result {
 	enum http_stage	 stage;		/* failed at; DONE on success */
 	enum http_fail	 fail;
+	enum http_verify verify;	/* with HTTP_FAIL_VERIFY */
 	int		 os_errno;	/* of the failed connect, 0 none */
 	char		 error[256];	/* curl's words for the failure */
 	char		 peer[64];	/* "ADDR" the TCP connection went to */
@@ -146,7 +180,8 @@ struct http_result {
 	char		 tls_version[16];
 	char		 cipher[64];
 	long		 status;	/* HTTP status, 0 none */
-	const char	*location;	/* Location, or a redirect's target */
+	const char	*location;	/* a redirect's target as an absolute
+					 * URL, or the Location header */
 	const char	*content_type;	/* NULL none */
 	const char	*request_id;	/* x-ms-request-id, NULL none */
 	long		 retry_after;	/* Retry-After in seconds, -1 none;

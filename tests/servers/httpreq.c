@@ -26,7 +26,7 @@ static const char *const stages[] = {
 };
 static const char *const fails[] = {
 	"none", "refused", "unreachable", "timeout", "status", "verify",
-	"client_cert", "body_max", "error"
+	"client_cert", "body_max", "resolve", "stall", "headers_max", "error"
 };
 
 static void

@@ -130,7 +130,7 @@ req "http://$A:$P_HTTP/big.bin"
 is "$(val fail)" body_max "a 3 MB body passes the default 1 MiB cap"
 is "$(val body_len)" 1048576 "reading stopped at the cap"
 is "$(val status)" 200 "the status is still known"
-like "$(val error)" "stopped reading the body at 1048576 bytes" \
+like "$(val error)" "the answer's body exceeds 1 MiB, the most this request reads: reading stopped there" \
     "and the cap is said as such"
 
 # Response headers.

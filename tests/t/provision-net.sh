@@ -228,12 +228,15 @@ kill "$PID"
 
 # Timeouts, said as such: an operation slower than --timeout, a stalled
 # answer, a storage account and an instance that never get there.
-emu_start f4 --delay all=0 --delay operation=60 \
-    --fault get-subscription:stall=30:times=1
+# A stalled answer is cut and retried like a dropped connection, so
+# this endpoint stalls every time.
+emu_start f4 --delay all=0 --fault get-subscription:stall=30:every=1
 T0=$(date +%s)
 prov create --name F4 --region "West Europe" $MGMT --endpoint "$EP" -t 2
-like "$rc $(errs)" "^3 .*Get Subscription: timed out after 2 s \\(--timeout\\)" \
+like "$rc $(errs)" "^3 .*Get Subscription: timed out after 2 s \\(--timeout\\): the answer stalled" \
     "a stalled answer: timed out after --timeout"
+kill "$PID"
+emu_start f4b --delay all=0 --delay operation=60
 prov create --name F4 --region "West Europe" $MGMT --endpoint "$EP" -t 2
 like "$rc $(errs)" "^3 .*Create Storage Account: timed out after 2 s \\(--timeout\\): operation [0-9a-f]{32} still InProgress" \
     "a slow operation: timed out, its id named"
