@@ -5,7 +5,7 @@
  * environment variable CLOUDDP_BLOB_KEY, never argv.  Exits 0 when the
  * request succeeded, 1 when it ran and failed (error= and hint= say
  * why), 3 when it could not be set up.  CLOUDDP_BLOB_LIST_MAX sets the
- * blobs per listing page.
+ * blobs per listing page, CLOUDDP_BLOB_TIMEOUT the seconds per request.
  *
  * usage: blobreq ENDPOINT ACCOUNT exists|create|list|sum CONTAINER
  *        blobreq ENDPOINT ACCOUNT head|delete CONTAINER BLOB
@@ -98,6 +98,8 @@ main(int argc, char **argv)
 	cfg.key = key;
 	cfg.timeout = 20;
 	cfg.proxy = "";
+	if (getenv("CLOUDDP_BLOB_TIMEOUT") != NULL)
+		cfg.timeout = atof(getenv("CLOUDDP_BLOB_TIMEOUT"));
 	if (getenv("CLOUDDP_BLOB_LIST_MAX") != NULL)
 		cfg.list_max = atoi(getenv("CLOUDDP_BLOB_LIST_MAX"));
 	if (clouddp_global_init(&err) == -1 ||
