@@ -1,29 +1,31 @@
 /*
- * libFuzzer target for the .publishsettings parser (xml.c's strict
- * parser and publishsettings.c), and cert.c's decoding of the embedded
- * PKCS#12 with the empty password.  Not built by default:
- *
- *   clang -g -fsanitize=fuzzer,address,undefined -I. -I$top/src \
- *       $top/tests/fuzz/fuzz_publishsettings.c \
- *       $top/src/publishsettings.c $top/src/xml.c $top/src/cert.c \
- *       $top/src/err.c $top/src/report.c \
- *       $(pkg-config --cflags --libs libxml-2.0 openssl jansson)
- *
- * run in a configured build directory (for config.h), $top the source
- * tree; then ./a.out CORPUS_DIR with the files of tests/data/.
+ * The .publishsettings parser (xml.c's strict parser and
+ * publishsettings.c), and cert.c's decoding of each embedded PKCS#12
+ * with the empty password, as clouddp-cert and the provisioner read
+ * them.
  */
 #include "config.h"
 
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "clouddp.h"
 #include "cert.h"
 #include "publishsettings.h"
 #include "xml.h"
+#include "fuzz.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct clouddp_err	 err;
+
+	(void)argc;
+	(void)argv;
+	if (cert_global_init(&err) == -1)
+		abort();
+	xml_global_init();
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -35,12 +37,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	size_t					 i;
 
 	ps = publishsettings_parse((const char *)data, len, "fuzz", &err);
-	if (ps == NULL)
+	if (ps == NULL) {
+		FUZZ_ASSERT(err.what[0] != '\0');
 		return 0;
+	}
+	FUZZ_ASSERT(publishsettings_count(ps) > 0);
 	for (i = 0; i < publishsettings_count(ps); i++) {
 		s = publishsettings_get(ps, i);
-		if (publishsettings_find(ps, s->id) == NULL)
-			__builtin_trap();
+		FUZZ_ASSERT(s->id != NULL && s->name != NULL &&
+		    s->url != NULL && s->certificate != NULL);
+		FUZZ_ASSERT(publishsettings_find(ps, s->id) != NULL);
 		c = cert_from_base64(s->certificate, strlen(s->certificate),
 		    "", "fuzz", &err);
 		cert_free(c);

@@ -1,0 +1,34 @@
+/*
+ * What every fuzz target shares: libFuzzer's two entry points (the
+ * targets are also linked with replay.c, which calls them for each file
+ * of the seed corpus and the regression inputs), and an assertion that
+ * aborts, so that a broken property is a finding like a crash.
+ */
+#ifndef CLOUDDP_FUZZ_H
+#define CLOUDDP_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define FUZZ_ASSERT(c) do {						\
+	if (!(c)) {							\
+		fprintf(stderr, "%s:%d: fuzz property broken: %s\n",	\
+		    __FILE__, __LINE__, #c);				\
+		abort();						\
+	}								\
+} while (0)
+
+/*
+ * Write len bytes to a new file in a private temporary directory and
+ * put its path in path (size len).  Returns 0, or -1 (then the input is
+ * skipped).  The directory is made once per process; the file is
+ * replaced on each call.
+ */
+int	fuzz_file(const uint8_t *, size_t, const char *, char *, size_t);
+
+#endif /* CLOUDDP_FUZZ_H */
