@@ -360,22 +360,74 @@ xml_writer_start(struct xml_writer *xw, const char *name,
 }
 
 /*
- * A value as XML 1.0 can hold it: UTF-8 only (else NULL), and the C0
- * controls other than tab, newline and return, which no escape makes
- * legal (XML 1.0 section 2.2), as '?'.  Free the copy.
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629 section
+ * 4: no overlong form, no surrogate, nothing past U+10FFFF), or 0.
+ * xmlCheckUTF8() lets overlong forms and surrogates through, and
+ * libxml2 then writes a document that no parser reads back.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned char	 lo = 0x80, hi = 0xbf;
+	size_t		 i, n;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * A value as XML 1.0 can hold it: UTF-8 only (else NULL), and the
+ * characters no escape makes legal (section 2.2: C0 controls other than
+ * tab, newline and return; U+FFFE and U+FFFF) as '?'.  Free the copy.
  */
 static char *
 xml_value(const char *s)
 {
-	char	*copy, *p;
+	const unsigned char	*u = (const unsigned char *)s;
+	char			*copy, *p;
+	size_t			 i, n;
 
-	if (xmlCheckUTF8(xc(s)) == 0)
+	copy = malloc(strlen(s) + 1);
+	if (copy == NULL)
 		return NULL;
-	copy = strdup(s);
-	for (p = copy; p != NULL && *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' &&
-		    *p != '\r')
-			*p = '?';
+	for (p = copy, i = 0; u[i] != '\0'; i += n) {
+		n = utf8_len(u + i);
+		if (n == 0) {
+			free(copy);
+			return NULL;
+		}
+		if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
+		    u[i] != '\r') || (u[i] == 0xef && u[i + 1] == 0xbf &&
+		    u[i + 2] >= 0xbe))
+			*p++ = '?';
+		else {
+			memcpy(p, u + i, n);
+			p += n;
+		}
+	}
+	*p = '\0';
 	return copy;
 }
 

@@ -67,9 +67,10 @@ int		 xml_node_text(const struct xml_node *, struct clouddp_buf *,
  * Writing XML (libxml2's xmlTextWriter, which escapes every text and
  * attribute value), into memory: start elements, set attributes, add
  * text, end elements; xml_writer_done() closes what is open and hands
- * the UTF-8 document over.  Control characters XML 1.0 cannot hold
- * become '?'.  Each call returns 0, or -1 with err filled (out of
- * memory, or CLOUDDP_EINPUT for a value that is not UTF-8); after a
+ * the UTF-8 document over.  Characters XML 1.0 cannot hold (control
+ * characters, U+FFFE and U+FFFF) become '?'.  Each call returns 0, or
+ * -1 with err filled (out of memory, or CLOUDDP_EINPUT for a value that
+ * is not UTF-8, overlong forms and surrogates included); after a
  * failure the writer only fails.
  */
 struct xml_writer;
