@@ -1156,7 +1156,12 @@ cert_der(const struct cert *c, struct clouddp_buf *out,
 int
 cert_equal(const struct cert *a, const struct cert *b)
 {
-	return X509_cmp(a->x509, b->x509) == 0;
+	int	 rc;
+
+	/* X509_cmp() caches the extensions, queueing errors for bad ones. */
+	rc = X509_cmp(a->x509, b->x509);
+	ERR_clear_error();
+	return rc == 0;
 }
 
 /* Length of name without one trailing dot. */
