@@ -1100,7 +1100,10 @@ zone_db_load(const char *path, const char *origin, struct clouddp_err *err)
 		zone_db_free(db);
 		return NULL;
 	}
-	qsort(db->entries, db->nentries, sizeof(*db->entries), entry_cmp);
+	/* qsort() must not be given NULL, even for no entries. */
+	if (db->nentries > 1)
+		qsort(db->entries, db->nentries, sizeof(*db->entries),
+		    entry_cmp);
 	if (!has_soa(db)) {
 		clouddp_errf(err, CLOUDDP_EINPUT,
 		    "check that --origin names the zone this file holds",
