@@ -80,8 +80,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	msg[len] = '\0';
 	/* The text as given, up to its first NUL. */
 	one(msg, 0);
-	/* The secrets after it: whatever came before, they stay hidden. */
-	if (strlen(msg) + sizeof(tail) < LOG_LINE_MAX - 64) {
+	/* The secrets after it (the text itself holding none): whatever
+	 * came before, they stay hidden. */
+	if (strlen(msg) + sizeof(tail) < LOG_LINE_MAX - 64 &&
+	    strstr(msg, "Pl4nted") == NULL) {
 		memcpy(msg + strlen(msg), tail, sizeof(tail));
 		one(msg, 1);
 	}
