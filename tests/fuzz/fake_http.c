@@ -21,6 +21,7 @@ struct pending {
 	http_done_cb		 cb;
 	void			*arg;
 	int			 keep_body;
+	int			 body_strict;
 	size_t			 body_max;
 	struct pending		*next;
 };
@@ -99,6 +100,7 @@ http_req_start(struct http_multi *m, const struct http_req_opts *o,
 	p->cb = cb;
 	p->arg = arg;
 	p->keep_body = o->keep_body;
+	p->body_strict = o->body_strict;
 	p->body_max = o->body_max != 0 ? o->body_max : HTTP_BODY_MAX;
 	for (pp = &queue; *pp != NULL; pp = &(*pp)->next)
 		;
@@ -194,13 +196,22 @@ failure(const char *line, struct http_result *res)
 		const char	*name;
 		enum http_stage	 stage;
 		enum http_fail	 fail;
+		enum http_verify verify;
 	} kinds[] = {
-		{ "reset", HTTP_STAGE_RESPONSE, HTTP_FAIL_ERROR },
-		{ "timeout", HTTP_STAGE_RESPONSE, HTTP_FAIL_TIMEOUT },
-		{ "refused", HTTP_STAGE_TCP, HTTP_FAIL_REFUSED },
-		{ "resolve", HTTP_STAGE_TCP, HTTP_FAIL_RESOLVE },
-		{ "verify", HTTP_STAGE_TLS, HTTP_FAIL_VERIFY },
-		{ "proxy407", HTTP_STAGE_PROXY, HTTP_FAIL_STATUS },
+		{ "reset", HTTP_STAGE_RESPONSE, HTTP_FAIL_ERROR, 0 },
+		{ "timeout", HTTP_STAGE_RESPONSE, HTTP_FAIL_TIMEOUT, 0 },
+		{ "stall", HTTP_STAGE_RESPONSE, HTTP_FAIL_STALL, 0 },
+		{ "headers", HTTP_STAGE_RESPONSE, HTTP_FAIL_HEADERS_MAX, 0 },
+		{ "refused", HTTP_STAGE_TCP, HTTP_FAIL_REFUSED, 0 },
+		{ "resolve", HTTP_STAGE_TCP, HTTP_FAIL_RESOLVE, 0 },
+		{ "verify", HTTP_STAGE_TLS, HTTP_FAIL_VERIFY, 0 },
+		{ "verify-name", HTTP_STAGE_TLS, HTTP_FAIL_VERIFY,
+		    HTTP_VERIFY_NAME },
+		{ "verify-expired", HTTP_STAGE_TLS, HTTP_FAIL_VERIFY,
+		    HTTP_VERIFY_EXPIRED },
+		{ "verify-untrusted", HTTP_STAGE_TLS, HTTP_FAIL_VERIFY,
+		    HTTP_VERIFY_UNTRUSTED },
+		{ "proxy407", HTTP_STAGE_PROXY, HTTP_FAIL_STATUS, 0 },
 	};
 	size_t	 i;
 
@@ -208,6 +219,7 @@ failure(const char *line, struct http_result *res)
 		if (strcmp(line, kinds[i].name) == 0) {
 			res->stage = kinds[i].stage;
 			res->fail = kinds[i].fail;
+			res->verify = kinds[i].verify;
 			snprintf(res->error, sizeof(res->error), "%s", line);
 			if (res->stage == HTTP_STAGE_PROXY) {
 				res->proxy = "http://proxy.contoso.com:3128";
@@ -272,7 +284,13 @@ answer(struct pending *p, char *s, size_t len)
 		res.status = strtol(s, NULL, 10);
 		body = eol != NULL ? headers(eol + 1, &res, h) : s + strlen(s);
 		res.body_len = len - (size_t)(body - s);
-		if (res.body_len > p->body_max) {
+		if (res.body_len > p->body_max && p->body_strict) {
+			/* Refused from its Content-Length, unread. */
+			res.body_len = 0;
+			body[0] = '\0';
+			res.stage = HTTP_STAGE_RESPONSE;
+			res.fail = HTTP_FAIL_BODY_MAX;
+		} else if (res.body_len > p->body_max) {
 			res.body_len = p->body_max;
 			body[res.body_len] = '\0';
 			res.stage = HTTP_STAGE_RESPONSE;

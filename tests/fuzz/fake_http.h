@@ -3,9 +3,11 @@
  * blob.c) as a server would: requests are queued instead of sent, and
  * the fuzz input's sections answer them in turn.  Each section is
  *
- *	STATUS			200, 404... or reset, timeout, refused,
- *				resolve, verify, proxy407 (transport
- *				failures as http.c reports them)
+ *	STATUS			200, 404... or reset, timeout, stall,
+ *				headers, refused, resolve, verify,
+ *				verify-name, verify-expired,
+ *				verify-untrusted, proxy407 (failures as
+ *				http.c reports them)
  *	Name: value		response headers, up to an empty line
  *	(empty line)
  *	body
