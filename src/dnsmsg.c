@@ -289,9 +289,9 @@ static int
 rr_bad(struct wire *w, int s, size_t i, size_t count,
     struct clouddp_err *err)
 {
-	return clouddp_errf(err, CLOUDDP_EDNS, NULL, "%s record %zu of %zu: "
-	    "%s", section_names[s], i + 1, count, w->why != NULL ? w->why :
-	    "unreadable");
+	return clouddp_errf(err, CLOUDDP_EDNS, NULL, "%s%s %zu of %zu: %s",
+	    section_names[s], s == 0 ? "" : " record", i + 1, count,
+	    w->why != NULL ? w->why : "unreadable");
 }
 
 /* A record of type number type, record i of count in section s. */
