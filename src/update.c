@@ -23,6 +23,7 @@
 #include <ldns/ldns.h>
 
 #include "clouddp.h"
+#include "dnsmsg.h"
 #include "loop.h"
 #include "name.h"
 #include "secret.h"
@@ -415,6 +416,7 @@ struct xfer {
 	uint8_t			*in;		/* length and message */
 	size_t			 inlen, inoff;
 	uint16_t		 id;
+	int			 opcode;	/* the request's */
 	ldns_rdf		*mac;		/* the request's, if signed */
 	int			 is_update;
 };
@@ -471,6 +473,12 @@ xfer_close(struct update_op *op)
 static void
 xfer_fail(struct update_op *op, struct clouddp_err *err)
 {
+	/* The update went out, and what came back is no answer. */
+	if (op->state == UPDATE_SEND && op->x.state == XFER_RECEIVING &&
+	    err->code == CLOUDDP_EDNS)
+		snprintf(err->hint, sizeof(err->hint), "%s", "the update may "
+		    "or may not have been applied: look at the name with dig "
+		    "before trying again");
 	xfer_close(op);
 	finish(op, err);
 }
@@ -503,7 +511,56 @@ on_xfer_timeout(void *arg)
 	xfer_fail(op, &err);
 }
 
-/* The answer is complete: parse it, match it, verify its signature. */
+/*
+ * The answer read by hand before ldns sees it: whole (every name,
+ * pointer and length inside the message), a response to this message
+ * (ID, QR bit, opcode), with at most one TSIG record, the last of the
+ * additional section (RFC 8945 5.1), and at most one OPT (RFC 6891).
+ * ldns 1.8.3's ldns_wire2pkt keeps only the last TSIG record it reads
+ * and leaks the others, so a hostile server could otherwise grow the
+ * client's memory with every answer.
+ */
+static int
+answer_sound(const struct update_op *op, const uint8_t *wire, size_t len,
+    struct clouddp_err *err)
+{
+	struct dnsmsg_shape	 sh;
+	const char		*label = op->c->label;
+	const char		*hint = "check the server at that address: "
+	    "this is no answer a DNS server sends";
+
+	if (dnsmsg_shape(&sh, wire, len, err) == -1) {
+		clouddp_err_prefix(err, "%s: malformed answer", label);
+		snprintf(err->hint, sizeof(err->hint), "%s", hint);
+		return -1;
+	}
+	if (sh.id != op->x.id)
+		return clouddp_errf(err, CLOUDDP_EDNS, hint, "%s: the answer's "
+		    "ID (%u) does not match the query's (%u)", label,
+		    (unsigned)sh.id, (unsigned)op->x.id);
+	if (!sh.qr)
+		return clouddp_errf(err, CLOUDDP_EDNS, hint, "%s: the server "
+		    "sent back a message (QR bit clear), not an answer",
+		    label);
+	if (sh.opcode != op->x.opcode)
+		return clouddp_errf(err, CLOUDDP_EDNS, hint, "%s: the answer's "
+		    "opcode (%d) is not the message's (%d)", label, sh.opcode,
+		    op->x.opcode);
+	if (sh.ntsig > 1)
+		return clouddp_errf(err, CLOUDDP_EDNS, hint, "%s: the answer "
+		    "holds %zu TSIG records: one at most is allowed, as its "
+		    "last record (RFC 8945)", label, sh.ntsig);
+	if (sh.ntsig == 1 && !sh.tsig_last)
+		return clouddp_errf(err, CLOUDDP_EDNS, hint, "%s: the answer's "
+		    "TSIG record is not its last record (RFC 8945)", label);
+	if (sh.nopt > 1)
+		return clouddp_errf(err, CLOUDDP_EDNS, hint, "%s: the answer "
+		    "holds %zu OPT records: at most one is allowed (RFC 6891)",
+		    label, sh.nopt);
+	return 0;
+}
+
+/* The answer is complete: check it, parse it, verify its signature. */
 static void
 xfer_answer(struct update_op *op)
 {
@@ -513,15 +570,11 @@ xfer_answer(struct update_op *op)
 	const uint8_t		*wire = x->in + 2;
 	size_t			 len = x->inlen - 2;
 
+	if (answer_sound(op, wire, len, &err) == -1)
+		goto fail;
 	if (ldns_wire2pkt(&resp, wire, len) != LDNS_STATUS_OK) {
 		clouddp_errf(&err, CLOUDDP_EDNS, NULL,
 		    "%s: malformed answer (%zu bytes)", op->c->label, len);
-		goto fail;
-	}
-	if (ldns_pkt_id(resp) != x->id) {
-		clouddp_errf(&err, CLOUDDP_EDNS, NULL,
-		    "%s: the answer's ID does not match the query",
-		    op->c->label);
 		goto fail;
 	}
 	if (op->c->tsig != NULL && check_tsig(op->c, resp, wire, len, x->mac,
@@ -627,6 +680,11 @@ xfer_read(struct update_op *op, struct clouddp_err *err)
 		return clouddp_errf(err, CLOUDDP_EDNS, NULL,
 		    "%s: reading the TCP answer: %s", op->c->label,
 		    strerror(errno));
+	if (n == 0 && x->inoff > 2)
+		return clouddp_errf(err, CLOUDDP_EDNS,
+		    "look at the server's log",
+		    "%s: closed the TCP connection %zu bytes into a %zu-byte "
+		    "answer", op->c->label, x->inoff - 2, x->inlen - 2);
 	if (n == 0)
 		return clouddp_errf(err, CLOUDDP_EDNS,
 		    "look at the server's log",
@@ -637,7 +695,8 @@ xfer_read(struct update_op *op, struct clouddp_err *err)
 		x->inlen = 2 + ((size_t)x->in[0] << 8 | x->in[1]);
 		if (x->inlen < 2 + 12)
 			return clouddp_errf(err, CLOUDDP_EDNS, NULL,
-			    "%s: a %zu-byte TCP answer is too short",
+			    "%s: a %zu-byte TCP answer is too short for a "
+			    "header (12)",
 			    op->c->label, x->inlen - 2);
 	}
 	return x->inoff >= 2 && x->inoff == x->inlen;
@@ -676,6 +735,7 @@ xfer_start(struct update_op *op, ldns_pkt *q, struct clouddp_err *err)
 
 	ldns_pkt_set_random_id(q);
 	x->id = ldns_pkt_id(q);
+	x->opcode = (int)ldns_pkt_get_opcode(q);
 	if (k != NULL) {
 		st = ldns_pkt_tsig_sign(q, k->name, k->secret, 300,
 		    k->algorithm, NULL);
