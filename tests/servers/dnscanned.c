@@ -25,8 +25,8 @@
  *   ptrmutual   two records whose owners point at each other
  *   strayrr     NOERROR with one A record for another name
  *   plain       NAME CNAME t.NAME, t.NAME A 192.0.2.1: a sound answer
- *   tsigadd     plain, with two TSIG-typed records in the additional
- *               section
+ *   tsigadd     plain, with two TSIG-typed records and an A record in
+ *               the additional section (ldns 1.8.3 leaks the first TSIG)
  * Over UDP with TC set, the whole answer over TCP on the same port:
  *   chain1000   NAME CNAME c1.NAME, c1.NAME CNAME c2.NAME ... c1000.NAME
  *   a1000       NAME CNAME t.NAME and 1,000 A records for t.NAME, the
@@ -166,17 +166,22 @@ answer_chain(struct msg *m, unsigned n)
 	count_set(m, 1, n);
 }
 
-/* Two TSIG-typed records (root owner, class ANY, empty rdata). */
+/* Two TSIG-typed records (root owner, class ANY, empty rdata), then an
+ * A record for the name. */
 static void
 answer_tsig(struct msg *m)
 {
 	static const unsigned char tsig[] = {
 		0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0
 	};
+	static const unsigned char a[] = { 192, 0, 2, 1 };
 
 	put(m, tsig, sizeof(tsig));
 	put(m, tsig, sizeof(tsig));
-	count_set(m, 3, 2);
+	put16(m, 0xc00c);
+	put_fixed(m, 1, 4);
+	put(m, a, sizeof(a));
+	count_set(m, 3, 3);
 }
 
 /* Records that make an answer malformed or odd, after the question. */
