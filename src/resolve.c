@@ -65,10 +65,15 @@ struct chan {
 	int			 tcp;		/* fell back to TCP once */
 	struct zone		*zone;
 	struct chan		*next;		/* every channel */
-	/* The last datagram read, until an answer callback claims it. */
+	/* The last answer read, until an answer callback claims it. */
 	unsigned char		 dgram[STRAY_KEEP];
 	size_t			 dgram_len;
 	int			 dgram_pending;
+	int			 dgram_tcp;
+	/* The TCP stream, read as c-ares reads it: length, then message. */
+	int			 tcp_fd;
+	unsigned char		 tcp_lenbuf[2];
+	size_t			 tcp_lenpos, tcp_len, tcp_pos;
 	unsigned long		 strays[STRAY__MAX];
 	char			 stray_question[DNSMSG_NAME_MAX + 24];
 };
@@ -359,7 +364,8 @@ stray_count(struct chan *c)
 	}
 	/* Truncated, or over 512 bytes: c-ares may be asking again over
 	 * TCP, with no callback to claim the datagram. */
-	tc = (c->dgram[2] & 0x02) != 0 || c->dgram_len > STRAY_KEEP;
+	tc = !c->dgram_tcp && ((c->dgram[2] & 0x02) != 0 ||
+	    c->dgram_len > STRAY_KEEP);
 	if (class == QCLASS_IN && asked(c, name, type)) {
 		if (!tc)
 			c->strays[STRAY_WRONG_ID]++;
@@ -381,12 +387,16 @@ stray_count(struct chan *c)
 static ares_socket_t
 sock_open(int family, int type, int protocol, void *arg)
 {
-	int	 fd, size = RCVBUF_SIZE, one = 1;
+	struct chan	*c = arg;
+	int		 fd, size = RCVBUF_SIZE, one = 1;
 
-	(void)arg;
 	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
 	if (fd == -1)
 		return ARES_SOCKET_BAD;
+	if (type == SOCK_STREAM) {
+		c->tcp_fd = fd;
+		c->tcp_lenpos = 0;
+	}
 	/* Best effort, as with c-ares: the kernel may cap the size. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	if (type == SOCK_STREAM)
@@ -398,8 +408,40 @@ sock_open(int family, int type, int protocol, void *arg)
 static int
 sock_close(ares_socket_t fd, void *arg)
 {
-	(void)arg;
+	struct chan	*c = arg;
+
+	if (fd == c->tcp_fd)
+		c->tcp_fd = -1;
 	return close(fd);
+}
+
+/* n bytes c-ares read from its TCP stream: a whole message is kept. */
+static void
+tcp_track(struct chan *c, const unsigned char *buf, size_t n)
+{
+	size_t	 keep;
+
+	if (c->tcp_lenpos < 2 && n > 2 - c->tcp_lenpos) {
+		c->tcp_fd = -1;		/* not read as expected: let it be */
+		return;
+	}
+	if (c->tcp_lenpos < 2) {
+		memcpy(c->tcp_lenbuf + c->tcp_lenpos, buf, n);
+		c->tcp_lenpos += n;
+		c->tcp_len = (size_t)c->tcp_lenbuf[0] << 8 | c->tcp_lenbuf[1];
+		c->tcp_pos = 0;
+		return;
+	}
+	keep = c->tcp_pos < sizeof(c->dgram) ? sizeof(c->dgram) -
+	    c->tcp_pos : 0;
+	memcpy(c->dgram + c->tcp_pos, buf, n < keep ? n : keep);
+	c->tcp_pos += n;
+	if (c->tcp_pos < c->tcp_len)
+		return;
+	c->dgram_len = c->tcp_len;
+	c->dgram_tcp = 1;
+	c->dgram_pending = 1;
+	c->tcp_lenpos = 0;
 }
 
 static int
@@ -420,9 +462,14 @@ sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
 	if (c->dgram_pending)
 		stray_count(c);
 	n = recvfrom(fd, buf, len, flags, from, fromlen);
-	/* c-ares reads UDP with a source address, TCP without. */
-	if (n > 0 && from != NULL) {
+	/* c-ares reads UDP with a source address, TCP without, asking
+	 * for the length, then for the rest of the message. */
+	if (n > 0 && from == NULL && fd == c->tcp_fd &&
+	    (c->tcp_lenpos < 2 || c->tcp_pos + (size_t)n <= c->tcp_len))
+		tcp_track(c, buf, (size_t)n);
+	else if (n > 0 && from != NULL) {
 		c->dgram_len = (size_t)n;
+		c->dgram_tcp = 0;
 		memcpy(c->dgram, buf, (size_t)n < sizeof(c->dgram) ?
 		    (size_t)n : sizeof(c->dgram));
 		c->dgram_pending = 1;
@@ -542,6 +589,7 @@ chan_new(struct resolve *r, const char *csv, const char *label, int norec,
 	}
 	c->r = r;
 	c->serial = -1;
+	c->tcp_fd = -1;
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	memset(&o, 0, sizeof(o));
 	/* NOCHECKRESP: SERVFAIL and REFUSED are findings, not retries. */

@@ -32,6 +32,7 @@
  *   a1000       NAME CNAME t.NAME and 1,000 A records for t.NAME, the
  *               last 10.0.3.232
  *   tcdrip      plain, dripped over TCP one byte a second
+ *   tcwrongid   plain over TCP, under another ID
  * Other modes answer over TCP as over UDP.  TCP connections are served
  * by a child each.
  */
@@ -57,7 +58,8 @@ static const char *const modes[] = {
 	"dropfirst", "othername", "othertype", "otherclass", "otherport",
 	"otheraddr",
 	"echo", "random", "shorthdr", "overcount", "ptrself", "ptrmutual",
-	"strayrr", "plain", "tsigadd", "chain1000", "a1000", "tcdrip", NULL
+	"strayrr", "plain", "tsigadd", "chain1000", "a1000", "tcdrip",
+	"tcwrongid", NULL
 };
 
 #define BUF_MAX		65535
@@ -237,6 +239,7 @@ answer_records(const char *mode, struct msg *m)
 {
 	if (is_mode(mode, "plain") || is_mode(mode, "tsigadd") ||
 	    is_mode(mode, "tcdrip") || is_mode(mode, "otherport") ||
+	    is_mode(mode, "tcwrongid") ||
 	    is_mode(mode, "wrongid") || strncmp(mode, "other", 5) == 0)
 		answer_addrs(m, 1);
 	else if (is_mode(mode, "a1000"))
@@ -293,10 +296,11 @@ answer(const char *mode, const unsigned char *q, size_t len,
 		m->b[3] |= 2;
 	else if (is_mode(mode, "formerr"))
 		m->b[3] |= 1;
-	else if (is_mode(mode, "wrongid"))
+	else if (is_mode(mode, "wrongid") || (tcp && is_mode(mode,
+	    "tcwrongid")))
 		m->b[1] ^= 0x5a;
 	if (!tcp && (is_mode(mode, "chain1000") || is_mode(mode, "a1000") ||
-	    is_mode(mode, "tcdrip"))) {
+	    is_mode(mode, "tcdrip") || is_mode(mode, "tcwrongid"))) {
 		m->b[2] |= 0x02;		/* TC */
 		return m->len;
 	}
@@ -452,7 +456,7 @@ main(int argc, char *argv[])
 	pfd[1].fd = bound(argv[1], atoi(argv[2]), SOCK_STREAM);
 	if (pfd[0].fd == -1 || (pfd[1].fd == -1 && (is_mode(argv[3],
 	    "chain1000") || is_mode(argv[3], "a1000") ||
-	    is_mode(argv[3], "tcdrip")))) {
+	    is_mode(argv[3], "tcdrip") || is_mode(argv[3], "tcwrongid")))) {
 		perror("dnscanned: bind");
 		return 1;
 	}

@@ -4,8 +4,9 @@
 # or class, from another port or address, a query sent back, garbage, a
 # short header, more records claimed than sent, compression loops,
 # records for other names, 1,000 CNAMEs, 1,000 addresses, a truncated
-# answer whose TCP retry drips one byte a second, TSIG-typed records in
-# the additional section.  Every case must end with its exact verdict
+# answer whose TCP retry drips one byte a second or comes under a wrong
+# ID, TSIG-typed records in the additional section; and hostile answers
+# to an RFC 2136 UPDATE (clouddp-cname --apply).  Every case must end with its exact verdict
 # and message, within the documented time (--timeout T --tries N waits
 # T + 2T + ... + 2^(N-1)T, plus a margin) and within a memory bound
 # (maximum RSS no more than 4 MiB over a sound answer's).  resolve.sh
@@ -16,7 +17,7 @@ need dig bind9-dnsutils
 need /usr/bin/time time
 need valgrind valgrind
 
-plan 104
+plan 107
 
 P=$(free_port)
 N=ok.contoso.test
@@ -120,6 +121,8 @@ hostile a1000 wrong_vip ".* and 984 more \(ttl 60\); expected 192.0.2.99$" \
     --expect-vip 192.0.2.99
 # The drip: bytes keep coming, and the wait still ends on time.
 hostile tcdrip timeout "the UDP answer was truncated, and no answer came over TCP in time$"
+# Over TCP too, an answer under a wrong ID is named.
+hostile tcwrongid timeout "the UDP answer was truncated, and no answer came over TCP in time; the server sent 1 answer that matched no query: 1 under a wrong ID$"
 
 # --- Many names in flight at once, each bounded ---------------------------
 start wrongid
