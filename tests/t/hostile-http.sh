@@ -27,7 +27,7 @@ DB=$T_TMP/inventory.db
 
 T=5		# --timeout of every run
 FAST=3		# seconds: a hostile answer read at once ends within this
-SLOW=$((T + 2))	# seconds: a stall or retried failure ends within --timeout
+SLOW=$((T + 3))	# seconds: a stall or retried failure ends within --timeout
 MEM=24576	# KiB of max RSS above the same tool's run on a sane server
 
 # measure CMD...: run CMD under /usr/bin/time; sets out, err, rc, secs
@@ -291,7 +291,7 @@ pcase() {
 pcase endless package "$FAST" \
     "create container http://[^ ]*: the answer's body exceeds 1 MiB" \
     "an endless body from the blob endpoint"
-pcase drip container "$((T + 3))" \
+pcase drip container "$SLOW" \
     "container content: no answer after [0-9]+ seconds: container properties http://[^ ]*: the answer stalled" \
     "a drip from the blob endpoint"
 
@@ -326,7 +326,7 @@ vcase huge https "$FAST" "0 ok" \
     "a 1 GB body is read up to the cap"
 vcase headers https "$FAST" "2 critical" \
     "the answer's headers exceed 256 KiB" "headers without end"
-vcase drip https "$((T + 2))" "2 critical" \
+vcase drip https "$SLOW" "2 critical" \
     "^GET / failed: the answer stalled: less than 128 bytes/s for $T s" \
     "a drip: cut as a stall"
 vcase rst-hello tls "$FAST" "2 critical" \
