@@ -511,7 +511,14 @@ on_response(struct call *c, const struct http_result *res,
 		on_success(c, err);
 		return;
 	}
-	api_error(c, c->doc != NULL ? xml_doc_root(c->doc) : NULL, err);
+	if (c->doc == NULL && res->body_len > 0)
+		clouddp_errf(err, CLOUDDP_EAPI, NOT_ASM_HINT, "%s: %ld, and the "
+		    "answer is no Azure error (%s)", c->what, res->status,
+		    res->content_type != NULL ? res->content_type :
+		    "no Content-Type");
+	else
+		api_error(c, c->doc != NULL ? xml_doc_root(c->doc) : NULL,
+		    err);
 	finish(c, err);
 }
 

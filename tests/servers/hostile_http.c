@@ -16,7 +16,7 @@
  * which ends when the client goes away (or after CHILD_LIFE seconds).
  *
  * CASE: ok endless huge laughs xxe-file xxe-net drip headers notxml
- *       html redirect redirect-http rst-hello garbage-tls old-tls
+ *       html html404 redirect redirect-http rst-hello garbage-tls old-tls
  */
 #include "config.h"
 
@@ -125,14 +125,21 @@ read_request(struct conn *c, char *method, char *path)
 }
 
 static int
-answer(struct conn *c, const char *type, const char *body)
+answer_status(struct conn *c, const char *status, const char *type,
+    const char *body)
 {
 	char	 head[256];
 
-	snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: %s\r\n"
-	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", type,
-	    strlen(body));
+	snprintf(head, sizeof(head), "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n", status,
+	    type, strlen(body));
 	return puts_(c, head) == -1 ? -1 : puts_(c, body);
+}
+
+static int
+answer(struct conn *c, const char *type, const char *body)
+{
+	return answer_status(c, "200 OK", type, body);
 }
 
 /* Chunks of well-formed-looking XML, forever. */
@@ -275,6 +282,9 @@ http_case(struct conn *c, const char *what)
 	else if (strcmp(what, "html") == 0)
 		answer(c, "text/html", "<html><body>Welcome to nginx!"
 		    "</body></html>\n");
+	else if (strcmp(what, "html404") == 0)
+		answer_status(c, "404 Not Found", "text/html", "<html><body>"
+		    "404 Not Found</body></html>\n");
 	else if (strcmp(what, "redirect") == 0)
 		redirect(c, path);
 	else if (strcmp(what, "redirect-http") == 0) {

@@ -16,7 +16,7 @@ need sqlite3 sqlite3
 need jq jq
 need /usr/bin/time time
 
-plan 128
+plan 131
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
@@ -136,6 +136,9 @@ mcase notxml srv "$FAST" \
 mcase html srv "$FAST" \
     "Get Subscription: unreadable answer: 200 with a body of text/html, not XML" \
     "$NOTASM" "200 text/html: not taken for an empty success"
+mcase html404 srv "$FAST" \
+    "Get Subscription: 404, and the answer is no Azure error \\(text/html\\)" \
+    "$NOTASM" "404 text/html: not taken for an Azure error"
 mcase redirect srv "$FAST" \
     "Get Subscription: redirected 6 times, the last to https://$ADDR_RE:[0-9]+/$SUB" \
     "Azure kept redirecting the request" "a 307 to itself: followed 5 times"
