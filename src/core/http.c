@@ -28,9 +28,6 @@
 #include "loop.h"
 #include "secret.h"
 
-/* Response headers kept, in bytes; the rest are dropped. */
-#define HEADERS_BYTES_MAX	(64 * 1024)
-
 struct http_req;
 
 struct http_multi {
@@ -798,7 +795,8 @@ on_body(char *data, size_t size, size_t n, void *arg)
 }
 
 /* Response headers: only the last response's (not a CONNECT's or a
- * 100 Continue's), up to HEADERS_BYTES_MAX. */
+ * 100 Continue's), up to HTTP_HEADERS_BYTES_MAX, past which the
+ * request stops (curl keeps them too, and its own cap is higher). */
 static size_t
 on_header(char *data, size_t size, size_t n, void *arg)
 {
@@ -814,8 +812,7 @@ on_header(char *data, size_t size, size_t n, void *arg)
 		r->hdrs_capped = 1;
 		return 0;
 	}
-	if (r->hdrs.len + len <= HEADERS_BYTES_MAX)
-		clouddp_buf_append(&r->hdrs, data, len, NULL);
+	clouddp_buf_append(&r->hdrs, data, len, NULL);
 	return len;
 }
 

@@ -52,7 +52,7 @@ typedef int	(*http_tls_cb)(void *, const void *, struct clouddp_err *);
 #define HTTP_BODY_MAX	(1024 * 1024)
 
 /* The most response headers one answer may carry; past it, it stops. */
-#define HTTP_HEADERS_BYTES_MAX	(256 * 1024)
+#define HTTP_HEADERS_BYTES_MAX	(64 * 1024)
 
 /*
  * A transfer that moves fewer than HTTP_STALL_RATE bytes a second (up
