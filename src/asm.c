@@ -203,8 +203,8 @@ api_error(struct call *c, const struct xml_node *e, struct clouddp_err *err)
 	clouddp_errf(err, CLOUDDP_EAPI, code_hint(c->api_code, c->status),
 	    "%s: %ld %s: %s (request id %s)", c->what, c->status, c->api_code,
 	    msg[0] != '\0' ? msg : "no message",
-	    c->polling ? c->request_id : c->last_id[0] != '\0' ?
-	    c->last_id : "none");
+	    c->polling && c->request_id[0] != '\0' ? c->request_id :
+	    c->last_id[0] != '\0' ? c->last_id : "none");
 }
 
 static void

@@ -151,6 +151,8 @@ done(void *arg, const struct clouddp_err *err, const void *result)
 		    err->what : "done");
 	if (err != NULL) {
 		FUZZ_ASSERT(err->what[0] != '\0' && result == NULL);
+		/* Every field a message names is filled in. */
+		FUZZ_ASSERT(strstr(err->what, "(request id )") == NULL);
 		return;
 	}
 	result_ok(o->op, result);
