@@ -870,7 +870,11 @@ rr_head_parse(struct zone_loader *zl, const struct zone_reader *zr,
 	memset(h, 0, sizeof(*h));
 	h->ttl = zl->ttl;
 	if (!blank) {
+		/* Nothing at all: a $GENERATE with no record after it. */
 		tok = token(&s, &len);
+		if (tok == NULL)
+			return rec_fail(zr, NULL, err, "a record without an "
+			    "owner name or type");
 		h->owner = name_from_token(tok, len, zl->origin);
 		if (h->owner == NULL)
 			return rec_fail(zr, NULL, err, "%.*s: not a domain "
