@@ -268,6 +268,15 @@ on_operation(struct call *c, struct clouddp_err *err)
 	const struct xml_node	*root;
 	char			 st[32], code[16];
 
+	/* An answer with no body has no document to read. */
+	if (c->doc == NULL) {
+		clouddp_errf(err, CLOUDDP_EAPI, NOT_ASM_HINT, "%s: unreadable "
+		    "answer: operation %s: %ld with no body", c->what,
+		    c->request_id[0] != '\0' ? c->request_id : "polled",
+		    c->status);
+		finish(c, err);
+		return;
+	}
 	root = xml_doc_root(c->doc);
 	leaf(root, "Status", st, sizeof(st));
 	if (strcmp(st, "InProgress") == 0) {
