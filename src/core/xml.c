@@ -225,7 +225,7 @@ element_from(xmlNodePtr n, const char *name)
 const struct xml_node *
 xml_node_child(const struct xml_node *node, const char *name)
 {
-	return element_from(N(node)->children, name);
+	return node != NULL ? element_from(N(node)->children, name) : NULL;
 }
 
 const struct xml_node *

@@ -37,7 +37,8 @@ const struct xml_node *xml_doc_root(const struct xml_doc *);
 /* An element's local name (namespace prefix dropped); borrowed. */
 const char	*xml_node_name(const struct xml_node *);
 /* The first child element named name (any namespace; NULL: any
- * name), or NULL. */
+ * name), or NULL; NULL too for a NULL node, so lookups chain over an
+ * answer that had no document. */
 const struct xml_node *xml_node_child(const struct xml_node *,
 		    const char *);
 /* The next sibling element named name (NULL: any) after node, or
