@@ -108,7 +108,8 @@ struct clouddp_buf {
 
 /*
  * Fill err and return -1, so that a failure is one line.  hint may be
- * NULL.  The what text is formatted; a too long text is truncated.
+ * NULL.  The what text is formatted; a too long text is truncated, and
+ * control characters in it (from a peer's words) become '?'.
  */
 int	 clouddp_errf(struct clouddp_err *, enum clouddp_code, const char *,
 	    const char *, ...) __attribute__((format(printf, 4, 5)));

@@ -42,6 +42,21 @@ static const char *const status_keys[CLOUDDP_STATUS__MAX] = {
 	"ok", "warning", "critical", "unknown"
 };
 
+/*
+ * A message is one line of words: control characters a peer put in it
+ * (an HTTP header, an error body) would move or recolour the terminal
+ * it is printed on, so they become '?' (a tab a space).
+ */
+static void
+what_clean(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '\t')
+			*s = ' ';
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 int
 clouddp_verrf(struct clouddp_err *err, enum clouddp_code code,
     const char *hint, const char *fmt, va_list ap)
@@ -50,6 +65,7 @@ clouddp_verrf(struct clouddp_err *err, enum clouddp_code code,
 		return -1;
 	err->code = code;
 	vsnprintf(err->what, sizeof(err->what), fmt, ap);
+	what_clean(err->what);
 	snprintf(err->hint, sizeof(err->hint), "%s", hint != NULL ? hint : "");
 	return -1;
 }
@@ -88,6 +104,7 @@ clouddp_err_prefix(struct clouddp_err *err, const char *fmt, ...)
 	err->what[n] = ':';
 	err->what[n + 1] = ' ';
 	err->what[n + 2 + old] = '\0';
+	what_clean(err->what);
 }
 
 void

@@ -69,6 +69,7 @@ static void
 done(void *arg, const struct clouddp_err *err, const struct blob_result *r)
 {
 	struct outcome	*o = arg;
+	const char	*p;
 
 	o->calls++;
 	FUZZ_ASSERT(o->calls == 1);
@@ -77,6 +78,9 @@ done(void *arg, const struct clouddp_err *err, const struct blob_result *r)
 		    err->what : "done");
 	if (err != NULL) {
 		FUZZ_ASSERT(err->what[0] != '\0');
+		/* One line, whatever the service put in it. */
+		for (p = err->what; *p != '\0'; p++)
+			FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
 		return;
 	}
 	FUZZ_ASSERT(r != NULL);
