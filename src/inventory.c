@@ -260,18 +260,30 @@ inventory_default_path(char *buf, size_t len, struct clouddp_err *err)
 	return mkdirs(buf, err);
 }
 
-/* Create the file 0600 ourselves: SQLite would follow the umask. */
+/*
+ * Create the file 0600 ourselves: SQLite would follow the umask.  With
+ * create 0 the file must be there already.
+ */
 static int
-create_file(const char *path, struct clouddp_err *err)
+create_file(const char *path, int create, struct clouddp_err *err)
 {
-	int	 fd;
+	struct stat	 st;
+	int		 fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
 	if (fd == -1)
 		return clouddp_errf(err, CLOUDDP_EIO, "make the file and its "
 		    "directory writable, or choose another --db",
 		    "%s: cannot open the inventory for writing: %s", path,
 		    strerror(errno));
+	/* Made readable by others: made private (its WAL takes its mode). */
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0 &&
+	    st.st_uid == geteuid() && fchmod(fd, 0600) == -1) {
+		clouddp_errf(err, CLOUDDP_EIO, "chmod 600 it", "%s: cannot "
+		    "make the inventory private: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	close(fd);
 	return 0;
 }
@@ -335,8 +347,24 @@ wal_on(struct inventory *inv, struct clouddp_err *err)
 	return 0;
 }
 
-struct inventory *
-inventory_open(const char *path, struct clouddp_err *err)
+int
+inventory_exists(const char *path, struct clouddp_err *err)
+{
+	struct stat	 st;
+
+	if (stat(path, &st) == -1)
+		return clouddp_errf(err, errno == ENOENT ? CLOUDDP_ECONFIG :
+		    CLOUDDP_EIO, "pass the inventory clouddp-provision create "
+		    "wrote with --db PATH, or create a DP first",
+		    "%s: no inventory: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return clouddp_errf(err, CLOUDDP_ECONFIG, "pass the "
+		    "inventory file with --db PATH", "%s: not a file", path);
+	return 0;
+}
+
+static struct inventory *
+open_inv(const char *path, int create, struct clouddp_err *err)
 {
 	struct inventory	*inv;
 	int			 rc, n;
@@ -352,7 +380,7 @@ inventory_open(const char *path, struct clouddp_err *err)
 		    "inventory path too long");
 		goto fail;
 	}
-	if (create_file(path, err) == -1)
+	if (create_file(path, create, err) == -1)
 		goto fail;
 	rc = sqlite3_open_v2(path, &inv->db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc != SQLITE_OK) {
@@ -370,6 +398,20 @@ inventory_open(const char *path, struct clouddp_err *err)
 fail:
 	inventory_free(inv);
 	return NULL;
+}
+
+struct inventory *
+inventory_open(const char *path, struct clouddp_err *err)
+{
+	return open_inv(path, 1, err);
+}
+
+struct inventory *
+inventory_open_existing(const char *path, struct clouddp_err *err)
+{
+	if (inventory_exists(path, err) == -1)
+		return NULL;
+	return open_inv(path, 0, err);
 }
 
 void

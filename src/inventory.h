@@ -90,6 +90,16 @@ int	 inventory_default_path(char *, size_t, struct clouddp_err *);
  * filled.
  */
 struct inventory *inventory_open(const char *, struct clouddp_err *);
+/*
+ * For the subcommands that work on DPs already recorded (list, status,
+ * start, stop, delete, resume): inventory_open, but a path with no
+ * inventory is CLOUDDP_ECONFIG with a hint and no file is created.
+ * inventory_exists says the same without opening: 0, or -1 with err
+ * filled.
+ */
+struct inventory *inventory_open_existing(const char *,
+	    struct clouddp_err *);
+int	 inventory_exists(const char *, struct clouddp_err *);
 void	 inventory_free(struct inventory *);
 
 /*

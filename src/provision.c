@@ -1120,7 +1120,8 @@ run_steps(const struct prov_cfg *cfg, int must_exist, struct report *r,
 	memset(&p, 0, sizeof(p));
 	p.cfg = cfg;
 	p.t0 = loop_now();
-	p.inv = inventory_open(cfg->db, err);
+	p.inv = must_exist ? inventory_open_existing(cfg->db, err) :
+	    inventory_open(cfg->db, err);
 	if (p.inv == NULL)
 		return -1;
 	found = inventory_dp_get(p.inv, cfg->name, &p.dp, err);
@@ -1201,7 +1202,7 @@ provision_list(const struct prov_cfg *cfg, struct report *r,
 	size_t			 n = 0, i;
 	int			 ret = -1;
 
-	inv = inventory_open(cfg->db, err);
+	inv = inventory_open_existing(cfg->db, err);
 	if (inv == NULL)
 		return -1;
 	if (inventory_dp_list(inv, &dps, &n, err) == -1)

@@ -130,7 +130,7 @@ manage_open(const struct prov_cfg *cfg, struct call1 *c, struct inv_dp *dp,
 {
 	int	 found;
 
-	c->inv = inventory_open(cfg->db, err);
+	c->inv = inventory_open_existing(cfg->db, err);
 	if (c->inv == NULL)
 		return -1;
 	found = inventory_dp_get(c->inv, cfg->name, dp, err);

@@ -439,7 +439,7 @@ provision_status(const struct prov_cfg *cfg, struct report *r,
 
 	memset(&run, 0, sizeof(run));
 	run.cfg = cfg;
-	inv = inventory_open(cfg->db, err);
+	inv = inventory_open_existing(cfg->db, err);
 	if (inv == NULL)
 		return -1;
 	if (inventory_dp_list(inv, &dps, &n, err) == -1)

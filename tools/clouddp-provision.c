@@ -445,6 +445,10 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	snprintf(a->owner, sizeof(a->owner), "%s:%ld", host, (long)getpid());
 	cfg->owner = a->owner;
 	cfg->now = (long long)time(NULL);
+	/* Only create makes an inventory; the rest need one, first. */
+	if (strcmp(a->cmd, "create") != 0 &&
+	    inventory_exists(cfg->db, err) == -1)
+		return -1;
 	if (strcmp(a->cmd, "list") != 0 && setup(a, ctx, err) == -1)
 		return -1;
 	r = report_new("PROVISION");

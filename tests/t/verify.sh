@@ -189,7 +189,7 @@ is "$(check_of vip proxy_connect)" ok "the probe went through the proxy"
 # --- --dp: everything from the inventory --------------------------------
 need sqlite3 sqlite3
 DB=$T_TMP/inventory.db
-clouddp-provision list --db "$DB" >/dev/null
+sqlite3 "$DB" <"$top_srcdir/tests/data/verify/inventory-v1.sql"
 # dp NAME FQDN STATE
 dp() {
 	sqlite3 "$DB" "INSERT INTO dp VALUES ('$1', 'asm', 'sub', 'West Europe',
