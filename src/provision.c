@@ -26,6 +26,7 @@
 #include "loop.h"
 #include "provision.h"
 #include "report.h"
+#include "secret.h"
 
 #define NAME_TRIES	5
 #define RESOLVE_TRIES	3	/* the blob endpoint's name, unresolved */
@@ -344,6 +345,10 @@ on_created(void *arg, const struct clouddp_err *err, const void *res)
 	}
 	plog(p, LOG_TYPE_INFO, "%s %s %s", step_names[p->step], c->name,
 	    c->existed ? "was already there" : "created");
+	/* The service certificate is in: its password is needed no more. */
+	if (p->step == STEP_CERTIFICATE && p->cfg->service_password != NULL)
+		secret_wipe(p->cfg->service_password,
+		    strlen(p->cfg->service_password));
 	next(p);
 }
 

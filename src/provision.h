@@ -48,7 +48,7 @@ struct prov_cfg {
 	const char		*fqdn;		/* --fqdn, or NULL */
 	const struct cert	*service;	/* the service certificate */
 	const struct clouddp_buf *service_pfx;	/* its .pfx bytes */
-	const char		*service_password;
+	char			*service_password; /* wiped once uploaded */
 	const char		*package;	/* .cspkg; NULL: built in */
 	int			 instances;
 	int			 storage_quota_gb, storage_warning;

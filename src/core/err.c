@@ -159,6 +159,20 @@ clouddp_status_key(enum clouddp_status status)
 	return status_keys[status];
 }
 
+/* Zero len bytes at data in a way the compiler keeps, then free it. */
+static void
+wipe_free(char *data, size_t len)
+{
+	volatile char	*p = data;
+	size_t		 i;
+
+	if (data == NULL)
+		return;
+	for (i = 0; i < len; i++)
+		p[i] = 0;
+	free(data);
+}
+
 static int
 buf_reserve(struct clouddp_buf *buf, size_t extra, struct clouddp_err *err)
 {
@@ -174,10 +188,18 @@ buf_reserve(struct clouddp_buf *buf, size_t extra, struct clouddp_err *err)
 	cap = buf->cap > 0 ? buf->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	p = realloc(buf->data, cap);
+	/*
+	 * Not realloc(): it would free the old block unwiped, and request
+	 * bodies hold passwords.  Copy, then wipe and free the old one.
+	 */
+	p = malloc(cap);
 	if (p == NULL)
 		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
 		    "out of memory growing a buffer to %zu bytes", cap);
+	if (buf->data != NULL)
+		memcpy(p, buf->data, buf->len);
+	p[buf->len] = '\0';
+	wipe_free(buf->data, buf->cap);
 	buf->data = p;
 	buf->cap = cap;
 	return 0;
@@ -229,15 +251,9 @@ clouddp_buf_reset(struct clouddp_buf *buf)
 void
 clouddp_buf_free(struct clouddp_buf *buf)
 {
-	volatile char	*p;
-	size_t		 i;
-
 	if (buf == NULL || buf->data == NULL)
 		return;
-	p = buf->data;
-	for (i = 0; i < buf->cap; i++)
-		p[i] = 0;
-	free(buf->data);
+	wipe_free(buf->data, buf->cap);
 	buf->data = NULL;
 	buf->len = buf->cap = 0;
 }
