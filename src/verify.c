@@ -948,6 +948,31 @@ junit_error(struct verify_junit *j, const struct clouddp_err *err)
 		j->failed = 1;
 }
 
+/*
+ * All of buf to fd: a short write is tried again, so that errno says why
+ * the disk took no more (ENOSPC, EFBIG), never a stale value.
+ */
+static int
+write_all(int fd, const struct clouddp_buf *buf)
+{
+	size_t	 off = 0;
+	ssize_t	 n;
+
+	while (off < buf->len) {
+		n = write(fd, buf->data + off, buf->len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
 /* Write buf to path through a synced temporary file and a rename. */
 static int
 file_replace(const char *path, const struct clouddp_buf *buf,
@@ -965,7 +990,7 @@ file_replace(const char *path, const struct clouddp_buf *buf,
 		return clouddp_errf(err, CLOUDDP_EIO, "check that the "
 		    "directory exists and is writable", "%s: cannot create: "
 		    "%s", path, strerror(errno));
-	if (write(fd, buf->data, buf->len) != (ssize_t)buf->len ||
+	if (write_all(fd, buf) == -1 ||
 	    fchmod(fd, 0644) == -1 || fsync(fd) == -1 || close(fd) == -1 ||
 	    rename(tmp, path) == -1) {
 		clouddp_errf(err, CLOUDDP_EIO, "check the free space and the "

@@ -467,6 +467,12 @@ run(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	if (ret == 0)
 		report_write(ctx, r, stdout);
 	report_free(r);
+	/* The run is recorded in the inventory; say the log is not. */
+	if (status != -1 && log_sink_failed(cfg->be.log))
+		return clouddp_errf(err, CLOUDDP_EIO, "free space for it or "
+		    "give another --log; the inventory has the run", "%s: "
+		    "cannot write the log: %s", a->log,
+		    strerror(log_sink_failed(cfg->be.log)));
 	return status;
 }
 

@@ -266,7 +266,7 @@ log_sink_close(struct log_sink *s)
 int
 log_sink_failed(const struct log_sink *s)
 {
-	return s != NULL && s->failed;
+	return s != NULL ? s->failed : 0;
 }
 
 int
@@ -274,7 +274,9 @@ log_sink_write(struct log_sink *s, enum log_type type, const char *msg)
 {
 	char		 line[LOG_LINE_MAX + 256];
 	struct timespec	 ts;
-	ssize_t		 w;
+	ssize_t		 w = 0;
+	size_t		 off;
+	off_t		 end;
 	int		 n;
 
 	if (s == NULL || s->failed)
@@ -284,14 +286,25 @@ log_sink_write(struct log_sink *s, enum log_type type, const char *msg)
 	    (long)getpid(), msg);
 	if (n < 0)
 		return -1;
-	do
-		w = write(s->fd, line, (size_t)n);
-	while (w == -1 && errno == EINTR);
-	if (w != n) {
-		s->failed = 1;
-		return -1;
+	/* A short write is tried again: the next one says why. */
+	for (off = 0; off < (size_t)n; off += (size_t)w) {
+		w = write(s->fd, line + off, (size_t)n - off);
+		if (w == -1 && errno == EINTR)
+			w = 0;
+		else if (w <= 0)
+			break;
 	}
-	return 0;
+	if (off == (size_t)n)
+		return 0;
+	s->failed = w == -1 ? errno : ENOSPC;
+	/* Leave no half entry: cut what part of it was written. */
+	if (off > 0) {
+		end = lseek(s->fd, 0, SEEK_END);
+		if (end >= (off_t)off &&
+		    ftruncate(s->fd, end - (off_t)off) == -1)
+			return -1;
+	}
+	return -1;
 }
 
 /* Format, redact, then stderr (when shown) and the file. */

@@ -49,7 +49,11 @@ void		 log_sink_close(struct log_sink *);
  */
 int		 log_sink_write(struct log_sink *, enum log_type,
 		    const char *);
-/* Nonzero once a write failed (a full disk): a main can say so once. */
+/*
+ * Nonzero once a write failed (a full disk): the errno of the failure,
+ * so that a main can say so once.  A write that fit only in part is cut
+ * off again: the file holds whole entries only.
+ */
 int		 log_sink_failed(const struct log_sink *);
 
 /*

@@ -13,7 +13,8 @@ need prlimit util-linux
 
 emu_azurite || exit 1
 
-plan 22
+plan 28
+cd "$T_TMP" || exit 1
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 
@@ -102,3 +103,39 @@ is "$(sqlite3 "$DB" .dump)" "$before" "the inventory is as it was"
 prov status --name DP1 --db "$DB" --json
 is "$rc $(printf '%s' "$out" | jq -r '.dps[0].state')" "0 ready" \
     "and the DP is still Ready, usable"
+
+# --- Output files on a full disk --------------------------------------------
+# stdout and stderr go to pipes here, which the file size limit spares.
+# fullrun LIMIT CMD...: sets $rc and $err.
+fullrun() {
+	err=$(sh -c 'trap "" XFSZ; exec prlimit --fsize="$0" "$@"' "$@" \
+	    2>&1 >/dev/null)
+	rc=$?
+}
+# The CMTrace log: the create is done and recorded, the log's failure is
+# said, and the log keeps whole entries only (the first one fit in part).
+yes 'earlier entry' | head -n 150000 >full.log
+chmod 600 full.log
+cp full.log full.before
+fullrun $(($(stat -c %s full.log) + 60)) clouddp-provision create \
+    --name DP2 --region "West Europe" --subscription "$SUB" \
+    --management-pfx "$D/mgmt.pfx" --management-password-file "$D/pw" \
+    --service-pfx "$D/good-legacy.pfx" --service-password-file "$D/pw" \
+    --endpoint "$EP" --cacert "$D/ca.pem" --poll-interval 0.02 \
+    --db "$DB" --log full.log -q
+like "$rc $err" "^3 clouddp-provision: full.log: cannot write the log: File too large" \
+    "the CMTrace log on a full disk: exit 3, said so" || diag "$err"
+is "$(sqlite3 "$DB" "SELECT state FROM dp WHERE name = 'DP2'")" ready \
+    "the run itself is recorded"
+cmp -s full.log full.before
+ok $? "the log has no half-written entry"
+
+# JUnit: the file is replaced whole or not at all.
+echo '<testsuites/>' >junit.xml
+fullrun 100 clouddp-verify --fqdn clouddp1.contoso.test \
+    --target d1594d4527614a09b934d470.cloudapp.net --vip 127.0.0.1 \
+    --port 1 --http-port none --resolver 127.0.0.1:1 -t 2 --junit junit.xml
+like "$rc $err" "^3 clouddp-verify: junit.xml: cannot write: File too large" \
+    "--junit on a full disk: exit 3, said why" || diag "$err"
+is "$(cat junit.xml)" '<testsuites/>' "the JUnit file before is kept"
+is "$(ls junit.xml?* 2>/dev/null)" "" "and no temporary file is left"
