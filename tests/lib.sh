@@ -6,7 +6,14 @@
 : "${top_builddir:=$top_srcdir}"
 export top_srcdir top_builddir
 PATH="$top_builddir/tools:$top_builddir/src:$top_builddir/tests/servers:$PATH"
-export PATH
+# make check-valgrind: the tools run under memcheck (build-aux/valgrind-tool),
+# and tests scale the time they give a tool by CLOUDDP_TEST_SLOW (10).
+if [ -n "${CLOUDDP_VALGRIND:-}" ]; then
+	PATH="$top_builddir/tests/valgrind/bin:$PATH"
+	: "${CLOUDDP_TEST_SLOW:=10}"
+fi
+CLOUDDP_TEST_SLOW=${CLOUDDP_TEST_SLOW:-1}
+export PATH CLOUDDP_TEST_SLOW
 
 T_N=0
 T_FAILED=0

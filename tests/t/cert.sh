@@ -144,6 +144,12 @@ if grep -q __asan_init "$(command -v clouddp-cert)"; then
 		echo "ok $T_N # SKIP --password-$src in a core: an ASan core" \
 		    "maps terabytes of shadow memory; the plain build runs it"
 	done
+elif [ -n "${CLOUDDP_VALGRIND:-}" ]; then
+	for src in env file fd; do
+		T_N=$((T_N + 1))
+		echo "ok $T_N # SKIP --password-$src in a core: under valgrind" \
+		    "the core is valgrind's; the plain build runs it"
+	done
 else
 	mem_copies "CLOUDDP_T_MEM=$mempw" --password-env CLOUDDP_T_MEM
 	is "$mrc/${canary:-0}/$copies" 0/1/0 \

@@ -227,22 +227,22 @@ run clouddp-cname --origin 123 --fqdn dp.123 --target $GUID
 is "$rc" 3 "a numeric single label is no zone"
 
 # Anything but a regular file: said what it is, or read once.
-run timeout 10 clouddp-cname --zone "$D" --origin contoso.com --fqdn dp.contoso.com --target $GUID
+run timeout $((10 * CLOUDDP_TEST_SLOW)) clouddp-cname --zone "$D" --origin contoso.com --fqdn dp.contoso.com --target $GUID
 says 3 "is a directory, not a zone file" "--zone DIRECTORY: exit 3 at once, named"
-run timeout 10 clouddp-cname --zone /dev/zero --origin contoso.com --fqdn dp.contoso.com --target $GUID
+run timeout $((10 * CLOUDDP_TEST_SLOW)) clouddp-cname --zone /dev/zero --origin contoso.com --fqdn dp.contoso.com --target $GUID
 says 3 "/dev/zero is a character device" "--zone /dev/zero: exit 3 at once, named"
 printf 'a\000b\n' >"$T_TMP/nul.zone"
-run timeout 10 clouddp-cname --zone "$T_TMP/nul.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
+run timeout $((10 * CLOUDDP_TEST_SLOW)) clouddp-cname --zone "$T_TMP/nul.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
 says 3 "nul.zone:1: a NUL byte" "a NUL byte: not a text zone file"
 printf '$TTL 300\n' | iconv -f UTF-8 -t UTF-16 >"$T_TMP/utf16.zone"
 run clouddp-cname --zone "$T_TMP/utf16.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
 says 3 "hint: .*UTF-16" "a UTF-16 zone file: the hint says to convert it"
 head -c 2000000 /dev/zero | tr '\0' a >"$T_TMP/long.zone"
-run timeout 20 clouddp-cname --zone "$T_TMP/long.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
+run timeout $((20 * CLOUDDP_TEST_SLOW)) clouddp-cname --zone "$T_TMP/long.zone" --origin contoso.com --fqdn dp.contoso.com --target $GUID
 says 3 "long.zone:1: a record longer than 1048576 bytes" "a 2 MB line is one error"
 mkfifo "$T_TMP/fifo"
 (sleep 1; cat "$ZONE" >"$T_TMP/fifo") &
-run timeout 10 clouddp-cname --zone "$T_TMP/fifo" --origin contoso.com --fqdn host7.contoso.com --target $GUID
+run timeout $((10 * CLOUDDP_TEST_SLOW)) clouddp-cname --zone "$T_TMP/fifo" --origin contoso.com --fqdn host7.contoso.com --target $GUID
 says 2 "host7.contoso.com. already has an A record \\(line 10\\)" "--zone FIFO: waits for its writer, read once, conflicts found"
-run sh -c "cat '$ZONE' | timeout 10 clouddp-cname --zone /dev/stdin --origin contoso.com --fqdn dp.contoso.com --target $GUID"
+run sh -c "cat '$ZONE' | timeout $((10 * CLOUDDP_TEST_SLOW)) clouddp-cname --zone /dev/stdin --origin contoso.com --fqdn dp.contoso.com --target $GUID"
 is "$rc" 0 "--zone /dev/stdin from a pipe"

@@ -59,10 +59,10 @@ each() {
 	t=$1
 	shift
 	case $t in
-	clouddp-cname) run timeout 20 clouddp-cname "$@" ;;
-	clouddp-resolve) run timeout 20 clouddp-resolve --resolver "$A:$P" \
+	clouddp-cname) run timeout $((20 * CLOUDDP_TEST_SLOW)) clouddp-cname "$@" ;;
+	clouddp-resolve) run timeout $((20 * CLOUDDP_TEST_SLOW)) clouddp-resolve --resolver "$A:$P" \
 	    --tries 1 "$@" ;;
-	clouddp-vip) run timeout 20 clouddp-vip --port "$CLOSED" \
+	clouddp-vip) run timeout $((20 * CLOUDDP_TEST_SLOW)) clouddp-vip --port "$CLOSED" \
 	    --http-port none "$@" ;;
 	esac
 }
@@ -115,7 +115,7 @@ done
 
 # --- Input that is not a regular file: read once, or copied aside ----------
 if command -v bash >/dev/null; then
-	run timeout 20 bash -c "clouddp-cname --input <(cat '$INV')"
+	run timeout $((20 * CLOUDDP_TEST_SLOW)) bash -c "clouddp-cname --input <(cat '$INV')"
 	is "$rc" 0 "cname --input <(...): exit 0"
 	is "$(printf '%s\n' "$out" | grep -c 'IN	CNAME')" 2 \
 	    "cname --input <(...): both records written"
@@ -123,18 +123,18 @@ else
 	ok 1 "bash is needed for <(...)"
 	ok 1 "bash is needed for <(...)"
 fi
-run sh -c "cat '$INV' | timeout 20 clouddp-cname --input /dev/stdin"
+run sh -c "cat '$INV' | timeout $((20 * CLOUDDP_TEST_SLOW)) clouddp-cname --input /dev/stdin"
 is "$rc" 0 "cname --input /dev/stdin from a pipe: exit 0"
 is "$(printf '%s\n' "$out" | grep -c 'IN	CNAME')" 2 \
     "cname from a pipe: both records written"
 like "$err" "2 records checked: 2 written" "and counted"
 mkfifo "$T_TMP/fifo"
 (cat "$INV" >"$T_TMP/fifo") &
-run timeout 20 clouddp-cname --input "$T_TMP/fifo"
+run timeout $((20 * CLOUDDP_TEST_SLOW)) clouddp-cname --input "$T_TMP/fifo"
 is "$(printf '%s\n' "$out" | grep -c 'IN	CNAME')" 2 \
     "cname --input FIFO: both records written"
 printf 'dp1.contoso.test %s\ndp1.contoso.test %s\n' "$DP" "$DP" >"$T_TMP/rep"
-run sh -c "cat '$T_TMP/rep' | timeout 20 clouddp-cname --input /dev/stdin"
+run sh -c "cat '$T_TMP/rep' | timeout $((20 * CLOUDDP_TEST_SLOW)) clouddp-cname --input /dev/stdin"
 is "$rc" 2 "a repeat in a pipe is found by the second look (exit 2)"
 like "$err" "stdin:2: dp1.contoso.test. is given again|/dev/stdin:2: dp1" \
     "and named by its line"
