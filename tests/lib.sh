@@ -356,19 +356,32 @@ stall_start() {
 	wait_for 10 grep -q ready "$T_TMP/stall_$1.log"
 }
 
+# azurite_dir: where Azurite's node_modules are: CLOUDDP_AZURITE_DIR
+# (configure --with-azurite; a release tarball's suite points it at
+# an installed copy), else the source tree's build-aux/azurite.
+azurite_dir() {
+	echo "${CLOUDDP_AZURITE_DIR:-$top_srcdir/build-aux/azurite/node_modules}"
+}
+
+# need_azurite: azurite-blob is there, or the test fails naming the npm
+# package and how to install it.
+need_azurite() {
+	need node nodejs
+	[ -x "$(azurite_dir)/.bin/azurite-blob" ] && return 0
+	echo "1..1"
+	echo "not ok 1 - azurite-blob is missing from $(azurite_dir):" \
+	    "install the npm package azurite (build-aux/debian-deps runs" \
+	    "npm ci in build-aux/azurite), or configure --with-azurite=DIR"
+	exit 1
+}
+
 # azurite_start ADDR PORT: npm's azurite-blob (pinned in build-aux/azurite,
 # installed by build-aux/debian-deps), in memory, on ADDR:PORT.  Sets
 # AZURITE_ENDPOINT (path style), AZURITE_ACCOUNT and AZURITE_KEY: the
 # development account, whose key is public.
 azurite_start() {
-	az=$top_srcdir/build-aux/azurite/node_modules/.bin/azurite-blob
-	need node nodejs
-	if [ ! -x "$az" ]; then
-		echo "1..1"
-		echo "not ok 1 - azurite-blob is missing: run build-aux/debian-deps (npm ci in build-aux/azurite)"
-		exit 1
-	fi
-	spawn azurite "$az" --blobHost "$1" --blobPort "$2" \
+	need_azurite
+	spawn azurite "$(azurite_dir)/.bin/azurite-blob" --blobHost "$1" --blobPort "$2" \
 	    --inMemoryPersistence --disableTelemetry --silent
 	AZURITE_ENDPOINT=http://$1:$2/devstoreaccount1
 	AZURITE_ACCOUNT=devstoreaccount1

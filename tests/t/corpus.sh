@@ -4,14 +4,22 @@
 # clouddp-cert with "openssl pkcs12" on every .pfx, and clouddp-cname
 # with named-checkzone on every zone file.  One test line per part; each
 # passes only when run.sh says every file of the part was handled like
-# the reference.  A tree without the corpus (a release tarball) has
-# nothing to compare: the lines are skipped, saying so.
+# the reference.  CLOUDDP_CORPUS (configure --with-corpus) names it
+# elsewhere, as make distcheck does for the tarball's suite; named and
+# missing, the test fails.  A tree without the corpus and no
+# CLOUDDP_CORPUS (a release tarball) has nothing to compare: the lines
+# are skipped, saying so.
 . "$top_srcdir/tests/lib.sh"
 need openssl openssl
 need named-checkzone bind9-utils
 need timeout coreutils
 
-CORPUS=$top_srcdir/../shared/corpus
+CORPUS=${CLOUDDP_CORPUS:-$top_srcdir/../shared/corpus}
+if [ -n "${CLOUDDP_CORPUS:-}" ] && [ ! -r "$CORPUS/run.sh" ]; then
+	echo "1..1"
+	echo "not ok 1 - CLOUDDP_CORPUS=$CORPUS has no run.sh"
+	exit 1
+fi
 plan 2
 
 # run_part PART: one TAP line for CORPUS_ONLY=PART (pkcs12 or zones).

@@ -13,11 +13,7 @@ need openssl openssl
 need node nodejs
 need setsid util-linux
 need ss iproute2
-if [ ! -x "$top_srcdir/build-aux/azurite/node_modules/.bin/azurite-blob" ]; then
-	echo "1..1"
-	echo "not ok 1 - azurite-blob is missing: run build-aux/debian-deps (npm ci in build-aux/azurite)"
-	exit 1
-fi
+need_azurite
 
 plan 19
 demo() { sh "$top_srcdir/build-aux/demo" --dir "$@" "$top_builddir"; }
