@@ -1,11 +1,16 @@
 /*
  * DNS answers as the resolution engine sees them (dnsmsg_parse, on
  * what c-ares hands over): a malformed message is refused whole, and
- * every record kept has printable, canonical, bounded names.
+ * every record kept has printable, canonical, bounded names.  Also the
+ * checks before ldns (dnsmsg_question, dnsmsg_shape): an answer the
+ * RFC 2136 client would pass to ldns_wire2pkt is handed to it here, so
+ * a leak in ldns on a message our checks let through is a finding.
  */
 #include "config.h"
 
 #include <string.h>
+
+#include <ldns/ldns.h>
 
 #include "clouddp.h"
 #include "dnsmsg.h"
@@ -48,6 +53,33 @@ rrs_ok(const struct dnsmsg_rr *rr, size_t n)
 	}
 }
 
+/* The question and the shape, as update.c's answer_sound() uses them. */
+static void
+shape_ok(const uint8_t *data, size_t len)
+{
+	struct dnsmsg_shape	 sh;
+	struct clouddp_err	 err;
+	char			 name[DNSMSG_NAME_MAX];
+	unsigned		 type, class;
+	ldns_pkt		*pkt = NULL;
+
+	if (dnsmsg_question(data, len, name, sizeof(name), &type,
+	    &class) == 0) {
+		name_ok(name);
+		FUZZ_ASSERT(type <= 0xffff && class <= 0xffff);
+	}
+	if (dnsmsg_shape(&sh, data, len, &err) == -1) {
+		FUZZ_ASSERT(err.what[0] != '\0');
+		return;
+	}
+	FUZZ_ASSERT(sh.trailing <= len - 12);
+	FUZZ_ASSERT(sh.nopt <= sh.count[3]);
+	if (sh.ntsig > 1 || (sh.ntsig == 1 && !sh.tsig_last) || sh.nopt > 1)
+		return;
+	if (ldns_wire2pkt(&pkt, data, len) == LDNS_STATUS_OK)
+		ldns_pkt_free(pkt);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -55,6 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct clouddp_err	 err;
 	char			 rc[16];
 
+	shape_ok(data, len);
 	memset(&msg, 0, sizeof(msg));
 	if (dnsmsg_parse(&msg, data, len, &err) == -1) {
 		FUZZ_ASSERT(err.what[0] != '\0');
