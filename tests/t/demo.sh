@@ -19,14 +19,15 @@ plan 19
 demo() { sh "$top_srcdir/build-aux/demo" --dir "$@" "$top_builddir"; }
 
 # left DIR: the demo's servers (pids file) still alive, or any process
-# whose command line names DIR, or a port it used still listening.
+# whose command line names DIR, or an address:port it used still
+# listening (only that address: other tests may use the port elsewhere).
 left() {
 	while read -r pid name; do
 		ps -p "$pid" >/dev/null 2>&1 && echo "$name ($pid) runs"
 	done <"$1/pids"
 	ps -eo pid=,args= | grep -F "$1/" | grep -v grep
-	while read -r p; do
-		ss -Hltnu | awk -v p=":$p" '$5 ~ p "$" { print "port", p, "listens" }'
+	while read -r a p; do
+		ss -Hltnu | awk -v l="$a:$p" '$5 == l { print l, "listens" }'
 	done <"$1/ports"
 }
 
