@@ -154,7 +154,7 @@ tool_main(const struct tool *t, void *arg, int argc, char **argv)
 {
 	struct clouddp_ctx	 ctx;
 	struct clouddp_err	 err;
-	int			 status;
+	int			 status, inited = 0;
 
 	clouddp_ctx_init(&ctx, argv[0], t->name);
 	clouddp_err_clear(&err);
@@ -165,16 +165,22 @@ tool_main(const struct tool *t, void *arg, int argc, char **argv)
 		status = log_err(&ctx, &err);
 		goto out;
 	}
+	inited = 1;
 	/* Batches write megabytes: fewer, larger writes to a file or pipe. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, TOOL_OUT_BUFSIZE);
 	status = t->run(arg, &ctx, &err);
 	if (status == -1)
 		status = log_err(&ctx, &err);
-	clouddp_global_cleanup();
 out:
+	/*
+	 * What the tool holds may belong to a library (a JUnit writer is
+	 * libxml2's): free it before the libraries clean up after themselves.
+	 */
 	if (t->cleanup != NULL)
 		t->cleanup(arg);
+	if (inited)
+		clouddp_global_cleanup();
 	report_nagios_flush(stdout);
 	if (out_close(&ctx) == -1)
 		status = CLOUDDP_STATUS_UNKNOWN;
