@@ -449,7 +449,8 @@ emu_start() {
 	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
 	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
 	    "$@"
-	wait_for 10 test -s "$T_TMP/$name.ready" || return 1
+	wait_for $((10 * CLOUDDP_TEST_SLOW)) test -s "$T_TMP/$name.ready" ||
+	    return 1
 	EMU_PORT=$(jq -r .port "$T_TMP/$name.ready")
 	EP=https://$EMU_ADDR:$EMU_PORT
 	PID=$(jq -r .pid "$T_TMP/$name.ready")

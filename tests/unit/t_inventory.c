@@ -111,6 +111,7 @@ test_claim(void)
 	inv = inventory_open(path, &err);
 	if (inv == NULL)
 		exit(1);
+	fflush(stdout);	/* the child must not print our buffer again */
 	pid = fork();
 	if (pid == 0)
 		_exit(0);
@@ -156,6 +157,7 @@ test_killed(void)
 	pid_t			 pid;
 	int			 status;
 
+	fflush(stdout);	/* the child must not print our buffer again */
 	pid = fork();
 	if (pid == 0) {
 		inv = inventory_open(path, &err);
@@ -253,6 +255,7 @@ test_readonly(void)
 	snprintf(db, sizeof(db), "%s/inventory.db", ro);
 	chmod(dir, 0755);
 	mkdir(ro, 0555);
+	fflush(stdout);	/* the child must not print our buffer again */
 	pid = fork();
 	if (pid == 0) {
 		if (geteuid() == 0 && (setgid(65534) == -1 ||
