@@ -51,6 +51,7 @@ round_of(const char *path)
 	unlink(path);
 	if (pipe(fds) == -1)
 		return PROCS;
+	fflush(stdout);		/* the children must not print our buffer */
 	for (i = 0; i < PROCS; i++) {
 		pid = fork();
 		if (pid == 0) {
