@@ -15,8 +15,9 @@
  * and runs until killed.  Each connection is served by a child process,
  * which ends when the client goes away (or after CHILD_LIFE seconds).
  *
- * CASE: ok endless huge laughs xxe-file xxe-net drip headers notxml
- *       html html404 redirect redirect-http rst-hello garbage-tls old-tls
+ * CASE: ok endless huge laughs xxe-file xxe-net drip drip-body headers
+ *       notxml html html404 redirect redirect-http rst-hello garbage-tls
+ *       old-tls
  */
 #include "config.h"
 
@@ -174,17 +175,22 @@ huge(struct conn *c)
 		left -= (long long)sizeof(block);
 }
 
-/* One byte a second, the head included. */
+/* One byte a second, the head included (or, with body, after it). */
 static void
-drip(struct conn *c)
+drip(struct conn *c, int body)
 {
 	static const char	 resp[] = "HTTP/1.1 200 OK\r\n"
 	    "Content-Type: application/xml\r\nContent-Length: 100000\r\n\r\n"
 	    "<Subscription xmlns=\"http://schemas.microsoft.com/"
 	    "windowsazure\">";
-	size_t			 i;
+	size_t			 i = 0;
 
-	for (i = 0; ; i++) {
+	if (body) {
+		i = (size_t)(strstr(resp, "\r\n\r\n") + 4 - resp);
+		if (put(c, resp, i) == -1)
+			return;
+	}
+	for (; ; i++) {
 		if (put(c, i < sizeof(resp) - 1 ? resp + i : " ", 1) == -1)
 			return;
 		sleep(1);
@@ -267,7 +273,9 @@ http_case(struct conn *c, const char *what)
 	else if (strcmp(what, "huge") == 0)
 		huge(c);
 	else if (strcmp(what, "drip") == 0)
-		drip(c);
+		drip(c, 0);
+	else if (strcmp(what, "drip-body") == 0)
+		drip(c, 1);
 	else if (strcmp(what, "headers") == 0)
 		headers(c);
 	else if (strcmp(what, "laughs") == 0)

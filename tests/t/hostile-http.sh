@@ -16,7 +16,7 @@ need sqlite3 sqlite3
 need jq jq
 need /usr/bin/time time
 
-plan 132
+plan 138
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 SUB=8a4a0a51-728e-482e-8daa-c477f03c541d
@@ -148,6 +148,9 @@ mcase redirect-http srv "$FAST" \
 mcase drip srv "$SLOW" \
     "Get Subscription: timed out after $T s \\(--timeout\\): the answer stalled: less than 128 bytes/s for [0-9] s" \
     "the endpoint stalls" "a drip of one byte a second: cut as a stall"
+mcase drip-body srv "$SLOW" \
+    "Get Subscription: timed out after $T s \\(--timeout\\): the answer stalled: less than 128 bytes/s for [0-9] s \\([0-9]+ bytes of body read\\)" \
+    "the endpoint stalls" "a drip after the headers: cut as a stall"
 TLSHINT="it does not complete a TLS handshake"
 mcase rst-hello "" "$SLOW" \
     "Get Subscription: timed out after $T s \\(--timeout\\): TLS handshake failed: the server reset the connection during the handshake" \
@@ -345,6 +348,9 @@ vcase headers https "$FAST" "2 critical" \
 vcase drip https "$SLOW" "2 critical" \
     "^GET / failed: the answer stalled: less than 128 bytes/s for $T s" \
     "a drip: cut as a stall"
+vcase drip-body https "$SLOW" "2 critical" \
+    "^200 for GET /, but reading the body failed after [0-9]+ bytes: the answer stalled: less than 128 bytes/s for $T s" \
+    "a drip after the headers: cut as a stall"
 vcase rst-hello tls "$FAST" "2 critical" \
     "^handshake failed: the server reset the connection during the handshake" \
     "RST after the ClientHello"
