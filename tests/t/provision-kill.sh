@@ -50,8 +50,9 @@ prov() { run provsub "$@" --json; }
 q() { sqlite3 "$DB" "$1"; }
 # count NAME OPERATION: requests the emulator logged for an operation.
 count() { jq -r .operation "$T_TMP/$1.req" | grep -cx "$2"; }
+# A loaded machine can drop a handshake: asked again, never left empty.
 api() {
-	curl -s --cacert "$D/ca.pem" --cert "$D/mgmt.pem" --key "$D/mgmt.key" \
+	curl -s --retry 3 --retry-all-errors --max-time 20 --cacert "$D/ca.pem" --cert "$D/mgmt.pem" --key "$D/mgmt.key" \
 	    -H 'x-ms-version: 2014-06-01' "$U$1"
 }
 # xml TAG: the first TAG's text on stdin.
