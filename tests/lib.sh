@@ -144,7 +144,10 @@ loopback_addr() {
 spawn() {
 	name=$1
 	shift
-	"$@" >"$T_TMP/$name.log" 2>&1 &
+	# Emptied here, not by the background job's redirection: a caller
+	# waiting for a line in the log must not find the last run's.
+	: >"$T_TMP/$name.log"
+	"$@" >>"$T_TMP/$name.log" 2>&1 &
 	T_PIDS="$T_PIDS $!"
 	eval "PID_$name=$!"
 }
