@@ -55,10 +55,12 @@ main(void)
 	ok(loop_run(s.loop, 0, &err) == 0 && s.reads == 1,
 	    "a readable pipe is dispatched and the loop ends when idle");
 
-	loop_timer_add(s.loop, 0.03, mark, &c, &err);
-	loop_timer_add(s.loop, 0.01, mark, &a, &err);
-	t = loop_timer_add(s.loop, 0.02, mark, &b, &err);
-	loop_timer_add(s.loop, 0.02, mark, &b, &err);
+	/* 100 ms apart: each delay counts from its own call, and under
+	 * valgrind the calls are milliseconds apart. */
+	loop_timer_add(s.loop, 0.3, mark, &c, &err);
+	loop_timer_add(s.loop, 0.1, mark, &a, &err);
+	t = loop_timer_add(s.loop, 0.2, mark, &b, &err);
+	loop_timer_add(s.loop, 0.2, mark, &b, &err);
 	loop_timer_cancel(s.loop, t);
 	ok(loop_run(s.loop, 0, &err) == 0, "timers run");
 	s.order[s.norder] = '\0';
