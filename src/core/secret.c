@@ -13,6 +13,10 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "clouddp.h"
 #include "secret.h"
@@ -279,4 +283,120 @@ out:
 	}
 	secret_free(s);
 	return rc;
+}
+
+/*
+ * Shielded secrets, after OpenSSH's shielded private keys: the cipher
+ * key and IV are SHA-512 of a random pre-key, computed afresh for each
+ * use and wiped, so only the whole 16 KiB pre-key gives the secret back.
+ */
+#define SHIELD_PREKEY	(16 * 1024)
+
+struct secret_shield {
+	unsigned char	*prekey;	/* SHIELD_PREKEY random bytes */
+	unsigned char	*box;		/* the secret, encrypted */
+	size_t		 len;
+};
+
+/* AES-256-CTR of len bytes in into out under sh's pre-key. */
+static int
+shield_crypt(const struct secret_shield *sh, const unsigned char *in,
+    unsigned char *out, size_t len, struct clouddp_err *err)
+{
+	unsigned char	 kiv[SHA512_DIGEST_LENGTH];
+	EVP_CIPHER_CTX	*ctx = NULL;
+	int		 n, rc = -1;
+
+	if (SHA512(sh->prekey, SHIELD_PREKEY, kiv) == NULL)
+		goto out;
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL ||
+	    EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, kiv,
+	    kiv + 32) != 1)
+		goto out;
+	/* CTR encrypts in steps of at most INT_MAX; secrets are small. */
+	if (len > SECRET_MAX * 16 ||
+	    EVP_EncryptUpdate(ctx, out, &n, in, (int)len) != 1 ||
+	    (size_t)n != len)
+		goto out;
+	rc = 0;
+out:
+	EVP_CIPHER_CTX_free(ctx);
+	secret_wipe(kiv, sizeof(kiv));
+	ERR_clear_error();
+	if (rc == -1)
+		clouddp_errf(err, CLOUDDP_EINTERNAL,
+		    "check that OpenSSL offers AES-256-CTR and SHA-512",
+		    "cannot shield a secret in memory");
+	return rc;
+}
+
+struct secret_shield *
+secret_shield_new(const void *p, size_t len, struct clouddp_err *err)
+{
+	struct secret_shield	*sh;
+
+	sh = calloc(1, sizeof(*sh));
+	if (sh == NULL)
+		goto nomem;
+	sh->len = len;
+	sh->prekey = malloc(SHIELD_PREKEY);
+	sh->box = malloc(len > 0 ? len : 1);
+	if (sh->prekey == NULL || sh->box == NULL)
+		goto nomem;
+	if (RAND_bytes(sh->prekey, SHIELD_PREKEY) != 1) {
+		ERR_clear_error();
+		clouddp_errf(err, CLOUDDP_EINTERNAL,
+		    "check that the system's random source works",
+		    "cannot shield a secret in memory: no random bytes");
+		goto fail;
+	}
+	if (shield_crypt(sh, p, sh->box, len, err) == -1)
+		goto fail;
+	return sh;
+nomem:
+	clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+fail:
+	secret_shield_free(sh);
+	return NULL;
+}
+
+int
+secret_shield_open(const struct secret_shield *sh, char **out, size_t *len,
+    struct clouddp_err *err)
+{
+	*out = malloc(sh->len + 1);
+	if (*out == NULL)
+		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL, "out of memory");
+	if (shield_crypt(sh, sh->box, (unsigned char *)*out, sh->len,
+	    err) == -1) {
+		secret_wipe(*out, sh->len);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	(*out)[sh->len] = '\0';
+	if (len != NULL)
+		*len = sh->len;
+	return 0;
+}
+
+size_t
+secret_shield_len(const struct secret_shield *sh)
+{
+	return sh->len;
+}
+
+void
+secret_shield_free(struct secret_shield *sh)
+{
+	if (sh == NULL)
+		return;
+	if (sh->prekey != NULL)
+		secret_wipe(sh->prekey, SHIELD_PREKEY);
+	if (sh->box != NULL)
+		secret_wipe(sh->box, sh->len);
+	free(sh->prekey);
+	free(sh->box);
+	free(sh);
 }

@@ -50,6 +50,30 @@ struct secret_req {
  */
 int	 secret_load(const struct secret_req *, char **,
 	    struct clouddp_err *);
+/*
+ * A secret kept for later use (a proxy password, a TSIG key) is held
+ * shielded: encrypted (AES-256-CTR) under a key derived (SHA-512) from
+ * a 16 KiB random pre-key of its own, so neither a core dump nor a page
+ * written to swap shows it, nor any part of it short of the whole
+ * pre-key.  It is opened only for the moment it is used, into a copy
+ * the caller wipes at once (secret_free, or secret_wipe and free).
+ */
+struct secret_shield;
+
+/* Shield len bytes at p (p is left as it was).  NULL with err filled. */
+struct secret_shield *secret_shield_new(const void *, size_t,
+	    struct clouddp_err *);
+/*
+ * A NUL-terminated heap copy of the secret in *out, its length (without
+ * the NUL) in *len when len is not NULL.  Returns 0, or -1 with err.
+ */
+int	 secret_shield_open(const struct secret_shield *, char **, size_t *,
+	    struct clouddp_err *);
+/* The shielded secret's length. */
+size_t	 secret_shield_len(const struct secret_shield *);
+/* Wipe and free; NULL does nothing. */
+void	 secret_shield_free(struct secret_shield *);
+
 /* Wipe and free a secret; NULL does nothing. */
 void	 secret_free(char *);
 /* Wipe len bytes at p in a way the compiler keeps. */

@@ -139,6 +139,40 @@ test_load(void)
 	unlink(path);
 }
 
+/* Shielded secrets open to what was shielded, binary ones too. */
+static void
+test_shield(void)
+{
+	struct clouddp_err	 err;
+	struct secret_shield	*a, *b;
+	char			*s = NULL;
+	size_t			 len = 99;
+	static const char	 bin[] = "k\0e\xffy";
+
+	a = secret_shield_new("proxy pw", 8, &err);
+	ok(a != NULL && secret_shield_len(a) == 8, "a secret is shielded");
+	ok(a != NULL && secret_shield_open(a, &s, &len, &err) == 0 &&
+	    len == 8 && strcmp(s, "proxy pw") == 0, "and opens to itself");
+	secret_free(s);
+	ok(a != NULL && secret_shield_open(a, &s, NULL, &err) == 0 &&
+	    strcmp(s, "proxy pw") == 0, "as often as needed");
+	secret_free(s);
+	b = secret_shield_new(bin, sizeof(bin) - 1, &err);
+	ok(b != NULL && secret_shield_open(b, &s, &len, &err) == 0 &&
+	    len == sizeof(bin) - 1 && memcmp(s, bin, len) == 0 &&
+	    s[len] == '\0', "a binary secret opens byte for byte");
+	secret_wipe(s, len);
+	free(s);
+	secret_shield_free(b);
+	b = secret_shield_new("", 0, &err);
+	ok(b != NULL && secret_shield_open(b, &s, &len, &err) == 0 &&
+	    len == 0 && *s == '\0', "an empty secret is one too");
+	secret_free(s);
+	secret_shield_free(b);
+	secret_shield_free(a);
+	secret_shield_free(NULL);
+}
+
 int
 main(void)
 {
@@ -149,7 +183,7 @@ main(void)
 	char				*s = NULL, fdarg[16];
 	int				 fd, p[2];
 
-	plan(17);
+	plan(22);
 	fd = mkstemp(path);
 	write(fd, "s3cret\r\nsecond line\n", 20);
 	close(fd);
@@ -199,5 +233,6 @@ main(void)
 	secret_free(s);
 	unlink(path2);
 	test_load();
+	test_shield();
 	return done_testing();
 }
