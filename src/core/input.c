@@ -80,21 +80,42 @@ static const struct {
 	{ "address", INPUT_VIP }, { "ttl", INPUT_TTL },
 };
 
+/*
+ * The length of the well-formed UTF-8 character at p (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 1 when p
+ * does not start one.  C1 controls (U+0080-U+009F, which terminals
+ * obey like ESC sequences) count as not text either.
+ */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	size_t	 n, i;
+
+	if (*p < 0xc2 || *p > 0xf4)
+		return 1;
+	n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 1;
+	if ((*p == 0xc2 && p[1] < 0xa0) ||	/* C1 controls */
+	    (*p == 0xe0 && p[1] < 0xa0) ||	/* overlong */
+	    (*p == 0xed && p[1] >= 0xa0) ||	/* surrogates */
+	    (*p == 0xf0 && p[1] < 0x90) ||	/* overlong */
+	    (*p == 0xf4 && p[1] >= 0x90))	/* past U+10FFFF */
+		return 1;
+	return n;
+}
+
 const char *
 input_escape(const char *s, char *out, size_t len)
 {
 	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 o = 0, n, i;
+	size_t			 o = 0, n;
 
 	if (len == 0)
 		return out;
 	for (; *p != '\0'; p += n) {
-		n = 1;
-		if (*p >= 0xc2 && *p <= 0xf4)
-			n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
-		for (i = 1; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				n = 1;
+		n = utf8_len(p);
 		if (n == 1 && (*p < 0x20 || *p == 0x7f || *p == '\\' ||
 		    *p >= 0x80)) {
 			if (o + 4 + 4 >= len)

@@ -308,6 +308,12 @@ test_escape(void)
 	    "b\xc3\xbc" "cher\\x1b\\x07\\x5c", "UTF-8 kept, controls escaped");
 	is(input_escape("a\xff\xc3", out, sizeof(out)), "a\\xff\\xc3",
 	    "bytes that are not UTF-8 escaped");
+	is(input_escape("\xe0\x80\xaf" "\xed\xa0\x80" "\xf4\x90\x80\x80", out,
+	    sizeof(out)), "\\xe0\\x80\\xaf\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80",
+	    "overlong forms, surrogates and past U+10FFFF escaped");
+	is(input_escape("\xc2\x9b" "2J\xc2\xa0\xf0\x9f\x98\x80", out, sizeof(out)),
+	    "\\xc2\\x9b" "2J\xc2\xa0\xf0\x9f\x98\x80",
+	    "a C1 control (CSI) escaped, U+00A0 and an emoji kept");
 	is(input_escape("abcdefghijklmnopqrstuvwxyz", out, 12), "abcdefg...",
 	    "truncated with dots");
 }
