@@ -45,16 +45,24 @@ static const char *const status_keys[CLOUDDP_STATUS__MAX] = {
 /*
  * A message is one line of words: control characters a peer put in it
  * (an HTTP header, an error body) would move or recolour the terminal
- * it is printed on, so they become '?' (a tab a space).
+ * it is printed on, so they become '?' (a tab a space).  So do C1
+ * controls written in UTF-8 (U+0080-U+009F, "\xc2\x9b" is CSI to a
+ * UTF-8 xterm): "??".
  */
 static void
 what_clean(char *s)
 {
-	for (; *s != '\0'; s++)
-		if (*s == '\t')
-			*s = ' ';
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
+	unsigned char	*p = (unsigned char *)s;
+
+	for (; *p != '\0'; p++)
+		if (*p == '\t')
+			*p = ' ';
+		else if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p[0] = '?';
+			p[1] = '?';
+		}
 }
 
 int

@@ -15,7 +15,7 @@ main(void)
 	FILE			*fp;
 	char			 big[700];
 
-	plan(17);
+	plan(19);
 	is_int(clouddp_errf(&err, CLOUDDP_EDNS, "check the server",
 	    "%s: query timed out after %ds", "example.org/CAA", 5), -1,
 	    "clouddp_errf returns -1");
@@ -31,6 +31,10 @@ main(void)
 	is_int(strlen(err.what), sizeof(err.what) - 1,
 	    "a long message is truncated, not overflowed");
 	is(err.hint, "", "a NULL hint is empty");
+	clouddp_errf(&err, CLOUDDP_EHTTP, NULL, "a\x1b[2Jb\tc\xc2\x9b" "2Jd");
+	is(err.what, "a?[2Jb c??2Jd", "controls, C0 and C1, become '?'");
+	clouddp_errf(&err, CLOUDDP_EHTTP, NULL, "\xc3\xbc\xc2\xa0\xc2");
+	is(err.what, "\xc3\xbc\xc2\xa0\xc2", "other UTF-8 is kept");
 	is_int(clouddp_code_status(CLOUDDP_ECONFLICT), CLOUDDP_STATUS_CRITICAL,
 	    "a conflict is critical");
 	is_int(clouddp_code_status(CLOUDDP_EUSAGE), CLOUDDP_STATUS_UNKNOWN,
