@@ -43,15 +43,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
+
+#include "srv.h"
 
 static const char *const modes[] = {
 	"silent", "servfail", "formerr", "wrongid", "garbage", "truncrr",
@@ -309,29 +308,6 @@ answer(const char *mode, const unsigned char *q, size_t len,
 }
 
 static int
-bound(const char *addr, int port, int type)
-{
-	struct sockaddr_in	 sin;
-	int			 fd, one = 1;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
-		return -1;
-	fd = socket(AF_INET, type, 0);
-	if (fd == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    (type == SOCK_STREAM && listen(fd, 64) == -1)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int
 query_ok(const unsigned char *q, size_t len)
 {
 	ldns_pkt	*pkt = NULL;
@@ -350,18 +326,28 @@ other_socket(const char *mode, const char *addr)
 	char		 text[INET_ADDRSTRLEN];
 
 	if (is_mode(mode, "otherport"))
-		return bound(addr, 0, SOCK_DGRAM);
+		return srv_bind(addr, 0, SOCK_DGRAM, 0, NULL);
 	if (inet_pton(AF_INET, addr, &in) != 1)
 		return -1;
 	((unsigned char *)&in)[3] ^= 1;
 	if (inet_ntop(AF_INET, &in, text, sizeof(text)) == NULL)
 		return -1;
-	return bound(text, 0, SOCK_DGRAM);
+	return srv_bind(text, 0, SOCK_DGRAM, 0, NULL);
 }
 
+/* What the server was told, and the queries it has seen (dropfirst). */
+struct canned {
+	const char	*addr;
+	const char	*mode;
+	unsigned char	 seen[65536 / 8];
+};
+
 static void
-serve_udp(int fd, const char *mode, const char *addr, unsigned char *seen)
+serve_udp(int fd, void *arg)
 {
+	struct canned		*cn = arg;
+	const char		*mode = cn->mode;
+	unsigned char		*seen = cn->seen;
 	struct sockaddr_in	 peer;
 	socklen_t		 plen = sizeof(peer);
 	unsigned char		 q[512], a[BUF_MAX];
@@ -382,67 +368,51 @@ serve_udp(int fd, const char *mode, const char *addr, unsigned char *seen)
 	if (n == 0)
 		return;
 	if (is_mode(mode, "otherport") || is_mode(mode, "otheraddr"))
-		out = other_socket(mode, addr);
+		out = other_socket(mode, cn->addr);
 	if (out != -1)
 		sendto(out, a, n, 0, (struct sockaddr *)&peer, plen);
 	if (out != fd && out != -1)
 		close(out);
 }
 
-static int
-read_all(int fd, unsigned char *buf, size_t len)
-{
-	ssize_t	 n;
-	size_t	 off = 0;
-
-	while (off < len) {
-		n = read(fd, buf + off, len - off);
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 /* A child's life: read each query and answer it, until EOF. */
 static void
-serve_tcp(int fd, const char *mode)
+serve_tcp(int fd, void *arg)
 {
-	static unsigned char	 q[2 + BUF_MAX], a[2 + BUF_MAX];
+	static unsigned char	 q[SRV_DNS_MAX], a[SRV_DNS_MAX];
+	const char		*mode = ((struct canned *)arg)->mode;
 	struct msg		 m = { a + 2, 0, 0 };
 	size_t			 len, n, i;
 
 	alarm(60);
-	while (read_all(fd, q, 2) == 0) {
-		len = (size_t)q[0] << 8 | q[1];
-		if (len < 12 || read_all(fd, q + 2, len) == -1 ||
-		    !query_ok(q + 2, len))
+	for (;;) {
+		len = srv_dns_read(fd, q);
+		if (len == 0 || !query_ok(q + 2, len))
 			break;
 		n = answer(mode, q + 2, len, &m, 1);
 		if (n == 0)
 			continue;
-		a[0] = (unsigned char)(n >> 8);
-		a[1] = (unsigned char)n;
 		if (!is_mode(mode, "tcdrip")) {
-			if (write(fd, a, n + 2) != (ssize_t)(n + 2))
+			if (srv_dns_write(fd, a, n) == -1)
 				break;
 			continue;
 		}
+		a[0] = (unsigned char)(n >> 8);
+		a[1] = (unsigned char)n;
 		for (i = 0; i < n + 2; i++) {
 			if (write(fd, a + i, 1) != 1)
-				_exit(0);
+				return;
 			sleep(1);
 		}
 	}
-	_exit(0);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static unsigned char	 seen[65536 / 8];
-	struct pollfd		 pfd[2];
-	int			 i, c;
+	static struct canned	 cn;
+	struct srv_dns		 s = { -1, -1, serve_udp, serve_tcp, &cn };
+	int			 i;
 
 	if (argc != 4)
 		goto usage;
@@ -450,36 +420,18 @@ main(int argc, char *argv[])
 		continue;
 	if (modes[i] == NULL)
 		goto usage;
-	signal(SIGCHLD, SIG_IGN);	/* children reap themselves */
-	pfd[0].fd = bound(argv[1], atoi(argv[2]), SOCK_DGRAM);
+	cn.addr = argv[1];
+	cn.mode = argv[3];
+	s.udp = srv_bind(argv[1], atoi(argv[2]), SOCK_DGRAM, 0, NULL);
 	/* A UDP mode does without TCP where the port is taken for TCP. */
-	pfd[1].fd = bound(argv[1], atoi(argv[2]), SOCK_STREAM);
-	if (pfd[0].fd == -1 || (pfd[1].fd == -1 && (is_mode(argv[3],
+	s.tcp = srv_bind(argv[1], atoi(argv[2]), SOCK_STREAM, 64, NULL);
+	if (s.udp == -1 || (s.tcp == -1 && (is_mode(argv[3],
 	    "chain1000") || is_mode(argv[3], "a1000") ||
 	    is_mode(argv[3], "tcdrip") || is_mode(argv[3], "tcwrongid")))) {
 		perror("dnscanned: bind");
 		return 1;
 	}
-	pfd[0].events = pfd[1].events = POLLIN;
-	printf("ready\n");
-	fflush(stdout);
-	for (;;) {
-		if (poll(pfd, 2, -1) == -1)
-			continue;
-		if (pfd[0].revents & POLLIN)
-			serve_udp(pfd[0].fd, argv[3], argv[1], seen);
-		if ((pfd[1].revents & POLLIN) == 0)
-			continue;
-		c = accept(pfd[1].fd, NULL, NULL);
-		if (c == -1)
-			continue;
-		if (fork() == 0) {
-			close(pfd[0].fd);
-			close(pfd[1].fd);
-			serve_tcp(c, argv[3]);
-		}
-		close(c);
-	}
+	srv_dns_serve(&s);
 usage:
 	fprintf(stderr, "usage: dnscanned ADDR PORT MODE\n");
 	return 2;

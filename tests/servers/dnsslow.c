@@ -13,42 +13,15 @@
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/wait.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-static int
-bound(const char *addr, int port, int type)
-{
-	struct sockaddr_in	 sin;
-	int			 fd, one = 1;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
-		return -1;
-	fd = socket(AF_INET, type, 0);
-	if (fd == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    (type == SOCK_STREAM && listen(fd, 64) == -1)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+#include "srv.h"
 
 /*
  * Turn the query in buf (len bytes) into its empty answer, in place:
@@ -74,8 +47,13 @@ answer(unsigned char *buf, size_t len, int tc)
 	return qlen;
 }
 
+struct slow {
+	double	 delay;			/* seconds before each answer */
+	int	 hangup;		/* close instead of answering */
+};
+
 static void
-serve_udp(int fd)
+serve_udp(int fd, void *arg)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof(ss);
@@ -83,6 +61,7 @@ serve_udp(int fd)
 	ssize_t			 n;
 	size_t			 alen;
 
+	(void)arg;
 	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sslen);
 	if (n < 12)
 		return;
@@ -91,91 +70,49 @@ serve_udp(int fd)
 		sendto(fd, buf, alen, 0, (struct sockaddr *)&ss, sslen);
 }
 
-static int
-read_all(int fd, unsigned char *buf, size_t len)
-{
-	ssize_t	 n;
-	size_t	 off = 0;
-
-	while (off < len) {
-		n = read(fd, buf + off, len - off);
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 /* A child's life: read each query, sleep, answer; end at EOF. */
 static void
-serve_tcp(int fd, double delay, int hangup)
+serve_tcp(int fd, void *arg)
 {
-	struct timespec	 ts;
-	unsigned char	 buf[2 + 65535];
-	size_t		 len, alen;
+	const struct slow	*sl = arg;
+	struct timespec		 ts;
+	unsigned char		 buf[SRV_DNS_MAX];
+	size_t			 len, alen;
 
 	alarm(60);
-	ts.tv_sec = (time_t)delay;
-	ts.tv_nsec = (long)((delay - (double)ts.tv_sec) * 1e9);
-	while (read_all(fd, buf, 2) == 0) {
-		len = (size_t)buf[0] << 8 | buf[1];
-		if (len < 12 || read_all(fd, buf + 2, len) == -1)
+	for (;;) {
+		len = srv_dns_read(fd, buf);
+		if (len == 0)
 			break;
+		ts.tv_sec = (time_t)sl->delay;
+		ts.tv_nsec = (long)((sl->delay - (double)ts.tv_sec) * 1e9);
 		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 			continue;
-		if (hangup)
+		if (sl->hangup)
 			break;
 		alen = answer(buf + 2, len, 0);
-		if (alen == 0)
+		if (alen == 0 || srv_dns_write(fd, buf, alen) == -1)
 			break;
-		buf[0] = (unsigned char)(alen >> 8);
-		buf[1] = (unsigned char)alen;
-		if (write(fd, buf, alen + 2) != (ssize_t)(alen + 2))
-			break;
-		ts.tv_sec = (time_t)delay;
-		ts.tv_nsec = (long)((delay - (double)ts.tv_sec) * 1e9);
 	}
-	_exit(0);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct pollfd	 pfd[2];
-	double		 delay;
-	int		 c, hangup;
+	struct slow	 sl;
+	struct srv_dns	 s = { -1, -1, serve_udp, serve_tcp, &sl };
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: dnsslow ADDR PORT DELAY [close]\n");
 		return 2;
 	}
-	delay = atof(argv[3]);
-	hangup = argc == 5 && strcmp(argv[4], "close") == 0;
-	signal(SIGCHLD, SIG_IGN);	/* children reap themselves */
-	pfd[0].fd = bound(argv[1], atoi(argv[2]), SOCK_DGRAM);
-	pfd[1].fd = bound(argv[1], atoi(argv[2]), SOCK_STREAM);
-	if (pfd[0].fd == -1 || pfd[1].fd == -1) {
+	sl.delay = atof(argv[3]);
+	sl.hangup = argc == 5 && strcmp(argv[4], "close") == 0;
+	s.udp = srv_bind(argv[1], atoi(argv[2]), SOCK_DGRAM, 0, NULL);
+	s.tcp = srv_bind(argv[1], atoi(argv[2]), SOCK_STREAM, 64, NULL);
+	if (s.udp == -1 || s.tcp == -1) {
 		perror("dnsslow");
 		return 1;
 	}
-	pfd[0].events = pfd[1].events = POLLIN;
-	printf("ready\n");
-	fflush(stdout);
-	for (;;) {
-		if (poll(pfd, 2, -1) == -1)
-			continue;
-		if (pfd[0].revents & POLLIN)
-			serve_udp(pfd[0].fd);
-		if ((pfd[1].revents & POLLIN) == 0)
-			continue;
-		c = accept(pfd[1].fd, NULL, NULL);
-		if (c == -1)
-			continue;
-		if (fork() == 0) {
-			close(pfd[0].fd);
-			close(pfd[1].fd);
-			serve_tcp(c, delay, hangup);
-		}
-		close(c);
-	}
+	srv_dns_serve(&s);
 }

@@ -22,14 +22,13 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "srv.h"
 
 static const char *const modes[] = {
 	"noerror", "wrongid", "echo", "opcode", "tsig2", "tsigmid",
@@ -40,21 +39,6 @@ static int
 is_mode(const char *mode, const char *m)
 {
 	return strcmp(mode, m) == 0;
-}
-
-static int
-read_all(int fd, unsigned char *buf, size_t len)
-{
-	ssize_t	 n;
-	size_t	 off = 0;
-
-	while (off < len) {
-		n = read(fd, buf + off, len - off);
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
 }
 
 /* Past the first question (the zone of an update) at 12, 0 if none. */
@@ -137,32 +121,29 @@ answer(const char *mode, const unsigned char *q, size_t len,
 static void
 serve(int fd, const char *mode)
 {
-	static unsigned char	 q[2 + 65535], a[2 + 65535 + 64];
+	static unsigned char	 q[SRV_DNS_MAX], a[SRV_DNS_MAX + 64];
 	struct timeval		 tv = { 2, 0 };
 	size_t			 len, n;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (read_all(fd, q, 2) == 0) {
-		len = (size_t)q[0] << 8 | q[1];
-		if (len < 12 || read_all(fd, q + 2, len) == -1)
+	for (;;) {
+		len = srv_dns_read(fd, q);
+		if (len == 0)
 			return;
 		if (((q[4] >> 3) & 0x0f) == 5 && is_mode(mode, "short")) {
-			memcpy(a, "\0\6", 2);
 			memcpy(a + 2, q + 2, 6);
 			n = 6;
 		} else
 			n = answer(mode, q + 2, len, a + 2);
 		if (n == 0)
 			return;
-		a[0] = (unsigned char)(n >> 8);
-		a[1] = (unsigned char)n;
 		if (((q[4] >> 3) & 0x0f) == 5 && is_mode(mode, "cut")) {
 			a[0] = 0;
 			a[1] = 100;
 			(void)write(fd, a, 22);
 			return;
 		}
-		if (write(fd, a, n + 2) != (ssize_t)(n + 2))
+		if (srv_dns_write(fd, a, n) == -1)
 			return;
 	}
 }
@@ -170,8 +151,7 @@ serve(int fd, const char *mode)
 int
 main(int argc, char *argv[])
 {
-	struct sockaddr_in	 sin;
-	int			 fd, c, i, one = 1;
+	int	 fd, c, i;
 
 	if (argc != 4)
 		goto usage;
@@ -180,20 +160,12 @@ main(int argc, char *argv[])
 	if (modes[i] == NULL)
 		goto usage;
 	signal(SIGPIPE, SIG_IGN);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)atoi(argv[2]));
-	if (inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1)
-		goto usage;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd == -1 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(fd, 128) == -1) {
+	fd = srv_bind(argv[1], atoi(argv[2]), SOCK_STREAM, 128, NULL);
+	if (fd == -1) {
 		perror("dnsupd: bind");
 		return 1;
 	}
-	printf("ready\n");
-	fflush(stdout);
+	srv_ready(0);
 	for (;;) {
 		c = accept(fd, NULL, NULL);
 		if (c == -1)

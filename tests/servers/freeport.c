@@ -7,36 +7,25 @@
 
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
+#include "srv.h"
+
+/* Bind a probe of type to addr:port; the port it got, or -1. */
 static int
 bind_port(int type, const char *addr, int port)
 {
 	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd, got;
+	int			 fd;
 
-	fd = socket(AF_INET, type, 0);
+	fd = srv_bind(addr, port, type, -1, &sin);
 	if (fd == -1)
 		return -1;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
-		close(fd);
-		return -1;
-	}
-	got = ntohs(sin.sin_port);
 	close(fd);
-	return got;
+	return ntohs(sin.sin_port);
 }
 
 int

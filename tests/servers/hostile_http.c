@@ -24,7 +24,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -36,6 +35,8 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include "srv.h"
 
 #define CHILD_LIFE	120	/* seconds a connection is served at most */
 #define CHILDREN_MAX	64
@@ -367,27 +368,13 @@ static int
 listener(const char *addr, int port)
 {
 	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
-	int			 fd, one = 1;
+	int			 fd;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
-		return -1;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = srv_bind(addr, port, SOCK_STREAM, 64, &sin);
 	if (fd == -1)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
-	    listen(fd, 64) == -1 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1) {
-		close(fd);
-		return -1;
-	}
 	snprintf(self, sizeof(self), "%s:%d", addr, ntohs(sin.sin_port));
-	printf("ready %d\n", ntohs(sin.sin_port));
-	fflush(stdout);
+	srv_ready(ntohs(sin.sin_port));
 	return fd;
 }
 

@@ -10,7 +10,6 @@
 
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <poll.h>
 #include <stdio.h>
@@ -18,27 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int
-listener(const char *addr, int port, int backlog, struct sockaddr_in *sin)
-{
-	int	 fd, one = 1;
-
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
-		return -1;
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)sin, sizeof(*sin)) == -1 ||
-	    listen(fd, backlog) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+#include "srv.h"
 
 /* Fill the accept queue (backlog 0 holds one) so the kernel drops SYNs. */
 static void
@@ -66,15 +45,15 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	full = argc > 3 && strcmp(argv[3], "full") == 0;
-	fd = listener(argv[1], atoi(argv[2]), full ? 0 : 64, &sin);
+	fd = srv_bind(argv[1], atoi(argv[2]), SOCK_STREAM, full ? 0 : 64,
+	    &sin);
 	if (fd == -1) {
 		perror("stall");
 		return 1;
 	}
 	if (full)
 		fill(&sin);
-	printf("ready\n");
-	fflush(stdout);
+	srv_ready(0);
 	for (;;) {
 		/* Accepted sockets stay open and silent until we exit. */
 		if (!full && accept(fd, NULL, NULL) == -1)
