@@ -31,17 +31,25 @@ struct state {
 	int		 status;
 };
 
+/* What a removal or a re-add did to fqdn, one line on stdout. */
+static void
+say(struct state *s, const struct clouddp_err *err, const char *done,
+    const char *fqdn)
+{
+	if (err != NULL) {
+		printf("error=%s\n", err->what);
+		s->status = 1;
+	} else
+		printf("%s %s\n", done, fqdn);
+	fflush(stdout);
+}
+
 static void
 on_removed(void *arg, const struct clouddp_err *err, const char *fqdn)
 {
 	struct state	*s = arg;
 
-	if (err != NULL) {
-		printf("error=%s\n", err->what);
-		s->status = 1;
-	} else
-		printf("removed %s\n", fqdn);
-	fflush(stdout);
+	say(s, err, "removed", fqdn);
 	if (dnsreg_pending(s->reg) == 0)
 		loop_stop(s->loop);
 }
@@ -51,12 +59,7 @@ on_readded(void *arg, const struct clouddp_err *err, const char *fqdn)
 {
 	struct state	*s = arg;
 
-	if (err != NULL) {
-		printf("error=%s\n", err->what);
-		s->status = 1;
-	} else
-		printf("readded %s\n", fqdn);
-	fflush(stdout);
+	say(s, err, "readded", fqdn);
 	loop_stop(s->loop);
 }
 
