@@ -23,6 +23,7 @@
 
 struct cert;
 struct log_sink;
+struct secret_shield;
 
 /*
  * Told the moment the cloud accepted a long operation, with its id,
@@ -38,7 +39,7 @@ struct backend_cfg {
 	const char		*endpoint;	/* NULL: the cloud's default */
 	const char		*cacert;	/* NULL: the system's CAs */
 	const char		*proxy;		/* NULL: environment */
-	const char		*proxy_password;
+	const struct secret_shield *proxy_password; /* shielded */
 	double			 poll_interval;	/* seconds; 0: 10 */
 	double			 timeout;	/* per operation; 0: 1800 */
 	double			 retry_base;	/* first backoff; 0: 1 */

@@ -37,7 +37,7 @@ struct blob_client {
 	char			*account;
 	char			*cacert;
 	char			*proxy;		/* NULL: environment */
-	char			*proxy_password;
+	const struct secret_shield *proxy_password;	/* borrowed */
 	unsigned char		 key[KEY_MAX];
 	size_t			 key_len;
 	char			*key_b64;
@@ -470,11 +470,10 @@ blob_client_new(struct http_multi *multi, const struct blob_cfg *cfg,
 	c->key_b64 = strdup(cfg->key);
 	c->cacert = dup_or_null(cfg->cacert);
 	c->proxy = dup_or_null(cfg->proxy);
-	c->proxy_password = dup_or_null(cfg->proxy_password);
+	c->proxy_password = cfg->proxy_password;
 	if (c->endpoint == NULL || c->account == NULL || c->key_b64 == NULL ||
 	    (cfg->cacert != NULL && c->cacert == NULL) ||
-	    (cfg->proxy != NULL && c->proxy == NULL) ||
-	    (cfg->proxy_password != NULL && c->proxy_password == NULL))
+	    (cfg->proxy != NULL && c->proxy == NULL))
 		goto nomem;
 	n = strlen(c->endpoint);
 	while (n > 0 && c->endpoint[n - 1] == '/')
@@ -546,9 +545,6 @@ blob_client_free(struct blob_client *c)
 	free(c->account);
 	free(c->cacert);
 	free(c->proxy);
-	if (c->proxy_password != NULL)
-		OPENSSL_cleanse(c->proxy_password, strlen(c->proxy_password));
-	free(c->proxy_password);
 	free(c);
 }
 

@@ -28,8 +28,9 @@ struct blob_cfg {
 	const char	*cacert;	/* https: CA file, NULL the system's */
 	const char	*proxy;		/* NULL: the environment's, as curl
 					 * takes it; "": none */
-	const char	*proxy_password; /* for the proxy URL's user; wiped
-					 * by _free */
+	const struct secret_shield *proxy_password; /* the proxy URL's
+					 * user's, shielded; borrowed while
+					 * the client lives */
 	double		 timeout;	/* per request, seconds; 0: 60 */
 	time_t		 (*clock)(void);	/* x-ms-date; NULL: time() */
 	int		 list_max;	/* blobs per listing page, 1-5000;

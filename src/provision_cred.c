@@ -113,7 +113,8 @@ prov_cred_load_proxy_password(struct prov_cred *cr, struct prov_cfg *cfg,
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "put the user in the "
 		    "proxy URL: http://USER@HOST:PORT", "a proxy password was "
 		    "given, but the proxy names no user");
-	if (secret_read(&cr->proxy_pw, "", &cr->proxy_password, err) == -1)
+	cr->proxy_password = http_proxy_password_read(&cr->proxy_pw, err);
+	if (cr->proxy_password == NULL)
 		return -1;
 	cfg->be.proxy_password = cr->proxy_password;
 	return 0;
@@ -126,6 +127,6 @@ prov_cred_cleanup(struct prov_cred *cr)
 	publishsettings_free(cr->ps);
 	cert_free(cr->service);
 	secret_free(cr->service_password);
-	secret_free(cr->proxy_password);
+	secret_shield_free(cr->proxy_password);
 	clouddp_buf_free(&cr->pfx);
 }

@@ -13,6 +13,7 @@
 struct cert;
 struct prov_cfg;
 struct publishsettings;
+struct secret_shield;
 
 struct prov_cred {
 	/* What the options name. */
@@ -22,7 +23,8 @@ struct prov_cred {
 	/* What was loaded; released by prov_cred_cleanup(). */
 	struct publishsettings		*ps;
 	struct cert			*mgmt, *service;
-	char				*service_password, *proxy_password;
+	char				*service_password;
+	struct secret_shield		*proxy_password;
 	struct clouddp_buf		 pfx;
 };
 

@@ -1153,7 +1153,7 @@ expect_load(const char *path, const struct clouddp_secret_src *src,
 /* The proxy's password, once the proxy is known to name its user. */
 static int
 proxy_password_load(const struct vip_cfg *cfg,
-    const struct clouddp_secret_src *src, char **out,
+    const struct clouddp_secret_src *src, struct secret_shield **out,
     struct clouddp_err *err)
 {
 	const char	*proxy = cfg->proxy, *var, *p, *at;
@@ -1175,7 +1175,8 @@ proxy_password_load(const struct vip_cfg *cfg,
 		    "put the user in the proxy URL: http://USER@HOST:PORT",
 		    "a proxy password was given, but the proxy names no "
 		    "user");
-	return secret_read(src, "", out, err);
+	*out = http_proxy_password_read(src, err);
+	return *out != NULL ? 0 : -1;
 }
 
 void
@@ -1238,7 +1239,7 @@ void
 vip_secrets_clear(struct vip_secrets *sec)
 {
 	cert_free(sec->expect);
-	secret_free(sec->proxy_pw);
+	secret_shield_free(sec->proxy_pw);
 	sec->expect = NULL;
 	sec->proxy_pw = NULL;
 }

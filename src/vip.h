@@ -16,6 +16,7 @@
 #include "report.h"
 
 struct cert;
+struct secret_shield;
 
 /* The verdicts, in the order a connection meets them. */
 enum vip_phase {
@@ -46,7 +47,8 @@ struct vip_cfg {
 	long			 http_port;	/* 0: no HTTP probe */
 	const char		*path;		/* starts with '/' */
 	const char		*proxy;		/* NULL: from environment */
-	const char		*proxy_password; /* for the proxy's user */
+	const struct secret_shield *proxy_password; /* the proxy's user's,
+						 * shielded */
 	const char		*cacert;	/* NULL: the system store */
 	double			 timeout;	/* seconds per network step */
 	long			 count;		/* repetitions, >= 1 */
@@ -118,7 +120,7 @@ struct vip_secrets {
 	struct clouddp_secret_src	 expect_src;
 	struct clouddp_secret_src	 proxy_src;
 	struct cert			*expect;
-	char				*proxy_pw;
+	struct secret_shield		*proxy_pw;
 };
 
 /*

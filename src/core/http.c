@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "clouddp.h"
 #include "http.h"
@@ -56,6 +58,12 @@ struct http_req {
 	char			 proxy_url[1024];	/* without userinfo */
 	char			 proxy_user[256];
 	const char		*proxy_src;	/* option or environment */
+	const struct secret_shield *proxy_pw;	/* borrowed */
+	struct curl_slist	*proxy_hdr;	/* Proxy-Authorization */
+	size_t			 proxy_hdr_size; /* its data's bytes */
+	size_t			 auth_match;	/* for sent_wipe */
+	int			 auth_failed;
+	struct clouddp_err	 auth_err;
 	struct curl_slist	*headers;
 	struct clouddp_buf	 hdrs;		/* of the latest response */
 	struct clouddp_buf	 body;
@@ -77,12 +85,69 @@ struct http_req {
 	struct http_req		*prev, *next;
 };
 
+/*
+ * libcurl's memory: every block it frees is wiped first, so nothing it
+ * held (a request with a Proxy-Authorization header, a response) stays
+ * readable in freed memory, where a core dump would show it.
+ */
+static void
+wipe_free(void *p)
+{
+	if (p == NULL)
+		return;
+	secret_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void *
+wipe_malloc(size_t len)
+{
+	return malloc(len);
+}
+
+/* A new block and the old one wiped: realloc would leave it as it was. */
+static void *
+wipe_realloc(void *p, size_t len)
+{
+	void	*q;
+	size_t	 old;
+
+	if (p == NULL)
+		return malloc(len);
+	q = malloc(len > 0 ? len : 1);
+	if (q == NULL)
+		return NULL;
+	old = malloc_usable_size(p);
+	memcpy(q, p, old < len ? old : len);
+	wipe_free(p);
+	return q;
+}
+
+static char *
+wipe_strdup(const char *s)
+{
+	size_t	 len = strlen(s) + 1;
+	char	*p;
+
+	p = malloc(len);
+	if (p != NULL)
+		memcpy(p, s, len);
+	return p;
+}
+
+static void *
+wipe_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
 int
 http_global_init(struct clouddp_err *err)
 {
 	CURLcode	 rc;
 
-	rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, wipe_malloc, wipe_free,
+	    wipe_realloc, wipe_strdup, wipe_calloc);
 	if (rc != CURLE_OK)
 		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
 		    "cannot initialise libcurl: %s", curl_easy_strerror(rc));
@@ -119,6 +184,136 @@ http_env_proxy(const char *scheme, const char **var)
 	}
 	*var = NULL;
 	return NULL;
+}
+
+/*
+ * The proxy password.  curl is never given it (CURLOPT_PROXYPASSWORD):
+ * it would keep the password and the "user:password" it encodes for as
+ * long as the handle lives.  It stays shielded (secret.h) in the caller;
+ * the one Proxy-Authorization header curl sends (CURLOPT_PROXYHEADER) is
+ * filled in when a connection's socket is opened and wiped back to an
+ * empty header, which curl does not send, once the request carrying it
+ * has been written.  Its entry is made at its full size up front, so
+ * filling it in never allocates.
+ */
+static const char auth_name[] = "Proxy-Authorization:";
+static const char auth_prefix[] = "Proxy-Authorization: Basic ";
+#define AUTH_PREFIX_LEN	(sizeof(auth_prefix) - 1)
+
+/* Base64 of "user:password" is 4 bytes for every 3, rounded up. */
+static size_t
+auth_size(const struct http_req *r)
+{
+	size_t	 n;
+
+	n = strlen(r->proxy_user) + 1 + secret_shield_len(r->proxy_pw);
+	return AUTH_PREFIX_LEN + (n + 2) / 3 * 4 + 1;
+}
+
+/* The header back to its name alone. */
+static void
+auth_close(struct http_req *r)
+{
+	if (r->proxy_hdr == NULL)
+		return;
+	secret_wipe(r->proxy_hdr->data, r->proxy_hdr_size);
+	memcpy(r->proxy_hdr->data, auth_name, sizeof(auth_name));
+}
+
+/* The empty header, at the size auth_open fills.  Returns 0 or -1. */
+static int
+auth_init(struct http_req *r)
+{
+	char	*blank;
+
+	r->proxy_hdr_size = auth_size(r);
+	blank = malloc(r->proxy_hdr_size);
+	if (blank == NULL)
+		return -1;
+	memset(blank, ' ', r->proxy_hdr_size - 1);
+	blank[r->proxy_hdr_size - 1] = '\0';
+	memcpy(blank, auth_name, sizeof(auth_name) - 1);
+	r->proxy_hdr = curl_slist_append(NULL, blank);
+	free(blank);
+	if (r->proxy_hdr == NULL)
+		return -1;
+	auth_close(r);
+	return 0;
+}
+
+/* "Proxy-Authorization: Basic BASE64(user:password)", for one request. */
+static int
+auth_open(struct http_req *r)
+{
+	char	*pw = NULL, *up = NULL;
+	size_t	 pwlen, ulen, n;
+	int	 rc = -1;
+
+	if (secret_shield_open(r->proxy_pw, &pw, &pwlen, &r->auth_err) == -1)
+		goto out;
+	ulen = strlen(r->proxy_user);
+	n = ulen + 1 + pwlen;
+	up = malloc(n + 1);
+	if (up == NULL) {
+		clouddp_errf(&r->auth_err, CLOUDDP_ENOMEM, NULL,
+		    "out of memory");
+		goto out;
+	}
+	memcpy(up, r->proxy_user, ulen);
+	up[ulen] = ':';
+	memcpy(up + ulen + 1, pw, pwlen);
+	up[n] = '\0';
+	memcpy(r->proxy_hdr->data, auth_prefix, AUTH_PREFIX_LEN);
+	EVP_EncodeBlock((unsigned char *)r->proxy_hdr->data +
+	    AUTH_PREFIX_LEN, (const unsigned char *)up, (int)n);
+	r->auth_match = 0;
+	rc = 0;
+out:
+	secret_free(pw);
+	secret_free(up);
+	return rc;
+}
+
+/*
+ * What curl wrote of a request: the header's value is wiped in the very
+ * bytes the debug callback is shown.  curl calls it once they are sent
+ * (lib/http.c Curl_buffer_send and lib/http_proxy.c send_CONNECT in
+ * 7.88; lib/cf-h1-proxy.c since 8.0), and for an https URL those bytes
+ * are a copy of the CONNECT request in the transfer's upload buffer,
+ * which is neither freed nor overwritten before the transfer ends.  The
+ * request may come in pieces: auth_match counts how much of the header's
+ * name and scheme has been seen.
+ */
+static void
+sent_wipe(struct http_req *r, char *data, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (r->auth_match == AUTH_PREFIX_LEN) {
+			if (data[i] == '\r' || data[i] == '\n')
+				r->auth_match = 0;
+			else
+				data[i] = '*';
+		} else if (data[i] == auth_prefix[r->auth_match])
+			r->auth_match++;
+		else
+			r->auth_match = data[i] == auth_prefix[0];
+	}
+}
+
+struct secret_shield *
+http_proxy_password_read(const struct clouddp_secret_src *src,
+    struct clouddp_err *err)
+{
+	struct secret_shield	*sh;
+	char			*pw = NULL;
+
+	if (secret_read(src, "", &pw, err) == -1)
+		return NULL;
+	sh = secret_shield_new(pw, strlen(pw), err);
+	secret_free(pw);
+	return sh;
 }
 
 /* Curl's socket callback: mirror what curl wants into the loop. */
@@ -412,6 +607,13 @@ classify(struct http_req *r, CURLcode rc)
 	    r->errbuf[0] != '\0' ? r->errbuf : curl_easy_strerror(rc));
 	if (response_cut(r, rc))
 		return;
+	if (r->auth_failed) {
+		res->stage = HTTP_STAGE_PROXY;
+		res->fail = HTTP_FAIL_ERROR;
+		snprintf(res->error, sizeof(res->error), "%s",
+		    r->auth_err.what);
+		return;
+	}
 	if (r->tls_failed) {
 		res->stage = HTTP_STAGE_TLS;
 		res->fail = HTTP_FAIL_CLIENT_CERT;
@@ -635,6 +837,8 @@ req_free(struct http_req *r)
 		curl_multi_remove_handle(r->m->multi, r->easy);
 		curl_easy_cleanup(r->easy);
 	}
+	auth_close(r);
+	curl_slist_free_all(r->proxy_hdr);
 	curl_slist_free_all(r->connect_to);
 	curl_slist_free_all(r->headers);
 	clouddp_buf_free(&r->hdrs);
@@ -689,6 +893,10 @@ on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 		r->res.peer_port = ntohs(in6->sin6_port);
 	}
 	r->t_open = loop_now();
+	if (r->proxy_hdr != NULL && auth_open(r) == -1) {
+		r->auth_failed = 1;
+		return CURL_SOCKET_BAD;
+	}
 	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 	return fd == -1 ? CURL_SOCKET_BAD : fd;
 }
@@ -744,6 +952,11 @@ on_debug(CURL *easy, curl_infotype type, char *data, size_t len, void *arg)
 	if (r->trace != NULL && (type == CURLINFO_TEXT ||
 	    type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT))
 		trace_lines(r, type, data, len);
+	/* A request went out: curl has its headers; ours is done. */
+	if (type == CURLINFO_HEADER_OUT && r->proxy_hdr != NULL) {
+		sent_wipe(r, data, len);
+		auth_close(r);
+	}
 	/*
 	 * curl records no connect time for a transfer that fails later,
 	 * so note it ourselves: the first thing sent, or curl's "Connected
@@ -920,8 +1133,8 @@ set_common(struct http_req *r, const struct http_req_opts *o)
 
 /*
  * With a separate proxy password, curl must not see a userinfo in the
- * proxy URL (one there replaces the password we set): split "scheme://
- * user[:pw]@host:port" into the URL without it and the user.
+ * proxy URL (it would send a header of its own, and keep it): split
+ * "scheme://user[:pw]@host:port" into the URL without it and the user.
  */
 static int
 proxy_split(struct http_req *r, const char *proxy, struct clouddp_err *err)
@@ -972,11 +1185,14 @@ set_route(struct http_req *r, const struct http_req_opts *o,
 	if (o->proxy_password != NULL && r->proxy_src != NULL) {
 		if (proxy_split(r, r->proxy_src, err) == -1)
 			return -1;
+		r->proxy_pw = o->proxy_password;
+		if (auth_init(r) == -1)
+			return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
+			    "out of memory");
 		bad |= curl_easy_setopt(e, CURLOPT_PROXY, r->proxy_url);
-		bad |= curl_easy_setopt(e, CURLOPT_PROXYUSERNAME,
-		    r->proxy_user);
-		bad |= curl_easy_setopt(e, CURLOPT_PROXYPASSWORD,
-		    o->proxy_password);
+		bad |= curl_easy_setopt(e, CURLOPT_PROXYHEADER, r->proxy_hdr);
+		bad |= curl_easy_setopt(e, CURLOPT_HEADEROPT,
+		    CURLHEADER_SEPARATE);
 	} else if (o->proxy != NULL)
 		bad |= curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
 	if (o->tunnel)

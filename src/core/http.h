@@ -13,10 +13,15 @@
 #include "clouddp.h"
 #include "loop.h"
 
+/*
+ * libcurl's global state, with allocation functions that wipe each block
+ * libcurl frees: call before any other libcurl function.
+ */
 int	 http_global_init(struct clouddp_err *);
 void	 http_global_cleanup(void);
 
 struct http_multi;
+struct secret_shield;
 
 /*
  * Called with each line curl says about a request (its informational
@@ -90,7 +95,8 @@ struct http_req_opts {
 	const void	*tls_arg;
 	const char	*connect_to;	/* "HOST:PORT:ADDR:PORT" or NULL */
 	const char	*proxy;		/* NULL: environment; "": none */
-	const char	*proxy_password; /* for the proxy URL's user */
+	const struct secret_shield *proxy_password; /* the proxy URL's
+					 * user's, shielded (secret.h) */
 	int		 tunnel;	/* CONNECT through the proxy for http */
 	int		 connect_only;	/* stop after TCP, CONNECT and TLS */
 	int		 certinfo;	/* collect the served chain */
@@ -225,6 +231,14 @@ int	 http_req_start(struct http_multi *, const struct http_req_opts *,
  * when a header came more than once.  Valid as the result is.
  */
 const char *http_result_header(const struct http_result *, const char *);
+
+/*
+ * Read a proxy password from src (secret_read) and shield it at once:
+ * the caller keeps it for http_req_opts's proxy_password and releases
+ * it with secret_shield_free().  NULL with err filled.
+ */
+struct secret_shield *http_proxy_password_read(
+	    const struct clouddp_secret_src *, struct clouddp_err *);
 
 /*
  * The proxy curl will take from the environment for scheme ("https" or

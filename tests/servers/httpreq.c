@@ -95,12 +95,14 @@ struct args {
 	const char		*hdrs[16];
 	const char		*cert_path;
 	const char		*pw_path;
-	char			*proxy_pw;
+	struct secret_shield	*proxy_pw;
 };
 
 static int
 opt(struct args *a, int c, struct clouddp_err *err)
 {
+	struct clouddp_secret_src src = { CLOUDDP_SECRET_FILE, NULL, NULL };
+
 	switch (c) {
 	case 'C':
 		a->o.cacert = optarg;
@@ -113,7 +115,8 @@ opt(struct args *a, int c, struct clouddp_err *err)
 			a->hdrs[a->o.nheaders++] = optarg;
 		break;
 	case 'P':
-		a->proxy_pw = password(optarg, err);
+		src.arg = optarg;
+		a->proxy_pw = http_proxy_password_read(&src, err);
 		if (a->proxy_pw == NULL)
 			return -1;
 		a->o.proxy_password = a->proxy_pw;
@@ -191,7 +194,7 @@ fail:
 	fprintf(stderr, "httpreq: %s\n", err.what);
 out:
 	secret_free(pw);
-	secret_free(a.proxy_pw);
+	secret_shield_free(a.proxy_pw);
 	cert_free(cert);
 	clouddp_global_cleanup();
 	return status;

@@ -28,7 +28,7 @@ cores=1
 grep -q __asan_init "$(command -v clouddp-cert)" && cores=0
 
 emu_azurite || exit 1
-plan 39
+plan 44
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 cd "$T_TMP" || exit 1
@@ -199,9 +199,25 @@ ok $? "vip: the proxy took the password and connected to the VIP"
 sample vip $pid
 kill -INT $pid
 wait $pid
-mid vip "vip" "libcurl keeps the proxy password of a transfer under way"
+mid vip "vip"
 clean "vip: stdout (--json)" vip.out
 clean "vip: stderr" vip.err
+# Mid-CONNECT: a proxy that takes the CONNECT, password and all, and
+# never answers.
+VIP_PROXY=$PROXY_PW
+export VIP_PROXY
+clouddp-vip --vip "$PA" --fqdn clouddp1.contoso.test --http-port none \
+    --proxy "http://clouddp@$PA:$PSTALL" --proxy-password-env VIP_PROXY \
+    --timeout 30 -vv >vipc.out 2>vipc.err &
+pid=$!
+unset VIP_PROXY
+wait_for 10 grep -q "> Proxy-Authorization: \[redacted\]" vipc.err
+ok $? "vip: the CONNECT and its Proxy-Authorization went out (-vv)"
+sample vipc $pid
+kill -INT $pid
+wait $pid
+mid vipc "vip mid-CONNECT"
+clean "vip mid-CONNECT: stderr (-vv)" vipc.err
 
 # --- clouddp-cname --apply with a TSIG key --------------------------------------
 GUID=d1594d4527614a09b934d470.cloudapp.net

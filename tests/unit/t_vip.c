@@ -8,6 +8,7 @@
 
 #include "clouddp.h"
 #include "http.h"
+#include "secret.h"
 #include "vip.h"
 #include "../tap.h"
 
@@ -35,7 +36,7 @@ main(void)
 	struct vip_secrets	 sec;
 	struct vip_cfg		 cfg;
 	struct vip_probe		*p;
-	char			 addr[64];
+	char			 addr[64], *pw;
 	const char		*var;
 	double			 v[] = { 5, 1, 3, 2 };
 	double			 w[] = { 7, 1, 3 };
@@ -99,10 +100,12 @@ main(void)
 	    "a proxy password needs a user in the proxy URL");
 	cfg.proxy = "svc:pw@proxy.example:3128";
 	setenv("PW", "s3cret", 1);
+	pw = NULL;
 	ok(vip_secrets_load(&sec, &cfg, &err) == 0 &&
-	    strcmp(cfg.proxy_password, "s3cret") == 0 &&
-	    getenv("PW") == NULL,
-	    "the password is read, and the variable unset");
+	    secret_shield_open(cfg.proxy_password, &pw, NULL, &err) == 0 &&
+	    strcmp(pw, "s3cret") == 0 && getenv("PW") == NULL,
+	    "the password is read (kept shielded), and the variable unset");
+	secret_free(pw);
 	vip_secrets_clear(&sec);
 	return done_testing();
 }
