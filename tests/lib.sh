@@ -15,6 +15,48 @@ fi
 CLOUDDP_TEST_SLOW=${CLOUDDP_TEST_SLOW:-1}
 export PATH CLOUDDP_TEST_SLOW
 
+# t_slack: the seconds a run of a tool may take beyond what a test
+# allows a plain build: 0, or under memcheck three times the wall time
+# of one start-up and exit of a tool (clouddp-resolve --version) plus
+# one, measured once per test on the machine as loaded now.  For upper
+# bounds on a run's wall time; lower bounds stay as they are.
+t_slack() {
+	if [ -z "${CLOUDDP_VALGRIND:-}" ]; then
+		echo 0
+		return
+	fi
+	if [ ! -s "$T_TMP/.slack" ]; then
+		ts=$(date +%s.%N)
+		clouddp-resolve --version >/dev/null 2>&1
+		te=$(date +%s.%N)
+		awk -v a="$ts" -v b="$te" 'BEGIN { printf "%.1f\n", 3 * (b - a) + 1 }' \
+		    >"$T_TMP/.slack"
+	fi
+	cat "$T_TMP/.slack"
+}
+
+# t_catching PID: PID has its own SIGINT handler in place (SigCgt in
+# /proc/PID/status).  A test that interrupts a tool waits for this
+# first: a background job starts with SIGINT ignored, and a signal sent
+# before the handler is there (valgrind's start-up is long) is lost.
+t_catching() {
+	tc=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$tc" ] || return 1
+	tc=${tc#"${tc%?}"}
+	[ $((0x$tc & 2)) -ne 0 ]
+}
+
+# t_vg_skip DESCRIPTION WHY: under memcheck, the next test point is a
+# SKIP saying WHY it means nothing there (e.g. a bound on maximum RSS,
+# which is valgrind's own); returns 0 then, so that the caller does not
+# make its check.  Returns 1 in a plain or sanitizer run.
+t_vg_skip() {
+	[ -n "${CLOUDDP_VALGRIND:-}" ] || return 1
+	T_N=$((T_N + 1))
+	echo "ok $T_N # SKIP $1: under valgrind memcheck $2"
+	return 0
+}
+
 T_N=0
 T_FAILED=0
 T_PIDS=""
@@ -31,13 +73,16 @@ t_mine() {
 
 t_cleanup() {
 	live=""
+	# Under memcheck a tool's leak check at exit takes a while.
+	T_STOP=1
+	[ -n "${CLOUDDP_VALGRIND:-}" ] && T_STOP=4
 	for pid in $T_PIDS; do
 		t_mine "$pid" && live="$live $pid" && kill "$pid" 2>/dev/null
 	done
 	for pid in $live; do
 		# Give each server a moment, then insist.
 		i=0
-		while t_mine "$pid" && [ $i -lt 50 ]; do
+		while t_mine "$pid" && [ $i -lt $((50 * T_STOP)) ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
@@ -152,9 +197,10 @@ spawn() {
 	eval "PID_$name=$!"
 }
 
-# wait_for SECONDS CMD...: retry CMD every 0.1s until it succeeds.
+# wait_for SECONDS CMD...: retry CMD every 0.1s until it succeeds, for
+# CLOUDDP_TEST_SLOW times SECONDS at most.
 wait_for() {
-	limit=$(($1 * 10))
+	limit=$(($1 * 10 * CLOUDDP_TEST_SLOW))
 	shift
 	i=0
 	while ! "$@" >/dev/null 2>&1; do
@@ -452,7 +498,7 @@ emu_start() {
 	    --request-log "$T_TMP/$name.req" --vip-pool 127.0.0.16/28 \
 	    --vip-https-port "$(free_port 127.0.0.17)" --vip-http-port none \
 	    "$@"
-	wait_for $((10 * CLOUDDP_TEST_SLOW)) test -s "$T_TMP/$name.ready" ||
+	wait_for 10 test -s "$T_TMP/$name.ready" ||
 	    return 1
 	EMU_PORT=$(jq -r .port "$T_TMP/$name.ready")
 	EP=https://$EMU_ADDR:$EMU_PORT

@@ -57,7 +57,10 @@ export COMPL
 # with a value (an upper-case word after them).
 for t in $CLOUDDP_TOOLS; do
 	name=$(basename "$t")
-	help=$("$top_builddir/$t" --help)
+	bin=$top_builddir/$t
+	# make check-valgrind: through PATH, that is under memcheck.
+	[ -n "${CLOUDDP_VALGRIND:-}" ] && bin=$name
+	help=$("$bin" --help)
 	want=$(printf '%s\n' "$help" | grep -o -- '--[a-z0-9][a-z0-9-]*' |
 	    sort -u)
 	got=$(comp "$name" --)

@@ -30,10 +30,11 @@ run_part() {
 		    "the source tree (a release tarball has none)"
 		return 0
 	fi
-	CORPUS_ONLY=$1 bash "$CORPUS/run.sh" \
-	    "$top_builddir/tools/clouddp-cert" \
-	    "$top_builddir/tools/clouddp-cname" >"$T_TMP/$1.out" \
-	    2>"$T_TMP/$1.err"
+	# make check-valgrind: the tools under memcheck (its links).
+	bin=$top_builddir/tools
+	[ -n "${CLOUDDP_VALGRIND:-}" ] && bin=$top_builddir/tests/valgrind/bin
+	CORPUS_ONLY=$1 bash "$CORPUS/run.sh" "$bin/clouddp-cert" \
+	    "$bin/clouddp-cname" >"$T_TMP/$1.out" 2>"$T_TMP/$1.err"
 	rc=$?
 	last=$(tail -n 1 "$T_TMP/$1.out")
 	printf '%s\n' "$last" |

@@ -42,8 +42,10 @@ like "$out" "^demo: files in $D\$" "it says where its files are"
 like "$out" "^demo: stopped every server it started\$" "it says it stopped them"
 is "$(left "$D")" "" "no process it started runs, nothing listens"
 is "$(wc -l <"$D/pids")" 4 "it had started BIND, Unbound, Azurite and the emulator"
-[ "$took" -lt 120 ]
-ok $? "it took ${took} s, under two minutes"
+if ! t_vg_skip "it took ${took} s" "the two minutes are the plain build's speed"; then
+	[ "$took" -lt 120 ]
+	ok $? "it took ${took} s, under two minutes"
+fi
 test -s "$D/inventory.db" && test -s "$D/logs/CloudMgr.log" &&
     test -s "$D/certs/service.pfx" && test -s "$D/certs/management.cer"
 ok $? "the inventory, the log and the certificates are kept"

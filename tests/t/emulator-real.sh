@@ -324,7 +324,7 @@ registered
 ok $? "a new deployment: registered again"
 kill -TERM "$PID_emu"
 i=0
-while kill -0 "$PID_emu" 2>/dev/null && [ $i -lt 100 ]; do
+while kill -0 "$PID_emu" 2>/dev/null && [ $i -lt $((100 * CLOUDDP_TEST_SLOW)) ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

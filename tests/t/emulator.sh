@@ -377,7 +377,7 @@ is "$n_log" "$N_API" "request log: every request"
 # SIGTERM ---------------------------------------------------------------------
 kill -TERM "$PID"
 i=0
-while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do
+while kill -0 "$PID" 2>/dev/null && [ $i -lt $((50 * CLOUDDP_TEST_SLOW)) ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -386,17 +386,23 @@ is "$?" 0 "SIGTERM: exit 0"
 is "$(ss -Hltn "sport = :$PORT" | wc -l)" 0 "SIGTERM: nothing left listening"
 
 # Asynchronous progress over time -------------------------------------------
-# at SECONDS: sleep until SECONDS after T0 (the checks sit mid-step).
+# Under memcheck each request takes the emulator longer: every delay
+# and every check's time are K times the plain ones.
+K=1
+[ -n "${CLOUDDP_VALGRIND:-}" ] && K=4
+k() { awk -v s="$1" -v k="$K" 'BEGIN { print s * k }'; }
+# at SECONDS: sleep until K * SECONDS after T0 (the checks sit mid-step).
 at() {
-	sleep "$(awk -v t0="$T0" -v s="$1" -v now="$(date +%s.%N)" \
+	sleep "$(awk -v t0="$T0" -v s="$(k "$1")" -v now="$(date +%s.%N)" \
 	    'BEGIN { d = t0 + s - now; if (d < 0) d = 0; printf "%.3f", d }')"
 }
 # Each check sits at least 0.75 s from the nearest step, so a loaded
 # machine does not make it flap.
-emu e2 --delay operation=6.5 --delay storage-creating=2 \
-    --delay storage-dns=2 --delay deploying=4.5 --delay role-unknown=2 \
-    --delay creating-vm=2 --delay starting-vm=2 --delay busy-role=4 \
-    --delay instance-skew=4 --quota hosted-services=1
+emu e2 --delay operation="$(k 6.5)" --delay storage-creating="$(k 2)" \
+    --delay storage-dns="$(k 2)" --delay deploying="$(k 4.5)" \
+    --delay role-unknown="$(k 2)" --delay creating-vm="$(k 2)" \
+    --delay starting-vm="$(k 2)" --delay busy-role="$(k 4)" \
+    --delay instance-skew="$(k 4)" --quota hosted-services=1
 ok $? "second emulator, with delays"
 api POST /services/hostedservices --data "$(cs_body "$SVC")"
 T0=$(date +%s.%N)

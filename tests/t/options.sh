@@ -36,6 +36,8 @@ is "$lint" "" "clouddp(7) lints clean"
 for t in $tools; do
 	name=$(basename "$t")
 	bin=$top_builddir/$t
+	# make check-valgrind: through PATH, that is under memcheck.
+	[ -n "${CLOUDDP_VALGRIND:-}" ] && bin=$name
 	run "$bin" --help
 	ok $rc "$name --help exits 0"
 	help=$out

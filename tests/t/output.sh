@@ -89,8 +89,9 @@ first=$(cat "$T_TMP/first")
 el=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 like "$first" '^\{"name":"dp[0-9]+\.contoso\.test",' "| head -1: the first line"
 is "$(cat "$T_TMP/err")" "" "| head -1: nothing on stderr"
-awk -v e="$el" 'BEGIN { exit !(e < 1) }'
-ok $? "| head -1: the run ends promptly (${el}s for 100,000 names)"
+hi=$(awk -v s="$(t_slack)" 'BEGIN { print 1 + s }')
+awk -v e="$el" -v hi="$hi" 'BEGIN { exit !(e < hi) }'
+ok $? "| head -1: the run ends promptly (${el}s for 100,000 names, under ${hi}s)"
 
 # --- SIGINT in the middle of a batch ----------------------------------------
 # A silent server, one try of 0.3s, 5 names at once: a few names end
@@ -100,6 +101,7 @@ $R --json --resolver "$A:$((P + 1))" --timeout 0.3 --tries 1 \
     --concurrency 5 --input "$T_TMP/200.txt" >"$T_TMP/int.json" \
     2>"$T_TMP/err" &
 pid=$!
+wait_for 10 t_catching $pid
 sleep 1.2
 kill -INT $pid
 wait $pid
@@ -119,6 +121,7 @@ for i in $(seq 1 40); do echo "$A dp$i.contoso.test"; done >"$T_TMP/vips40"
 clouddp-vip --json --input "$T_TMP/vips40" --port "$PS" --http-port none \
     --timeout 0.4 --concurrency 2 >"$T_TMP/vint.json" 2>"$T_TMP/err" &
 pid=$!
+wait_for 10 t_catching $pid
 sleep 1.5
 kill -INT $pid
 wait $pid
@@ -137,15 +140,17 @@ holder=$!
 $R --json --resolver "$A:$P" --input "$T_TMP/quiet.fifo" \
     >"$T_TMP/fifo.json" 2>"$T_TMP/err" &
 pid=$!
+wait_for 10 t_catching $pid
 sleep 0.5
 kill -INT $pid
+lim=$(awk -v s="$(t_slack)" 'BEGIN { printf "%d\n", 30 + 10 * s }')
 i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 30 ]; do
+while kill -0 $pid 2>/dev/null && [ $i -lt "$lim" ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 kill -0 $pid 2>/dev/null
-ok $((1 - $?)) "resolve SIGINT while waiting for input: ends within 3s"
+ok $((1 - $?)) "resolve SIGINT while waiting for input: ends within $((lim / 10))s"
 kill -9 $pid 2>/dev/null
 wait $pid
 is "$?" 3 "resolve SIGINT while waiting for input: exit 3"

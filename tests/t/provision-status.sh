@@ -23,6 +23,7 @@ D=$T_TMP/certs
 emu_certs "$D"
 
 HOLD=1.5
+[ -n "${CLOUDDP_VALGRIND:-}" ] && HOLD=4
 emu_start emu --delay all=0 --fault "get-deployment:stall=$HOLD:every=1"
 ok $? "emulator started"
 DB=$T_TMP/inventory.db
@@ -85,7 +86,15 @@ like "$out" "'storage_used'=${S1}B;10737418\\.24;21474836\\.48 'storage_pct'=1\\
 
 put big2.bin 11534336
 S2=$((S1 + 11534336))
+t0=$(now)
 mgmt status --name DP1 --nagios
+t1=$(now)
+# One DP's run beyond its held answer: start-up, TLS and the rest,
+# which under memcheck are slow.  Four DPs asked one after the other
+# would take four times that too; counted only under memcheck.
+over=0
+[ -n "${CLOUDDP_VALGRIND:-}" ] &&
+    over=$(awk -v a="$t0" -v b="$t1" -v h="$HOLD" 'BEGIN { print b - a - h }')
 is "$rc" 2 "2.1 % of 1 GB used, critical at 2 %: exit 2"
 like "$out" "^CLOUDDP-PROVISION CRITICAL: .*storage used $S2 bytes" \
     "--nagios: one CRITICAL line"
@@ -104,8 +113,10 @@ is "$(js '[.dps[] | .name + "=" + .deployment + "/" + (.storage_used_bytes|tostr
 is "$(js '[.dps[] | .status] | join(" ")')" "critical ok ok ok" \
     "each DP judged against its own quota"
 el=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-awk -v e="$el" -v h="$HOLD" 'BEGIN { exit !(e >= h && e < 2.5 * h) }'
-ok $? "four DPs asked at once: ${el} s, one Get Deployment held ${HOLD} s"
+awk -v e="$el" -v h="$HOLD" -v o="$over" \
+    'BEGIN { exit !(e >= h && e < 2.5 * h + 4 * o) }'
+ok $? "four DPs asked at once: ${el} s, one Get Deployment held ${HOLD} s" \
+    "(one DP: $over s more)"
 is "$(($(keys) - k0))" 4 "the storage keys asked once per DP"
 mgmt status --nagios
 like "$out" "'dps'=4 'dps_ok'=3 'storage_used'=$((S2 * 4))B" \
