@@ -46,14 +46,16 @@ t_catching() {
 	[ $((0x$tc & 2)) -ne 0 ]
 }
 
-# t_vg_skip DESCRIPTION WHY: under memcheck, the next test point is a
+# t_vg_skip DESCRIPTION WHY...: under memcheck, the next test point is a
 # SKIP saying WHY it means nothing there (e.g. a bound on maximum RSS,
 # which is valgrind's own); returns 0 then, so that the caller does not
 # make its check.  Returns 1 in a plain or sanitizer run.
 t_vg_skip() {
 	[ -n "${CLOUDDP_VALGRIND:-}" ] || return 1
 	T_N=$((T_N + 1))
-	echo "ok $T_N # SKIP $1: under valgrind memcheck $2"
+	tv=$1
+	shift
+	echo "ok $T_N # SKIP $tv: under valgrind memcheck $*"
 	return 0
 }
 

@@ -132,13 +132,18 @@ end_state() {
 	    "$1: the inventory agrees with the emulator ($(printf '%s' "$dep" | xml Status), VIP $vip)"
 }
 
+# Under memcheck every step is slower: the steps a kill must find in
+# flight last K times longer.
+K=1
+[ -n "${CLOUDDP_VALGRIND:-}" ] && K=4
+k() { awk -v s="$1" -v k="$K" 'BEGIN { print s * k }'; }
 # Each create step while its operation runs (the id journaled): resume
 # polls it, then finds the resource instead of asking again.
-kill_at st_op storage request --delay storage-creating=1.5
+kill_at st_op storage request --delay storage-creating="$(k 1.5)"
 like "$(cat "$T_TMP/cloudmgr.log")" "Resuming storage: polling operation [0-9a-f]{32}" \
     "st_op: the open operation was polled again"
-kill_at cert_op certificate request --delay operation=1
-kill_at dep_op deploy request --delay operation=1
+kill_at cert_op certificate request --delay operation="$(k 1)"
+kill_at dep_op deploy request --delay operation="$(k 1)"
 # Between the request and the journal write: resume finds what the lost
 # answer made.
 kill_at st_sent storage sent
@@ -150,8 +155,8 @@ rerun=create
 kill_at dep_sent deploy sent
 rerun=resume
 # The steps that make nothing in the management API.
-kill_at cont container begun --fault get-storage-keys:stall=1.5
-kill_at ready ready begun --delay deploying=1.5
+kill_at cont container begun --fault get-storage-keys:stall="$(k 1.5)"
+kill_at ready ready begun --delay deploying="$(k 1.5)"
 is "$(q "SELECT count(*) FROM step WHERE outcome = 'ok' AND step = 'container'")" \
     9 "every DP's container step ended ok"
 
