@@ -583,19 +583,24 @@ static void
 stall_end(void *arg)
 {
 	struct req	*r = arg;
+	struct emu_api	*api = r->api;
 	struct req	**pp;
 
 	r->timer = NULL;
 	r->stall = 2;
-	for (pp = &r->api->stalled; *pp != NULL; pp = &(*pp)->next_stalled)
+	for (pp = &api->stalled; *pp != NULL; pp = &(*pp)->next_stalled)
 		if (*pp == r) {
 			*pp = r->next_stalled;
 			break;
 		}
 	MHD_resume_connection(r->conn);
-	/* Answer it now: nothing else may wake the daemon. */
-	MHD_run(r->api->mhd);
-	api_schedule(r->api);
+	/*
+	 * Answer it now: nothing else may wake the daemon.  A client that
+	 * gave up meanwhile has its request completed, and r freed, in
+	 * this run: r is not used after it.
+	 */
+	MHD_run(api->mhd);
+	api_schedule(api);
 }
 
 static int
