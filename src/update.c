@@ -1,23 +1,21 @@
 /*
- * RFC 2136 dynamic updates signed with TSIG (RFC 8945) on ldns: the key
- * file, and one change to one name as an asynchronous operation on the
- * event loop, every exchange over non-blocking TCP.  Nothing here prints
- * and nothing here blocks, but the one getaddrinfo of a server name.
+ * RFC 2136 dynamic updates on ldns, signed with TSIG (RFC 8945, tsig.c):
+ * one change to one name as an asynchronous operation on the event
+ * loop, every exchange over non-blocking TCP.  Nothing here prints and
+ * nothing here blocks, but the one getaddrinfo of a server name.
  */
 #include "config.h"
 
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <netinet/in.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
@@ -26,242 +24,9 @@
 #include "dnsmsg.h"
 #include "loop.h"
 #include "name.h"
-#include "secret.h"
+#include "tsig.h"
 #include "update.h"
 #include "zone.h"
-
-struct zone_tsig {
-	char	 name[ZONE_NAME_MAX];
-	char	 algorithm[64];
-	char	*secret;	/* base64 */
-};
-
-/* A minimal reader for BIND's key statement: words, strings, { } ; */
-struct key_lexer {
-	const char	*p;
-	char		 tok[512];
-};
-
-static int
-lex_next(struct key_lexer *lx)
-{
-	size_t	 n = 0;
-
-	for (;;) {
-		while (isspace((unsigned char)*lx->p))
-			lx->p++;
-		if (*lx->p == '#' || (lx->p[0] == '/' && lx->p[1] == '/')) {
-			lx->p += strcspn(lx->p, "\n");
-			continue;
-		}
-		if (lx->p[0] == '/' && lx->p[1] == '*') {
-			lx->p = strstr(lx->p + 2, "*/");
-			if (lx->p == NULL)
-				return -1;
-			lx->p += 2;
-			continue;
-		}
-		break;
-	}
-	if (*lx->p == '\0')
-		return 0;
-	if (strchr("{};", *lx->p) != NULL) {
-		lx->tok[0] = *lx->p++;
-		lx->tok[1] = '\0';
-		return 1;
-	}
-	if (*lx->p == '"') {
-		for (lx->p++; *lx->p != '"' && *lx->p != '\0'; lx->p++)
-			if (n < sizeof(lx->tok) - 1)
-				lx->tok[n++] = *lx->p;
-		if (*lx->p != '"')
-			return -1;
-		lx->p++;
-	} else
-		while (*lx->p != '\0' && !isspace((unsigned char)*lx->p) &&
-		    strchr("{};\"", *lx->p) == NULL)
-			if (n < sizeof(lx->tok) - 1)
-				lx->tok[n++] = *lx->p++;
-			else
-				lx->p++;
-	lx->tok[n] = '\0';
-	return 1;
-}
-
-static const char *const tsig_algorithms[][2] = {
-	{ "hmac-md5", "hmac-md5.sig-alg.reg.int." },
-	{ "hmac-sha1", "hmac-sha1." },
-	{ "hmac-sha224", "hmac-sha224." },
-	{ "hmac-sha256", "hmac-sha256." },
-	{ "hmac-sha384", "hmac-sha384." },
-	{ "hmac-sha512", "hmac-sha512." },
-};
-
-static int
-tsig_set_algorithm(struct zone_tsig *k, const char *alg, const char *path,
-    struct clouddp_err *err)
-{
-	size_t	 i, n = strlen(alg);
-
-	/* Whole names only: "h" or "" must not pass for hmac-md5. */
-	if (n > 0 && alg[n - 1] == '.')
-		n--;
-	for (i = 0; n > 0 && i < sizeof(tsig_algorithms) /
-	    sizeof(*tsig_algorithms); i++)
-		if ((strlen(tsig_algorithms[i][0]) == n &&
-		    strncasecmp(alg, tsig_algorithms[i][0], n) == 0) ||
-		    (strlen(tsig_algorithms[i][1]) == n + 1 &&
-		    strncasecmp(alg, tsig_algorithms[i][1], n) == 0)) {
-			snprintf(k->algorithm, sizeof(k->algorithm), "%s",
-			    tsig_algorithms[i][1]);
-			return 0;
-		}
-	if (n == 0)
-		return clouddp_errf(err, CLOUDDP_ECONFIG,
-		    "name the algorithm, e.g. algorithm hmac-sha256;",
-		    "%s: the key's algorithm is empty", path);
-	return clouddp_errf(err, CLOUDDP_ECONFIG,
-	    "use hmac-sha256 (tsig-keygen's default) or another hmac-sha*",
-	    "%s: unknown TSIG algorithm '%s'", path, alg);
-}
-
-/* Parse the key statement's body after `key "name" {`. */
-static int
-tsig_parse_body(struct key_lexer *lx, struct zone_tsig *k, const char *path,
-    struct clouddp_err *err)
-{
-	char	 field[32];
-
-	for (;;) {
-		if (lex_next(lx) != 1)
-			break;
-		if (strcmp(lx->tok, "}") == 0)
-			return k->secret != NULL ? 0 : clouddp_errf(err,
-			    CLOUDDP_ECONFIG, "generate one with tsig-keygen",
-			    "%s: the key has no secret", path);
-		snprintf(field, sizeof(field), "%s", lx->tok);
-		if (lex_next(lx) != 1)
-			break;
-		if (strcmp(field, "algorithm") == 0) {
-			if (tsig_set_algorithm(k, lx->tok, path, err) == -1)
-				return -1;
-		} else if (strcmp(field, "secret") == 0) {
-			secret_free(k->secret);
-			k->secret = strdup(lx->tok);
-			secret_wipe(lx->tok, sizeof(lx->tok));
-			if (k->secret == NULL)
-				return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
-				    "out of memory");
-		} else
-			return clouddp_errf(err, CLOUDDP_ECONFIG, NULL,
-			    "%s: unknown key field '%s'", path, field);
-		if (lex_next(lx) != 1 || strcmp(lx->tok, ";") != 0)
-			break;
-	}
-	return clouddp_errf(err, CLOUDDP_ECONFIG,
-	    "the file must hold key \"name\" { algorithm hmac-sha256; "
-	    "secret \"...\"; };",
-	    "%s: malformed key statement", path);
-}
-
-/* A key name is a domain name, often a single label; keep its dot. */
-static int
-key_name(const char *tok, char *out)
-{
-	ldns_rdf	*rdf;
-	size_t		 n = strlen(tok);
-
-	if (n == 0 || n >= ZONE_NAME_MAX - 1)
-		return -1;
-	snprintf(out, ZONE_NAME_MAX, "%s%s", tok, tok[n - 1] == '.' ? "" : ".");
-	rdf = ldns_dname_new_frm_str(out);
-	if (rdf == NULL)
-		return -1;
-	ldns_rdf_deep_free(rdf);
-	return 0;
-}
-
-static int
-tsig_parse(const char *text, struct zone_tsig *k, const char *path,
-    struct clouddp_err *err)
-{
-	struct key_lexer	 lx;
-	int			 rc = -1;
-
-	lx.p = text;
-	if (lex_next(&lx) != 1 || strcmp(lx.tok, "key") != 0 ||
-	    lex_next(&lx) != 1 || key_name(lx.tok, k->name) == -1 ||
-	    lex_next(&lx) != 1 || strcmp(lx.tok, "{") != 0)
-		clouddp_errf(err, CLOUDDP_ECONFIG,
-		    "the file must hold key \"name\" { algorithm hmac-sha256; "
-		    "secret \"...\"; }; as tsig-keygen writes it",
-		    "%s: no key statement found", path);
-	else
-		rc = tsig_parse_body(&lx, k, path, err);
-	secret_wipe(lx.tok, sizeof(lx.tok));
-	return rc;
-}
-
-struct zone_tsig *
-zone_tsig_load(const char *path, const char **warning,
-    struct clouddp_err *err)
-{
-	struct zone_tsig	*k = NULL;
-	struct clouddp_buf	 text = { 0 };
-	struct stat		 st;
-	char			 chunk[1024];
-	size_t			 n;
-	FILE			*fp;
-
-	*warning = NULL;
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		clouddp_errf(err, CLOUDDP_ECONFIG,
-		    "check the path given to --tsig-file", "%s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 077) != 0)
-		*warning = "the TSIG key file is readable by others: "
-		    "chmod 600 it";
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    text.len < 65536)
-		if (clouddp_buf_append(&text, chunk, n, err) == -1)
-			goto fail;
-	secret_wipe(chunk, sizeof(chunk));
-	k = calloc(1, sizeof(*k));
-	if (k == NULL || text.data == NULL) {
-		clouddp_errf(err, CLOUDDP_ECONFIG, NULL, "%s: empty file",
-		    path);
-		goto fail;
-	}
-	snprintf(k->algorithm, sizeof(k->algorithm), "hmac-sha256.");
-	if (tsig_parse(text.data, k, path, err) == -1)
-		goto fail;
-	fclose(fp);
-	clouddp_buf_free(&text);
-	return k;
-fail:
-	fclose(fp);
-	clouddp_buf_free(&text);
-	zone_tsig_free(k);
-	return NULL;
-}
-
-void
-zone_tsig_free(struct zone_tsig *k)
-{
-	if (k == NULL)
-		return;
-	secret_free(k->secret);
-	free(k);
-}
-
-const char *
-zone_tsig_name(const struct zone_tsig *k)
-{
-	return k->name;
-}
 
 /* One server: where it is, what it is called in messages, its key. */
 struct update_client {
@@ -362,12 +127,13 @@ tsig_error_text(unsigned code, const char **hint)
 /* Check the TSIG of an answer to a signed message. */
 static int
 check_tsig(const struct update_client *c, ldns_pkt *resp,
-    const uint8_t *wire, size_t len, const ldns_rdf *mac,
+    const uint8_t *wire, size_t len, const struct tsig_mac *mac,
     struct clouddp_err *err)
 {
 	const char	*hint, *what;
 	ldns_rr		*tsig;
 	unsigned	 code = 0;
+	int		 rc;
 
 	tsig = ldns_pkt_tsig(resp);
 	if (tsig != NULL && ldns_rr_rd_count(tsig) > 5)
@@ -375,7 +141,7 @@ check_tsig(const struct update_client *c, ldns_pkt *resp,
 	if (code != 0) {
 		what = tsig_error_text(code, &hint);
 		return clouddp_errf(err, CLOUDDP_EREFUSED, hint,
-		    "%s (key %s): %s", c->label, c->tsig->name, what);
+		    "%s (key %s): %s", c->label, zone_tsig_name(c->tsig), what);
 	}
 	if (tsig == NULL) {
 		if (ldns_pkt_get_rcode(resp) != LDNS_RCODE_NOERROR)
@@ -385,8 +151,10 @@ check_tsig(const struct update_client *c, ldns_pkt *resp,
 		    "%s: the answer to a signed message is not signed",
 		    c->label);
 	}
-	if (!ldns_pkt_tsig_verify(resp, wire, len, c->tsig->name,
-	    c->tsig->secret, mac))
+	rc = tsig_verify(c->tsig, resp, wire, len, mac, err);
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
 		return clouddp_errf(err, CLOUDDP_EREFUSED,
 		    "the answer may have been forged or altered: check the "
 		    "path to the server",
@@ -417,7 +185,7 @@ struct xfer {
 	size_t			 inlen, inoff;
 	uint16_t		 id;
 	int			 opcode;	/* the request's */
-	ldns_rdf		*mac;		/* the request's, if signed */
+	struct tsig_mac		 mac;		/* the request's, if signed */
 	int			 is_update;
 };
 
@@ -465,7 +233,6 @@ xfer_close(struct update_op *op)
 	}
 	free(x->out);
 	free(x->in);
-	ldns_rdf_deep_free(x->mac);
 	memset(x, 0, sizeof(*x));
 	x->fd = -1;
 }
@@ -577,7 +344,7 @@ xfer_answer(struct update_op *op)
 		    "%s: malformed answer (%zu bytes)", op->c->label, len);
 		goto fail;
 	}
-	if (op->c->tsig != NULL && check_tsig(op->c, resp, wire, len, x->mac,
+	if (op->c->tsig != NULL && check_tsig(op->c, resp, wire, len, &x->mac,
 	    &err) == -1)
 		goto fail;
 	xfer_close(op);
@@ -723,32 +490,31 @@ on_xfer_io(void *arg, int fd, int ready)
 		xfer_answer(op);
 }
 
-/* Sign (with a key), encode and start sending q; q stays the caller's. */
+/* Encode q (signed, with a key) and start sending it; q stays the caller's. */
 static int
 xfer_start(struct update_op *op, ldns_pkt *q, struct clouddp_err *err)
 {
 	const struct zone_tsig	*k = op->c->tsig;
 	struct xfer		*x = &op->x;
-	ldns_status		 st;
 	uint8_t			*wire = NULL;
 	size_t			 len = 0;
 
 	ldns_pkt_set_random_id(q);
 	x->id = ldns_pkt_id(q);
 	x->opcode = (int)ldns_pkt_get_opcode(q);
+	/* TSIG signs with the wall clock's time (RFC 8945 5.2.3). */
 	if (k != NULL) {
-		st = ldns_pkt_tsig_sign(q, k->name, k->secret, 300,
-		    k->algorithm, NULL);
-		if (st != LDNS_STATUS_OK)
-			return clouddp_errf(err, CLOUDDP_ECONFIG,
-			    "check the secret in --tsig-file (base64)",
-			    "cannot sign with key %s: %s", k->name,
-			    ldns_get_errorstr_by_id(st));
-		x->mac = ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(q), 3));
-	}
-	if (ldns_pkt2wire(&wire, q, &len) != LDNS_STATUS_OK || len > 65535)
+		if (tsig_sign(k, q, (uint64_t)time(NULL), &x->mac, &wire,
+		    &len, err) == -1)
+			return -1;
+	} else if (ldns_pkt2wire(&wire, q, &len) != LDNS_STATUS_OK)
 		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
 		    "cannot encode the DNS message");
+	if (len > 65535) {
+		free(wire);
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL,
+		    "cannot encode the DNS message: %zu bytes", len);
+	}
 	x->out = malloc(len + 2);
 	x->in = malloc(2 + 65535);
 	if (x->out == NULL || x->in == NULL) {
@@ -1084,13 +850,13 @@ update_refused(const struct update_op *op, ldns_pkt_rcode rc,
 		    "check its allow-update or update-policy",
 		    "%s answered NOTAUTH: it is not authoritative for %s, or "
 		    "key %s may not update it", label, zone,
-		    op->c->tsig->name);
+		    zone_tsig_name(op->c->tsig));
 	case LDNS_RCODE_REFUSED:
 		return clouddp_errf(err, CLOUDDP_EREFUSED,
 		    "allow the key in the zone's allow-update or "
 		    "update-policy, or check --origin",
 		    "%s answered REFUSED: key %s may not update %s", label,
-		    op->c->tsig->name, zone);
+		    zone_tsig_name(op->c->tsig), zone);
 	case LDNS_RCODE_NOTZONE:
 		return clouddp_errf(err, CLOUDDP_EREFUSED, "check --origin",
 		    "%s answered NOTZONE: %s is not in zone %s", label,
