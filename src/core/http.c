@@ -37,6 +37,7 @@ struct http_multi {
 	CURLM			*multi;
 	struct loop_timer	*timer;
 	struct http_req		*reqs;		/* running, for free */
+	size_t			 nauth;		/* of them with proxy_hdr */
 };
 
 struct http_req {
@@ -62,6 +63,9 @@ struct http_req {
 	struct curl_slist	*proxy_hdr;	/* Proxy-Authorization */
 	size_t			 proxy_hdr_size; /* its data's bytes */
 	size_t			 auth_match;	/* for sent_wipe */
+	int			 auth_pending;	/* to be sent on this
+						 * connection */
+	int			 auth_filled;
 	int			 auth_failed;
 	struct clouddp_err	 auth_err;
 	struct curl_slist	*headers;
@@ -189,12 +193,15 @@ http_env_proxy(const char *scheme, const char **var)
 /*
  * The proxy password.  curl is never given it (CURLOPT_PROXYPASSWORD):
  * it would keep the password and the "user:password" it encodes for as
- * long as the handle lives.  It stays shielded (secret.h) in the caller;
- * the one Proxy-Authorization header curl sends (CURLOPT_PROXYHEADER) is
- * filled in when a connection's socket is opened and wiped back to an
- * empty header, which curl does not send, once the request carrying it
- * has been written.  Its entry is made at its full size up front, so
- * filling it in never allocates.
+ * long as the handle lives.  It stays shielded (secret.h) in the caller,
+ * and curl sends a Proxy-Authorization header we make (a
+ * CURLOPT_PROXYHEADER entry, at its full size from the start, so filling
+ * it in never allocates).  The header is filled in only while curl runs
+ * (around curl_multi_socket_action, for the requests that have not sent
+ * it yet on their connection) and wiped back to its bare name, which
+ * curl does not send, when curl returns: a process waiting on the
+ * network holds it nowhere.  curl writes a CONNECT in the same call in
+ * which it sees the TCP connection stand.
  */
 static const char auth_name[] = "Proxy-Authorization:";
 static const char auth_prefix[] = "Proxy-Authorization: Basic ";
@@ -218,6 +225,7 @@ auth_close(struct http_req *r)
 		return;
 	secret_wipe(r->proxy_hdr->data, r->proxy_hdr_size);
 	memcpy(r->proxy_hdr->data, auth_name, sizeof(auth_name));
+	r->auth_filled = 0;
 }
 
 /* The empty header, at the size auth_open fills.  Returns 0 or -1. */
@@ -238,6 +246,8 @@ auth_init(struct http_req *r)
 	if (r->proxy_hdr == NULL)
 		return -1;
 	auth_close(r);
+	r->auth_pending = 1;
+	r->m->nauth++;
 	return 0;
 }
 
@@ -266,12 +276,51 @@ auth_open(struct http_req *r)
 	memcpy(r->proxy_hdr->data, auth_prefix, AUTH_PREFIX_LEN);
 	EVP_EncodeBlock((unsigned char *)r->proxy_hdr->data +
 	    AUTH_PREFIX_LEN, (const unsigned char *)up, (int)n);
-	r->auth_match = 0;
+	r->auth_filled = 1;
 	rc = 0;
 out:
 	secret_free(pw);
 	secret_free(up);
+	if (rc == -1)
+		r->auth_failed = 1;
 	return rc;
+}
+
+/*
+ * Before curl runs: the headers still to be sent, filled in.  Requests
+ * of one client share the password and the user: it is opened once.
+ */
+static void
+auth_fill(struct http_multi *m)
+{
+	struct http_req	*r, *done = NULL;
+
+	if (m->nauth == 0)
+		return;
+	for (r = m->reqs; r != NULL; r = r->next) {
+		if (!r->auth_pending || r->auth_filled || r->auth_failed)
+			continue;
+		if (done != NULL && done->proxy_pw == r->proxy_pw &&
+		    strcmp(done->proxy_user, r->proxy_user) == 0) {
+			memcpy(r->proxy_hdr->data, done->proxy_hdr->data,
+			    r->proxy_hdr_size);
+			r->auth_filled = 1;
+		} else if (auth_open(r) == 0)
+			done = r;
+	}
+}
+
+/* When curl returns: every header wiped. */
+static void
+auth_wipe(struct http_multi *m)
+{
+	struct http_req	*r;
+
+	if (m->nauth == 0)
+		return;
+	for (r = m->reqs; r != NULL; r = r->next)
+		if (r->auth_filled)
+			auth_close(r);
 }
 
 /*
@@ -786,7 +835,9 @@ on_fd(void *arg, int fd, int ready)
 		flags |= CURL_CSELECT_OUT;
 	if (ready & LOOP_ERROR)
 		flags |= CURL_CSELECT_ERR;
+	auth_fill(m);
 	curl_multi_socket_action(m->multi, fd, flags, &running);
+	auth_wipe(m);
 	drain(m);
 }
 
@@ -799,7 +850,9 @@ on_timer(void *arg)
 	/* The loop frees this timer after we return: forget it first, as
 	 * curl may set a new one from inside the action. */
 	m->timer = NULL;
+	auth_fill(m);
 	curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	auth_wipe(m);
 	drain(m);
 }
 
@@ -838,6 +891,8 @@ req_free(struct http_req *r)
 		curl_easy_cleanup(r->easy);
 	}
 	auth_close(r);
+	if (r->proxy_hdr != NULL)
+		r->m->nauth--;
 	curl_slist_free_all(r->proxy_hdr);
 	curl_slist_free_all(r->connect_to);
 	curl_slist_free_all(r->headers);
@@ -893,9 +948,15 @@ on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 		r->res.peer_port = ntohs(in6->sin6_port);
 	}
 	r->t_open = loop_now();
-	if (r->proxy_hdr != NULL && auth_open(r) == -1) {
-		r->auth_failed = 1;
-		return CURL_SOCKET_BAD;
+	/* A new connection to the proxy: it sends the header anew (curl
+	 * runs: auth_wipe follows). */
+	if (r->proxy_hdr != NULL) {
+		r->auth_pending = 1;
+		r->auth_match = 0;
+		if (!r->auth_filled && !r->auth_failed)
+			auth_open(r);
+		if (r->auth_failed)
+			return CURL_SOCKET_BAD;
 	}
 	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 	return fd == -1 ? CURL_SOCKET_BAD : fd;
@@ -956,6 +1017,7 @@ on_debug(CURL *easy, curl_infotype type, char *data, size_t len, void *arg)
 	if (type == CURLINFO_HEADER_OUT && r->proxy_hdr != NULL) {
 		sent_wipe(r, data, len);
 		auth_close(r);
+		r->auth_pending = 0;
 	}
 	/*
 	 * curl records no connect time for a transfer that fails later,

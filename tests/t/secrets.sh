@@ -28,7 +28,7 @@ if [ -n "${CLOUDDP_VALGRIND:-}" ]; then
 fi
 
 emu_azurite || exit 1
-plan 45
+plan 50
 XDG_STATE_HOME=$T_TMP/state
 export XDG_STATE_HOME
 cd "$T_TMP" || exit 1
@@ -193,22 +193,31 @@ wait $pid
 mid vip "vip"
 clean "vip: stdout (--json)" vip.out
 clean "vip: stderr" vip.err
-# Mid-CONNECT: a proxy that takes the CONNECT, password and all, and
-# never answers.
-VIP_PROXY=$PROXY_PW
-export VIP_PROXY
-clouddp-vip --vip "$PA" --fqdn clouddp1.contoso.test --http-port none \
-    --proxy "http://clouddp@$PA:$PSTALL" --proxy-password-env VIP_PROXY \
-    --timeout 30 -vv >vipc.out 2>vipc.err &
-pid=$!
-unset VIP_PROXY
-wait_for 10 grep -q "> Proxy-Authorization: \[redacted\]" vipc.err
-ok $? "vip: the CONNECT and its Proxy-Authorization went out (-vv)"
-sample vipc $pid
-kill -INT $pid
-wait $pid
-mid vipc "vip mid-CONNECT"
-clean "vip mid-CONNECT: stderr (-vv)" vipc.err
+# vip_mid NAME PORT WHAT LINE: clouddp-vip -vv through the proxy at PORT,
+# sampled once it has said LINE and gone back to waiting.
+vip_mid() {
+	VIP_PROXY=$PROXY_PW
+	export VIP_PROXY
+	clouddp-vip --vip "$PA" --fqdn clouddp1.contoso.test --http-port none \
+	    --proxy "http://clouddp@$PA:$2" --proxy-password-env VIP_PROXY \
+	    --timeout 30 -vv >"$1.out" 2>"$1.err" &
+	pid=$!
+	unset VIP_PROXY
+	wait_for 10 grep -q "$4" "$1.err"
+	ok $? "vip $3: under way (-vv)"
+	sleep 0.5
+	sample "$1" $pid
+	kill -INT $pid
+	wait $pid
+	mid "$1" "vip $3"
+	clean "vip $3: stderr (-vv)" "$1.err"
+}
+# Before the tunnel stands: connecting to a proxy that answers no SYN,
+# and a CONNECT, password and all, that a proxy takes and never answers.
+PFULL=$(free_port $PA)
+stall_start full "$PA" "$PFULL" full || exit 1
+vip_mid vipt "$PFULL" "connecting to the proxy" "Trying $PA:$PFULL"
+vip_mid vipc "$PSTALL" "mid-CONNECT" "> Proxy-Authorization: \[redacted\]"
 
 # --- clouddp-cname --apply with a TSIG key --------------------------------------
 GUID=d1594d4527614a09b934d470.cloudapp.net
