@@ -2,7 +2,9 @@
  * What every fuzz target shares: libFuzzer's two entry points (the
  * targets are also linked with replay.c, which calls them for each file
  * of the seed corpus and the regression inputs), and an assertion that
- * aborts, so that a broken property is a finding like a crash.
+ * aborts, so that a broken property is a finding like a crash.  A
+ * target defines LLVMFuzzerTestOneInput and fuzz_target;
+ * LLVMFuzzerInitialize (fuzz_util.c) sets up what fuzz_target asks for.
  */
 #ifndef CLOUDDP_FUZZ_H
 #define CLOUDDP_FUZZ_H
@@ -14,6 +16,17 @@
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* What a target needs set up once, before its first input. */
+#define FUZZ_NEED_CERT	0x1		/* cert_global_init() */
+#define FUZZ_NEED_XML	0x2		/* xml_global_init() */
+
+struct fuzz_target {
+	unsigned	 needs;		/* FUZZ_NEED_* */
+	void		(*setup)(void);	/* then its own, or NULL */
+};
+
+extern const struct fuzz_target	fuzz_target;
 
 #define FUZZ_ASSERT(c) do {						\
 	if (!(c)) {							\

@@ -18,7 +18,6 @@
 #include "backend.h"
 #include "cert.h"
 #include "loop.h"
-#include "xml.h"
 #include "fake_http.h"
 #include "fuzz.h"
 
@@ -49,19 +48,17 @@ struct outcome {
 	int	 op;
 };
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
+static void
+setup(void)
 {
 	struct clouddp_err	 err;
 
-	(void)argc;
-	(void)argv;
-	if (cert_global_init(&err) == -1)
-		abort();
-	xml_global_init();
 	mgmt = cert_from_pem(mgmt_pem, sizeof(mgmt_pem) - 1, &err);
-	return 0;
 }
+
+const struct fuzz_target	 fuzz_target = {
+	FUZZ_NEED_CERT | FUZZ_NEED_XML, setup
+};
 
 enum op {
 	OP_VALIDATE, OP_REGIONS, OP_USAGE, OP_NAME_FREE, OP_STORAGE_CREATE,

@@ -38,14 +38,7 @@ struct outcome {
 	int	 op;
 };
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	xml_global_init();
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = { FUZZ_NEED_XML, NULL };
 
 static void
 list_ok(const struct blob_result *r, int op)

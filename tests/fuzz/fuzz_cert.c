@@ -19,17 +19,7 @@
 /* The password of the seed .pfx files (tests/fuzz/corpus/cert). */
 #define PASSWORD	"clouddp-fuzz"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	struct clouddp_err	 err;
-
-	(void)argc;
-	(void)argv;
-	if (cert_global_init(&err) == -1)
-		abort();
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = { FUZZ_NEED_CERT, NULL };
 
 static void
 getters(const struct cert *c)

@@ -18,15 +18,15 @@
 #define PLANTED2	"Pl4nted-Key2"
 #define PLANTED3	"Pl4nted-Tok3"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
+/* One time zone on every machine, east of Greenwich (a negative bias). */
+static void
+setup(void)
 {
-	(void)argc;
-	(void)argv;
 	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
 	tzset();
-	return 0;
 }
+
+const struct fuzz_target	 fuzz_target = { 0, setup };
 
 static void
 line_ok(const char *line, int n)

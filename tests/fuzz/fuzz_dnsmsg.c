@@ -16,13 +16,7 @@
 #include "dnsmsg.h"
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = { 0, NULL };
 
 /* Printable, lower case, no final dot (the root is ""). */
 static void

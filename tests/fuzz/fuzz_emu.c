@@ -68,18 +68,9 @@ fuzz_now(void)
 	return fuzz_clock;
 }
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	struct clouddp_err	 err;
-
-	(void)argc;
-	(void)argv;
-	if (cert_global_init(&err) == -1)
-		abort();
-	xml_global_init();
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = {
+	FUZZ_NEED_CERT | FUZZ_NEED_XML, NULL
+};
 
 /* Split "a=b&c=d" in place into c's query (no percent-decoding). */
 static void

@@ -18,13 +18,7 @@
 /* Far more lines than any input here holds: a loop is a finding. */
 #define CALLS_MAX	100000
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = { 0, NULL };
 
 static void
 rec_ok(const struct input_rec *rec)

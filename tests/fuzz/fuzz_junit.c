@@ -19,14 +19,7 @@
 
 #define NFIELDS	4	/* suite name, testcase name, classname, message */
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	xml_global_init();
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = { FUZZ_NEED_XML, NULL };
 
 /*
  * The code point of the UTF-8 sequence at u into *c and its length, or

@@ -11,21 +11,11 @@
 #include "clouddp.h"
 #include "cert.h"
 #include "publishsettings.h"
-#include "xml.h"
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	struct clouddp_err	 err;
-
-	(void)argc;
-	(void)argv;
-	if (cert_global_init(&err) == -1)
-		abort();
-	xml_global_init();
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = {
+	FUZZ_NEED_CERT | FUZZ_NEED_XML, NULL
+};
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)

@@ -11,13 +11,7 @@
 #include "update.h"
 #include "fuzz.h"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = { 0, NULL };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)

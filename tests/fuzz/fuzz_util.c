@@ -1,5 +1,5 @@
 /*
- * Helpers the fuzz targets share (fuzz.h).
+ * What the fuzz targets share (fuzz.h).
  */
 #include "config.h"
 
@@ -11,12 +11,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clouddp.h"
+#include "cert.h"
+#include "xml.h"
 #include "fuzz.h"
 
 #define NAMES_MAX	8
 
 static char	 dir[64];
 static char	 names[NAMES_MAX][32];
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct clouddp_err	 err;
+
+	(void)argc;
+	(void)argv;
+	if ((fuzz_target.needs & FUZZ_NEED_CERT) != 0 &&
+	    cert_global_init(&err) == -1)
+		abort();
+	if ((fuzz_target.needs & FUZZ_NEED_XML) != 0)
+		xml_global_init();
+	if (fuzz_target.setup != NULL)
+		fuzz_target.setup();
+	return 0;
+}
 
 /* Remove what was made, at exit: libFuzzer ends with exit(). */
 static void

@@ -14,13 +14,7 @@
 
 #define TARGET	"d1594d4527614a09b934d470.cloudapp.net"
 
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
+const struct fuzz_target	 fuzz_target = { 0, NULL };
 
 /* The origin named on the first line into out, or example.com. */
 static void
