@@ -1,16 +1,23 @@
 /*
- * http.h implemented by a script of answers (fake_http.h), linked into
- * the asm and blob fuzz targets instead of http.c.
+ * http.h implemented by a script of answers, and the driver of one
+ * operation through it (fake_http.h), linked into the asm and blob fuzz
+ * targets instead of http.c.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "clouddp.h"
 #include "http.h"
+#include "loop.h"
 #include "fake_http.h"
+#include "fuzz.h"
+
+/* More answers than any operation asks for: a loop is cut there. */
+#define STEPS_MAX	200
 
 struct http_multi {
 	struct loop	*loop;
@@ -230,40 +237,31 @@ failure(const char *line, struct http_result *res)
 	return 0;
 }
 
-/* Header lines into res, up to the empty line; returns the body. */
-static char *
-headers(char *p, struct http_result *res, struct http_header *h)
-{
-	char	*eol, *colon, *v, *end;
+/* Where a response's headers go. */
+struct heads {
+	struct http_result	*res;
+	struct http_header	*h;
+};
 
-	while (*p != '\0') {
-		end = p + strlen(p);
-		eol = strchr(p, '\n');
-		if (eol != NULL)
-			*eol = '\0';
-		if (*p == '\0')
-			return eol != NULL ? eol + 1 : p;
-		colon = strchr(p, ':');
-		if (colon != NULL && res->nheaders < HTTP_HEADERS_MAX) {
-			*colon = '\0';
-			for (v = colon + 1; *v == ' '; v++)
-				;
-			h[res->nheaders].name = p;
-			h[res->nheaders++].value = v;
-			if (strcasecmp(p, "Content-Type") == 0)
-				res->content_type = v;
-			else if (strcasecmp(p, "x-ms-request-id") == 0)
-				res->request_id = v;
-			else if (strcasecmp(p, "Location") == 0)
-				res->location = v;
-			else if (strcasecmp(p, "Retry-After") == 0)
-				res->retry_after = strtol(v, NULL, 10);
-		}
-		if (eol == NULL)
-			return end;
-		p = eol + 1;
-	}
-	return p;
+/* One header into the result, and those http.c reads into fields. */
+static void
+header(void *arg, char *name, char *v)
+{
+	struct heads		*hs = arg;
+	struct http_result	*res = hs->res;
+
+	if (res->nheaders == HTTP_HEADERS_MAX)
+		return;
+	hs->h[res->nheaders].name = name;
+	hs->h[res->nheaders++].value = v;
+	if (strcasecmp(name, "Content-Type") == 0)
+		res->content_type = v;
+	else if (strcasecmp(name, "x-ms-request-id") == 0)
+		res->request_id = v;
+	else if (strcasecmp(name, "Location") == 0)
+		res->location = v;
+	else if (strcasecmp(name, "Retry-After") == 0)
+		res->retry_after = strtol(v, NULL, 10);
 }
 
 static void
@@ -271,6 +269,7 @@ answer(struct pending *p, char *s, size_t len)
 {
 	struct http_header	 h[HTTP_HEADERS_MAX];
 	struct http_result	 res;
+	struct heads		 hs = { &res, h };
 	char			*eol, *body;
 
 	memset(&res, 0, sizeof(res));
@@ -282,7 +281,8 @@ answer(struct pending *p, char *s, size_t len)
 	if (!failure(s, &res)) {
 		res.stage = HTTP_STAGE_DONE;
 		res.status = strtol(s, NULL, 10);
-		body = eol != NULL ? headers(eol + 1, &res, h) : s + strlen(s);
+		body = eol != NULL ? fuzz_headers(eol + 1, header, &hs) :
+		    s + strlen(s);
 		res.body_len = len - (size_t)(body - s);
 		if (res.body_len > p->body_max && p->body_strict) {
 			/* Refused from its Content-Length, unread. */
@@ -317,5 +317,74 @@ fake_http_step(void)
 	queue = p->next;
 	answer(p, s, len);
 	free(p);
+	return 1;
+}
+
+int
+fake_http_begin(struct fake_op *o, const uint8_t *data, size_t len)
+{
+	size_t	 n;
+	int	 i;
+
+	for (n = 0; n < len && data[n] != '\n'; n++)
+		;
+	for (i = 0; i < o->nnames; i++)
+		if (strlen(o->names[i]) == n &&
+		    memcmp(data, o->names[i], n) == 0)
+			break;
+	if (i == o->nnames)
+		return -1;
+	o->op = i;
+	o->calls = 0;
+	if (n < len)
+		n++;
+	fake_http_script((const char *)data + n, len - n);
+	return 0;
+}
+
+void
+fake_http_drive(struct fake_op *o, struct loop *loop,
+    int (*start)(void *, struct fake_op *, struct clouddp_err *),
+    void *client)
+{
+	struct clouddp_err	 err;
+	size_t			 steps, before;
+
+	if (start(client, o, &err) == -1) {
+		FUZZ_ASSERT(err.what[0] != '\0' && o->calls == 0);
+		return;
+	}
+	/*
+	 * Answer each request; when none waits, let the timers (polls,
+	 * backoff) run, and stop when that starts nothing (a long wait).
+	 */
+	for (steps = 0; steps < STEPS_MAX && o->calls == 0; steps++) {
+		if (fake_http_step() == 1)
+			continue;
+		if (loop == NULL || fake_http_waiting() > 0)
+			break;
+		before = fake_http_started();
+		loop_run(loop, loop_now() + 0.002, &err);
+		if (fake_http_started() == before)
+			break;
+	}
+}
+
+int
+fake_http_done(struct fake_op *o, const struct clouddp_err *err)
+{
+	const char	*p;
+
+	o->calls++;
+	FUZZ_ASSERT(o->calls == 1);
+	if (getenv("CLOUDDP_FUZZ_VERBOSE") != NULL)
+		fprintf(stderr, "%s: %s\n", o->names[o->op], err != NULL ?
+		    err->what : "done");
+	if (err == NULL)
+		return 0;
+	FUZZ_ASSERT(err->what[0] != '\0');
+	/* One line, whatever the service put in it. */
+	for (p = err->what; *p != '\0'; p++)
+		FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
 	return 1;
 }

@@ -43,5 +43,11 @@ extern const struct fuzz_target	fuzz_target;
  * replaced on each call.
  */
 int	fuzz_file(const uint8_t *, size_t, const char *, char *, size_t);
+/*
+ * Split the lines at p ("Name: value", up to an empty line) in place,
+ * handing each name and value to fn; returns what follows the empty
+ * line (a body), or the end of p.
+ */
+char	*fuzz_headers(char *, void (*)(void *, char *, char *), void *);
 
 #endif /* CLOUDDP_FUZZ_H */

@@ -12,7 +12,7 @@ FUZZ_CFLAGS = -g -O1 -std=c11 -D_GNU_SOURCE -I. -I$(srcdir)/src \
 O = tests/fuzz/obj
 LIB_OBJS := $(patsubst %.c,$(O)/%.o,$(filter %.c,$(SRCS)))
 BINS := $(TARGETS:%=tests/fuzz/bin/fuzz_%)
-# Targets that drive a client through a fake transport (fake_http.c).
+# Targets that drive a client through the fake transport (fake_http.c).
 HTTP_FAKE = asm blob
 
 all: $(BINS)
@@ -28,7 +28,7 @@ $(O)/libclouddp.a: $(LIB_OBJS)
 	@ar cr $@ $(LIB_OBJS)
 
 $(O)/tests/fuzz/%.o: $(srcdir)/tests/fuzz/%.c $(srcdir)/tests/fuzz/fuzz.h \
-    config.h
+    $(srcdir)/tests/fuzz/fake_http.h config.h
 	@mkdir -p $(@D)
 	@echo "  CC (fuzz) $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \

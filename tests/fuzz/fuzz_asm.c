@@ -24,7 +24,6 @@
 #define SUB	"8a4a0a51-728e-482e-8daa-c477f03c541d"
 #define NAME	"d1594d4527614a09b934d470"
 #define THUMB	"3C7C1B5D1E2F4A6B8C9D0E1F2A3B4C5D6E7F8091"
-#define STEPS_MAX	200
 
 /* A management certificate: only handed to the (fake) transport. */
 static const char	 mgmt_pem[] =
@@ -42,11 +41,6 @@ static const char	 mgmt_pem[] =
 
 static struct cert	*mgmt;
 static int		 answers_say_empty_id;
-
-struct outcome {
-	int	 calls;
-	int	 op;
-};
 
 static void
 setup(void)
@@ -136,39 +130,25 @@ result_ok(int op, const void *result)
 	}
 }
 
-/* A message is one line with no control character in it. */
-static void
-what_ok(const char *what)
-{
-	for (; *what != '\0'; what++)
-		FUZZ_ASSERT((unsigned char)*what >= 0x20 && *what != 0x7f);
-}
-
 /* The operation's callback: once, and an error comes without result. */
 static void
 done(void *arg, const struct clouddp_err *err, const void *result)
 {
-	struct outcome	*o = arg;
+	struct fake_op	*o = arg;
 
-	o->calls++;
-	FUZZ_ASSERT(o->calls == 1);
-	if (getenv("CLOUDDP_FUZZ_VERBOSE") != NULL)
-		fprintf(stderr, "%s: %s\n", op_names[o->op], err != NULL ?
-		    err->what : "done");
-	if (err != NULL) {
-		FUZZ_ASSERT(err->what[0] != '\0' && result == NULL);
+	if (fake_http_done(o, err)) {
+		FUZZ_ASSERT(result == NULL);
 		/* Every field a message names is filled in (unless the
-		 * answers said so themselves), and it is one line. */
+		 * answers said so themselves). */
 		FUZZ_ASSERT(answers_say_empty_id ||
 		    strstr(err->what, "(request id )") == NULL);
-		what_ok(err->what);
 		return;
 	}
 	result_ok(o->op, result);
 }
 
 static int
-exists(struct backend *be, enum backend_kind kind, struct outcome *o,
+exists(struct backend *be, enum backend_kind kind, struct fake_op *o,
     struct clouddp_err *err)
 {
 	struct backend_probe	 q = { kind, NAME, "West Europe", THUMB };
@@ -178,9 +158,10 @@ exists(struct backend *be, enum backend_kind kind, struct outcome *o,
 
 /* Start the operation; -1 when it refused to start (err filled). */
 static int
-start(struct backend *be, struct outcome *o, struct clouddp_err *err)
+start(void *arg, struct fake_op *o, struct clouddp_err *err)
 {
 	static char			 pfx[] = "not a pfx";
+	struct backend			*be = arg;
 	const struct backend_ops	*ops = be->ops;
 	struct clouddp_buf		 b = { pfx, sizeof(pfx) - 1, 0 };
 	struct backend_deploy_spec	 d = { NAME, "clouddp1", NULL,
@@ -217,36 +198,18 @@ start(struct backend *be, struct outcome *o, struct clouddp_err *err)
 	}
 }
 
-/* The operation the first line names, or -1. */
-static int
-op_of(const uint8_t *data, size_t len, size_t *skip)
-{
-	size_t	 i, n;
-
-	for (n = 0; n < len && data[n] != '\n'; n++)
-		;
-	for (i = 0; i < OP__MAX; i++)
-		if (strlen(op_names[i]) == n &&
-		    memcmp(data, op_names[i], n) == 0) {
-			*skip = n < len ? n + 1 : n;
-			return (int)i;
-		}
-	return -1;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct backend_cfg	 cfg;
 	struct clouddp_err	 err;
-	struct outcome		 o = { 0, 0 };
-	struct backend		*be = NULL;
+	struct fake_op		 o = { op_names, OP__MAX, 0, 0 };
+	struct backend		*be;
 	struct loop		*loop;
-	size_t			 skip, steps, before;
 
-	o.op = op_of(data, len, &skip);
-	if (o.op == -1 || mgmt == NULL)
+	if (mgmt == NULL || fake_http_begin(&o, data, len) == -1)
 		return 0;
+	answers_say_empty_id = memmem(data, len, "id )", 4) != NULL;
 	loop = loop_new(&err);
 	FUZZ_ASSERT(loop != NULL);
 	memset(&cfg, 0, sizeof(cfg));
@@ -259,27 +222,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	cfg.timeout = 60;
 	be = asm_backend_new(loop, &cfg, &err);
 	FUZZ_ASSERT(be != NULL);
-	fake_http_script((const char *)data + skip, len - skip);
-	answers_say_empty_id = memmem(data, len, "id )", 4) != NULL;
-	if (start(be, &o, &err) == -1) {
-		FUZZ_ASSERT(err.what[0] != '\0' && o.calls == 0);
-		goto out;
-	}
-	/*
-	 * Answer each request; when none waits, let the timers (polls,
-	 * backoff) run, and stop when that starts nothing (a long wait).
-	 */
-	for (steps = 0; steps < STEPS_MAX && o.calls == 0; steps++) {
-		if (fake_http_step() == 0) {
-			if (fake_http_waiting() > 0)
-				break;
-			before = fake_http_started();
-			loop_run(loop, loop_now() + 0.002, &err);
-			if (fake_http_started() == before)
-				break;
-		}
-	}
-out:
+	fake_http_drive(&o, loop, start, be);
 	be->ops->destroy(be);
 	fake_http_reset();
 	loop_free(loop);

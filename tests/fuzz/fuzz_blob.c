@@ -14,7 +14,6 @@
 #include "clouddp.h"
 #include "blob.h"
 #include "http.h"
-#include "xml.h"
 #include "fake_http.h"
 #include "fuzz.h"
 
@@ -22,7 +21,6 @@
 #define ACCOUNT	"devstoreaccount1"
 #define KEY	"Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6" \
 		"tq/K1SZFPTOtr/KBHBeksoGMGw=="
-#define STEPS_MAX	200
 
 enum op {
 	OP_EXISTS, OP_CREATE, OP_PUT, OP_HEAD, OP_DELETE, OP_LIST, OP_SUM,
@@ -31,11 +29,6 @@ enum op {
 
 static const char *const op_names[OP__MAX] = {
 	"exists", "create", "put", "head", "delete", "list", "sum"
-};
-
-struct outcome {
-	int	 calls;
-	int	 op;
 };
 
 const struct fuzz_target	 fuzz_target = { FUZZ_NEED_XML, NULL };
@@ -61,21 +54,10 @@ list_ok(const struct blob_result *r, int op)
 static void
 done(void *arg, const struct clouddp_err *err, const struct blob_result *r)
 {
-	struct outcome	*o = arg;
-	const char	*p;
+	struct fake_op	*o = arg;
 
-	o->calls++;
-	FUZZ_ASSERT(o->calls == 1);
-	if (getenv("CLOUDDP_FUZZ_VERBOSE") != NULL)
-		fprintf(stderr, "%s: %s\n", op_names[o->op], err != NULL ?
-		    err->what : "done");
-	if (err != NULL) {
-		FUZZ_ASSERT(err->what[0] != '\0');
-		/* One line, whatever the service put in it. */
-		for (p = err->what; *p != '\0'; p++)
-			FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
+	if (fake_http_done(o, err))
 		return;
-	}
 	FUZZ_ASSERT(r != NULL);
 	if (o->op == OP_LIST || o->op == OP_SUM)
 		list_ok(r, o->op);
@@ -84,9 +66,10 @@ done(void *arg, const struct clouddp_err *err, const struct blob_result *r)
 }
 
 static int
-start(struct blob_client *c, struct outcome *o, struct clouddp_err *err)
+start(void *arg, struct fake_op *o, struct clouddp_err *err)
 {
 	static const char	 data[] = "package";
+	struct blob_client	*c = arg;
 	struct blob_put		 p = { "content", "p.cspkg", NULL, data,
 	    sizeof(data) - 1, NULL };
 
@@ -108,35 +91,16 @@ start(struct blob_client *c, struct outcome *o, struct clouddp_err *err)
 	}
 }
 
-/* The request the first line names, or -1. */
-static int
-op_of(const uint8_t *data, size_t len, size_t *skip)
-{
-	size_t	 i, n;
-
-	for (n = 0; n < len && data[n] != '\n'; n++)
-		;
-	for (i = 0; i < OP__MAX; i++)
-		if (strlen(op_names[i]) == n &&
-		    memcmp(data, op_names[i], n) == 0) {
-			*skip = n < len ? n + 1 : n;
-			return (int)i;
-		}
-	return -1;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct blob_cfg		 cfg;
 	struct clouddp_err	 err;
-	struct outcome		 o = { 0, 0 };
+	struct fake_op		 o = { op_names, OP__MAX, 0, 0 };
 	struct http_multi	*multi;
 	struct blob_client	*c;
-	size_t			 skip, steps;
 
-	o.op = op_of(data, len, &skip);
-	if (o.op == -1)
+	if (fake_http_begin(&o, data, len) == -1)
 		return 0;
 	multi = http_multi_new(NULL, &err);
 	FUZZ_ASSERT(multi != NULL);
@@ -147,13 +111,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	cfg.proxy = "";
 	c = blob_client_new(multi, &cfg, &err);
 	FUZZ_ASSERT(c != NULL);
-	fake_http_script((const char *)data + skip, len - skip);
-	if (start(c, &o, &err) == -1)
-		FUZZ_ASSERT(err.what[0] != '\0' && o.calls == 0);
-	else
-		for (steps = 0; steps < STEPS_MAX && o.calls == 0; steps++)
-			if (fake_http_step() == 0)
-				break;
+	fake_http_drive(&o, NULL, start, c);
 	blob_client_free(c);
 	http_multi_free(multi);
 	fake_http_reset();

@@ -91,32 +91,16 @@ query_split(char *q, struct fuzz_conn *c)
 	}
 }
 
-/* Header lines up to the empty one; returns the body. */
-static char *
-headers_split(char *p, struct fuzz_conn *c)
+/* One request header into c. */
+static void
+header(void *arg, char *name, char *v)
 {
-	char	*eol, *colon, *v, *end;
+	struct fuzz_conn	*c = arg;
 
-	while (*p != '\0') {
-		end = p + strlen(p);
-		eol = strchr(p, '\n');
-		if (eol != NULL)
-			*eol = '\0';
-		if (*p == '\0')
-			return eol != NULL ? eol + 1 : end;
-		colon = strchr(p, ':');
-		if (colon != NULL && c->nheader < PAIRS_MAX) {
-			*colon = '\0';
-			for (v = colon + 1; *v == ' '; v++)
-				;
-			c->header[c->nheader][0] = p;
-			c->header[c->nheader++][1] = v;
-		}
-		if (eol == NULL)
-			return end;
-		p = eol + 1;
-	}
-	return p;
+	if (c->nheader == PAIRS_MAX)
+		return;
+	c->header[c->nheader][0] = name;
+	c->header[c->nheader++][1] = v;
 }
 
 /* What the client gets must be well-formed. */
@@ -157,7 +141,7 @@ one(struct emu_api *api, char *s, size_t len)
 	if (q != NULL)
 		*q++ = '\0';
 	query_split(q, &c);
-	body = eol != NULL ? headers_split(eol + 1, &c) : s + len;
+	body = eol != NULL ? fuzz_headers(eol + 1, header, &c) : s + len;
 	r = calloc(1, sizeof(*r));
 	FUZZ_ASSERT(r != NULL);
 	r->api = api;

@@ -108,3 +108,29 @@ fuzz_file(const uint8_t *data, size_t len, const char *name, char *path,
 	}
 	return close(fd);
 }
+
+char *
+fuzz_headers(char *p, void (*fn)(void *, char *, char *), void *arg)
+{
+	char	*eol, *colon, *v, *end;
+
+	while (*p != '\0') {
+		end = p + strlen(p);
+		eol = strchr(p, '\n');
+		if (eol != NULL)
+			*eol = '\0';
+		if (*p == '\0')
+			return eol != NULL ? eol + 1 : end;
+		colon = strchr(p, ':');
+		if (colon != NULL) {
+			*colon = '\0';
+			for (v = colon + 1; *v == ' '; v++)
+				;
+			fn(arg, p, v);
+		}
+		if (eol == NULL)
+			return end;
+		p = eol + 1;
+	}
+	return p;
+}
