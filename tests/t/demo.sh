@@ -16,6 +16,9 @@ need ss iproute2
 need_azurite
 
 plan 19
+# Under memcheck the demo's tools are the wrappers that run them there.
+[ -n "${CLOUDDP_VALGRIND:-}" ] &&
+    CLOUDDP_BINDIR=$top_builddir/tests/valgrind/bin && export CLOUDDP_BINDIR
 demo() { sh "$top_srcdir/build-aux/demo" --dir "$@" "$top_builddir"; }
 
 # left DIR: the demo's servers (pids file) still alive, or any process
