@@ -21,7 +21,10 @@ PC=$(free_port 127.0.0.1)
 spawn servfail dnscanned "$A" "$P" servfail
 spawn silent dnscanned "$A" "$((P + 1))" silent
 stall_start tls "$A" "$PS" || exit 1
-sleep 0.2
+for s in servfail silent; do
+	wait_for 10 grep -q ready "$T_TMP/$s.log" ||
+	    { ok 1 "dnscanned $s starts"; exit 1; }
+done
 
 # A self-signed service certificate in a .pfx with an empty password.
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=dp.contoso.test \

@@ -130,7 +130,7 @@ verdict "$out" dp.lame.test "ns.lame.test/$UB:$P" not_authoritative
 
 # --- A resolver that does not answer: timeout within a margin -------------
 spawn silent dnscanned "$HOSTILE" "$P" silent
-sleep 0.2
+wait_for 5 grep -q ready "$T_TMP/silent.log"
 t0=$(date +%s.%N)
 run $R --resolver "$HOSTILE" --port "$P" --timeout 0.5 --tries 2 ok.contoso.test
 t1=$(date +%s.%N)
@@ -176,7 +176,7 @@ for m in servfail:servfail formerr:bad_answer wrongid:timeout \
 	mode=${m%%:*} want=${m#*:}
 	a=$(loopback_addr)
 	spawn "$mode" dnscanned "$a" "$P" "$mode"
-	sleep 0.1
+	wait_for 5 grep -q ready "$T_TMP/$mode.log"
 	run $R --resolver "$a:$P" --timeout 0.3 --tries 2 ok.contoso.test
 	verdict "$out" ok.contoso.test "$a:$P" "$want"
 done
