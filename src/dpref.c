@@ -14,6 +14,7 @@
 #include "clouddp.h"
 #include "dpref.h"
 #include "inventory.h"
+#include "log.h"
 
 static int
 find_db(const char *db, struct dpref *ref, struct clouddp_err *err)
@@ -107,4 +108,28 @@ dpref_get(const char *db, const char *name, int flags, struct dpref *ref,
 out:
 	inventory_free(inv);
 	return ret;
+}
+
+int
+dpref_need(const struct dpref *ref, int need, const char *doing,
+    struct clouddp_ctx *ctx, struct clouddp_err *err)
+{
+	const char	*no = NULL;
+
+	if ((need & DPREF_NEED_FQDN) && ref->fqdn[0] == '\0')
+		no = "Service FQDN";
+	else if ((need & DPREF_NEED_TARGET) && ref->target[0] == '\0')
+		no = "Azure FQDN";
+	else if ((need & DPREF_NEED_VIP) && ref->vip[0] == '\0')
+		no = "VIP";
+	if (no != NULL)
+		return clouddp_errf(err, CLOUDDP_ECONFIG, "wait until "
+		    "clouddp-provision has made it ready", "%s: DP %s is %s "
+		    "and has no %s yet", ref->db, ref->name,
+		    inventory_state_name(ref->state), no);
+	if (ref->state != INV_STATE_READY)
+		log_warn(ctx, "%s: DP %s is %s, not ready%s%s", ref->db,
+		    ref->name, inventory_state_name(ref->state),
+		    doing != NULL ? "; " : "", doing != NULL ? doing : "");
+	return 0;
 }

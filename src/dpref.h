@@ -37,4 +37,19 @@ struct dpref {
 int	 dpref_get(const char *, const char *, int, struct dpref *,
 	    struct clouddp_err *);
 
+/* What a tool reads of a DP: flags for dpref_need. */
+#define DPREF_NEED_FQDN		0x1	/* the Service FQDN */
+#define DPREF_NEED_TARGET	0x2	/* the Azure FQDN */
+#define DPREF_NEED_VIP		0x4
+
+/*
+ * A DP read with DPREF_ANY_STATE is usable by a tool that reads what
+ * need names.  Returns 0, after a warning on ctx's log when the DP is
+ * not Ready ("DP X is stopped, not ready", then "; " and doing when it
+ * is not NULL: what the tool does all the same), or -1 with err filled
+ * (CLOUDDP_ECONFIG) naming the first of them the DP has not got yet.
+ */
+int	 dpref_need(const struct dpref *, int, const char *,
+	    struct clouddp_ctx *, struct clouddp_err *);
+
 #endif /* CLOUDDP_DPREF_H */

@@ -167,15 +167,9 @@ from_inventory(struct run *run, struct clouddp_ctx *ctx,
 		    "or the names", "--dp with --fqdn, --target or --input");
 	if (dpref_get(ctx->db, ctx->dp, DPREF_ANY_STATE, ref, err) == -1)
 		return -1;
-	if (ref->fqdn[0] == '\0' || ref->target[0] == '\0')
-		return clouddp_errf(err, CLOUDDP_ECONFIG, "wait until "
-		    "clouddp-provision has made it ready", "%s: DP %s is %s "
-		    "and has no %s yet", ref->db, ref->name,
-		    inventory_state_name(ref->state), ref->fqdn[0] == '\0' ?
-		    "Service FQDN" : "Azure FQDN");
-	if (ref->state != INV_STATE_READY)
-		log_warn(ctx, "%s: DP %s is %s, not ready", ref->db,
-		    ref->name, inventory_state_name(ref->state));
+	if (dpref_need(ref, DPREF_NEED_FQDN | DPREF_NEED_TARGET, NULL, ctx,
+	    err) == -1)
+		return -1;
 	run->cfg.fqdn = ref->fqdn;
 	run->cfg.target = ref->target;
 	return 0;

@@ -294,16 +294,9 @@ from_inventory(struct run *run, struct clouddp_err *err)
 	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
 	    err) == -1)
 		return -1;
-	if (ref->fqdn[0] == '\0' || ref->target[0] == '\0')
-		return clouddp_errf(err, CLOUDDP_ECONFIG, "wait until "
-		    "clouddp-provision has made it ready", "%s: DP %s is %s "
-		    "and has no %s yet", ref->db, ref->name,
-		    inventory_state_name(ref->state), ref->fqdn[0] == '\0' ?
-		    "Service FQDN" : "Azure FQDN");
-	if (ref->state != INV_STATE_READY)
-		log_warn(run->ctx, "%s: DP %s is %s, not ready; checking its "
-		    "names all the same", ref->db, ref->name,
-		    inventory_state_name(ref->state));
+	if (dpref_need(ref, DPREF_NEED_FQDN | DPREF_NEED_TARGET,
+	    "checking its names all the same", run->ctx, err) == -1)
+		return -1;
 	run->dp_name[0] = ref->fqdn;
 	run->names = run->dp_name;
 	run->nnames = 1;

@@ -276,15 +276,9 @@ from_inventory(struct run *run, struct clouddp_err *err)
 	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
 	    err) == -1)
 		return -1;
-	if (ref->vip[0] == '\0')
-		return clouddp_errf(err, CLOUDDP_ECONFIG, "wait until "
-		    "clouddp-provision has made it ready", "%s: DP %s is %s "
-		    "and has no VIP yet", ref->db, ref->name,
-		    inventory_state_name(ref->state));
-	if (ref->state != INV_STATE_READY)
-		log_warn(run->ctx, "%s: DP %s is %s, not ready; probing its "
-		    "VIP all the same", ref->db, ref->name,
-		    inventory_state_name(ref->state));
+	if (dpref_need(ref, DPREF_NEED_VIP, "probing its VIP all the same",
+	    run->ctx, err) == -1)
+		return -1;
 	run->cfg.vip = ref->vip;
 	run->cfg.fqdn = ref->fqdn[0] != '\0' ? ref->fqdn : NULL;
 	run->cfg.expect_sha1 = ref->thumbprint[0] != '\0' ?

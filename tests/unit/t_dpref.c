@@ -1,11 +1,13 @@
 /*
  * Unit tests: --dp NAME read from the inventory; a missing inventory is
- * not created, an unknown DP and one that is not Ready are said so.
+ * not created, an unknown DP and one that is not Ready are said so; what
+ * a tool needs of a DP that is not Ready yet.
  */
 #include "config.h"
 
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,56 @@ test_no_inventory(void)
 	    "without --db the default path is read");
 }
 
+/* dpref_need, its warning read back from stderr. */
+static void
+test_need(void)
+{
+	struct clouddp_ctx	 ctx;
+	struct clouddp_err	 err;
+	struct dpref		 ref;
+	char			 errpath[300], text[512];
+	FILE			*fp;
+	size_t			 n;
+	int			 fd, saved, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.prog = "t_dpref";
+	if (dpref_get(path, "DP4", DPREF_ANY_STATE, &ref, &err) == -1)
+		diag("DP4: %s", err.what);
+	ok(dpref_need(&ref, DPREF_NEED_FQDN | DPREF_NEED_VIP, NULL, &ctx,
+	    &err) == -1 && err.code == CLOUDDP_ECONFIG && strstr(err.what,
+	    "DP DP4 is provisioning and has no VIP yet") != NULL &&
+	    strstr(err.hint, "clouddp-provision") != NULL,
+	    "a DP without the VIP a tool needs: said so, with a hint");
+
+	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (saved == -1 || fd == -1 || dup2(fd, 2) == -1)
+		diag("cannot redirect stderr");
+	rc = dpref_need(&ref, DPREF_NEED_FQDN | DPREF_NEED_TARGET,
+	    "checking its names all the same", &ctx, &err);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	text[0] = '\0';
+	if ((fp = fopen(errpath, "r")) != NULL) {
+		n = fread(text, 1, sizeof(text) - 1, fp);
+		text[n] = '\0';
+		fclose(fp);
+	}
+	ok(rc == 0, "a DP not Ready with the names a tool needs: usable");
+	ok(strstr(text, "t_dpref: warning: ") == text && strstr(text,
+	    "DP DP4 is provisioning, not ready; checking its names all the "
+	    "same\n") != NULL, "... with a warning saying what is done");
+	if (dpref_get(path, "DP1", 0, &ref, &err) == -1)
+		diag("DP1: %s", err.what);
+	ok(dpref_need(&ref, DPREF_NEED_FQDN | DPREF_NEED_TARGET |
+	    DPREF_NEED_VIP, NULL, &ctx, &err) == 0, "a Ready DP has them all");
+}
+
 int
 main(void)
 {
@@ -101,7 +153,7 @@ main(void)
 	struct inventory	*inv;
 	char			 cmd[128];
 
-	plan(14);
+	plan(18);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/inventory.db", dir);
@@ -113,9 +165,11 @@ main(void)
 	add(inv, "DP1", INV_STATE_READY, "192.0.2.10");
 	add(inv, "DP2", INV_STATE_STOPPED, "192.0.2.11");
 	add(inv, "DP3", INV_STATE_READY, "");
+	add(inv, "DP4", INV_STATE_PROVISIONING, "");
 	inventory_free(inv);
 	test_lookup();
 	test_no_inventory();
+	test_need();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
