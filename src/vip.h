@@ -191,4 +191,35 @@ size_t		 vip_batch_unfinished(const struct vip_batch *);
 int		 vip_batch_summary(const struct vip_batch *, double,
 		    struct report *);
 
+/* Under -v, send what curl says of each connection to ctx's log. */
+void		 vip_cfg_trace(struct vip_cfg *, struct clouddp_ctx *);
+
+/*
+ * Printing a batch as it runs, through the report: vip_print_emit (a
+ * vip_emit_cb) writes each target's report to stdout as it ends, a
+ * blank line after each text report of an --input run; an --input
+ * --nagios run prints only its summary, which names the worst target.
+ * A target that could not be probed is said on stderr.  A failed write
+ * to stdout sets stopped and stops loop.  Zero it, then set ctx, loop
+ * and batch.
+ */
+struct loop;
+
+struct vip_print {
+	const struct clouddp_ctx *ctx;
+	struct loop		*loop;
+	int			 batch;		/* an --input run */
+	int			 stopped;	/* a write failed */
+	struct report_worst	 worst;
+};
+
+void		 vip_print_emit(void *, struct report *,
+		    const struct clouddp_err *);
+/*
+ * The summary of an --input run to stdout (vip_batch_summary, the
+ * signal that interrupted it, the worst target), wall in seconds.
+ */
+void		 vip_print_summary(struct vip_print *,
+		    const struct vip_batch *, double);
+
 #endif /* CLOUDDP_VIP_H */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,10 @@
 #include "clouddp.h"
 #include "http.h"
 #include "input.h"
-#include "vip.h"
+#include "loop.h"
 #include "report.h"
+#include "tool.h"
+#include "vip.h"
 
 struct vip_batch;
 
@@ -247,4 +250,85 @@ vip_batch_summary(const struct vip_batch *b, double wall,
 	bad |= report_perf(r, "targets", (double)n, NULL);
 	bad |= report_perf(r, "wall", wall * 1000, "ms");
 	return bad ? -1 : 0;
+}
+
+static void
+trace(void *arg, const char *line)
+{
+	log_debug(arg, 1, "%s", line);
+}
+
+void
+vip_cfg_trace(struct vip_cfg *cfg, struct clouddp_ctx *ctx)
+{
+	if (ctx->verbose <= 0)
+		return;
+	cfg->trace = trace;
+	cfg->trace_arg = ctx;
+}
+
+/* The target's name for the --nagios line: "VIP FQDN". */
+static void
+worst_keep(struct vip_print *pr, struct report *r)
+{
+	char	 subject[300];
+
+	snprintf(subject, sizeof(subject), "%s%s%s",
+	    report_field(r, "vip") != NULL ? report_field(r, "vip") : "",
+	    report_field(r, "fqdn") != NULL ? " " : "",
+	    report_field(r, "fqdn") != NULL ? report_field(r, "fqdn") : "");
+	report_worst_keep(&pr->worst, r, subject);
+}
+
+void
+vip_print_emit(void *arg, struct report *r, const struct clouddp_err *err)
+{
+	struct vip_print	*pr = arg;
+	struct report_line	 nl = { { NULL, 0, 0 }, 0 };
+
+	if (pr->stopped || tool_interrupted() != 0)
+		return;
+	if (r == NULL) {
+		report_subject_err(pr->ctx, err);
+		report_worst_unknown(&pr->worst, err->what);
+		return;
+	}
+	if (pr->batch && pr->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
+		worst_keep(pr, r);
+		return;
+	}
+	report_write(pr->ctx, r, stdout);
+	if (pr->batch && pr->ctx->output == CLOUDDP_OUTPUT_TEXT &&
+	    !pr->ctx->quiet) {
+		report_line_printf(&nl, "\n");
+		report_text_write(&nl, stdout);
+		report_line_free(&nl);
+	}
+	fflush(stdout);
+	if (tool_out_check() == -1) {
+		pr->stopped = 1;
+		loop_stop(pr->loop);
+	}
+}
+
+void
+vip_print_summary(struct vip_print *pr, const struct vip_batch *b,
+    double wall)
+{
+	struct report	*r;
+	const char	*sig;
+
+	sig = tool_interrupted() == SIGINT ? "SIGINT" : "SIGTERM";
+	r = report_new("VIP");
+	if (r != NULL && vip_batch_summary(b, wall, r) == 0) {
+		if (tool_interrupted() != 0) {
+			report_check(r, "interrupted", CLOUDDP_STATUS_UNKNOWN,
+			    "stopped by %s; the counts are of the targets "
+			    "done before", sig);
+			report_summary(r, "interrupted by %s", sig);
+		}
+		report_worst_append(&pr->worst, r);
+		report_write(pr->ctx, r, stdout);
+	}
+	report_free(r);
 }

@@ -5,14 +5,10 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "clouddp.h"
 #include "dpref.h"
@@ -71,10 +67,7 @@ struct run {
 	struct vip_batch	*batch;
 	struct loop		*loop;
 	struct http_multi	*m;
-	int			 stopped;	/* a write failed */
-	/* The first target of the worst status, for the --nagios line. */
-	enum clouddp_status	 worst_status;
-	char			 worst[512];
+	struct vip_print	 out;
 };
 
 static void
@@ -176,92 +169,6 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 	}
 }
 
-/* -v: what curl says about each connection, on stderr. */
-static void
-trace(void *arg, const char *line)
-{
-	log_debug(arg, 1, "%s", line);
-}
-
-static void
-worst_keep(struct run *run, struct report *r)
-{
-	char	 what[400];
-
-	if (report_status(r) == CLOUDDP_STATUS_OK || (run->worst[0] != '\0' &&
-	    report_status(r) <= run->worst_status))
-		return;
-	run->worst_status = report_status(r);
-	report_headline(r, what, sizeof(what));
-	snprintf(run->worst, sizeof(run->worst), "%s%s%s: %s",
-	    report_field(r, "vip") != NULL ? report_field(r, "vip") : "",
-	    report_field(r, "fqdn") != NULL ? " " : "",
-	    report_field(r, "fqdn") != NULL ? report_field(r, "fqdn") : "",
-	    what);
-}
-
-/* Print each target as it ends; in a --nagios batch only the summary. */
-static void
-emit(void *arg, struct report *r, const struct clouddp_err *err)
-{
-	struct run		*run = arg;
-	struct clouddp_ctx	 quiet;
-
-	if (run->stopped || tool_interrupted() != 0)
-		return;
-	if (r == NULL) {
-		/* The one --nagios line is the summary's: this on stderr. */
-		quiet = *run->ctx;
-		if (quiet.output == CLOUDDP_OUTPUT_NAGIOS)
-			quiet.output = CLOUDDP_OUTPUT_TEXT;
-		log_err(&quiet, err);
-		if (run->worst[0] == '\0' ||
-		    run->worst_status < CLOUDDP_STATUS_UNKNOWN) {
-			run->worst_status = CLOUDDP_STATUS_UNKNOWN;
-			snprintf(run->worst, sizeof(run->worst), "%s",
-			    err->what);
-		}
-		return;
-	}
-	if (run->in_name != NULL &&
-	    run->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
-		worst_keep(run, r);
-		return;
-	}
-	report_write(run->ctx, r, stdout);
-	if (run->in_name != NULL && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
-	    !run->ctx->quiet)
-		putchar('\n');
-	fflush(stdout);
-	if (tool_out_check() == -1) {
-		run->stopped = 1;
-		loop_stop(run->loop);
-	}
-}
-
-static void
-write_summary(struct run *run, double wall)
-{
-	struct report	*r;
-
-	r = report_new("VIP");
-	if (r != NULL && vip_batch_summary(run->batch, wall, r) == 0) {
-		if (tool_interrupted() != 0) {
-			report_check(r, "interrupted", CLOUDDP_STATUS_UNKNOWN,
-			    "stopped by %s; the counts are of the targets "
-			    "done before", tool_interrupted() == SIGINT ?
-			    "SIGINT" : "SIGTERM");
-			report_summary(r, "interrupted by %s",
-			    tool_interrupted() == SIGINT ? "SIGINT" :
-			    "SIGTERM");
-		}
-		if (run->worst[0] != '\0')
-			report_summary_append(r, "; worst: %s", run->worst);
-		report_write(run->ctx, r, stdout);
-	}
-	report_free(r);
-}
-
 /* --dp: what to probe and what must be served, from the inventory. */
 static int
 from_inventory(struct run *run, struct clouddp_err *err)
@@ -346,10 +253,7 @@ probe(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 
 	if (setup(run, err) == -1)
 		return -1;
-	if (ctx->verbose > 0) {
-		run->cfg.trace = trace;
-		run->cfg.trace_arg = ctx;
-	}
+	vip_cfg_trace(&run->cfg, ctx);
 	run->loop = loop_new(err);
 	if (run->loop == NULL || tool_signals(run->loop, err) == -1)
 		return -1;
@@ -360,17 +264,21 @@ probe(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	if (run->batch == NULL)
 		return -1;
 	t0 = loop_now();
-	if (vip_batch_start(run->batch, run->m, emit, run, err) == -1 ||
+	run->out.ctx = ctx;
+	run->out.loop = run->loop;
+	run->out.batch = run->in_name != NULL;
+	if (vip_batch_start(run->batch, run->m, vip_print_emit, &run->out,
+	    err) == -1 ||
 	    loop_run(run->loop, 0, err) == -1)
 		return -1;
-	if (run->stopped)
+	if (run->out.stopped)
 		return CLOUDDP_STATUS_UNKNOWN;
 	if (tool_interrupted() == 0 && vip_batch_unfinished(run->batch) > 0)
 		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL, "the event "
 		    "loop ended with %zu probes unfinished",
 		    vip_batch_unfinished(run->batch));
 	if (run->in_name != NULL)
-		write_summary(run, loop_now() - t0);
+		vip_print_summary(&run->out, run->batch, loop_now() - t0);
 	if (tool_interrupted() != 0)
 		return CLOUDDP_STATUS_UNKNOWN;
 	return vip_batch_status(run->batch);

@@ -331,6 +331,37 @@ report_headline(struct report *r, char *buf, size_t len)
 	clouddp_buf_free(&text);
 }
 
+void
+report_worst_keep(struct report_worst *w, struct report *r,
+    const char *subject)
+{
+	char	 what[500];
+
+	if (report_status(r) == CLOUDDP_STATUS_OK || (w->text[0] != '\0' &&
+	    report_status(r) <= w->status))
+		return;
+	w->status = report_status(r);
+	report_headline(r, what, sizeof(what));
+	snprintf(w->text, sizeof(w->text), "%s: %s",
+	    subject != NULL ? subject : "", what);
+}
+
+void
+report_worst_unknown(struct report_worst *w, const char *what)
+{
+	if (w->text[0] != '\0' && w->status >= CLOUDDP_STATUS_UNKNOWN)
+		return;
+	w->status = CLOUDDP_STATUS_UNKNOWN;
+	snprintf(w->text, sizeof(w->text), "%s", what);
+}
+
+void
+report_worst_append(const struct report_worst *w, struct report *r)
+{
+	if (w->text[0] != '\0')
+		report_summary_append(r, "; worst: %s", w->text);
+}
+
 /* A perfdata number: rounded to 3 decimals, no trailing zeros. */
 static void
 perf_num(char *num, size_t len, double v)
@@ -1002,4 +1033,16 @@ log_err(const struct clouddp_ctx *ctx, const struct clouddp_err *err)
 	}
 	fflush(stdout);
 	return (int)st;
+}
+
+void
+report_subject_err(const struct clouddp_ctx *ctx,
+    const struct clouddp_err *err)
+{
+	struct clouddp_ctx	 quiet;
+
+	quiet = *ctx;
+	if (quiet.output == CLOUDDP_OUTPUT_NAGIOS)
+		quiet.output = CLOUDDP_OUTPUT_TEXT;
+	log_err(&quiet, err);
 }

@@ -80,6 +80,29 @@ void	 report_summary_append(struct report *, const char *, ...)
  * subject with it.
  */
 void	 report_headline(struct report *, char *, size_t);
+/*
+ * The worst subject of a batch, for its one --nagios line: the first
+ * report of the worst status that is not OK, as "SUBJECT: headline".
+ * Zero it before the first subject.
+ */
+struct report_worst {
+	enum clouddp_status	 status;
+	char			 text[600];
+};
+
+/* Keep r (its subject named by the string) if it is the worst yet. */
+void	 report_worst_keep(struct report_worst *, struct report *,
+	    const char *);
+/* A subject that could not be checked: UNKNOWN, said by the string. */
+void	 report_worst_unknown(struct report_worst *, const char *);
+/* Append "; worst: SUBJECT: headline" to r's summary, when one is kept. */
+void	 report_worst_append(const struct report_worst *, struct report *);
+/*
+ * log_err for one subject of a batch: under --nagios said as text on
+ * stderr only, since the batch's one --nagios line is its summary's.
+ */
+void	 report_subject_err(const struct clouddp_ctx *,
+	    const struct clouddp_err *);
 /* A string field of the report's root, or NULL. */
 const char *report_field(const struct report *, const char *);
 /*

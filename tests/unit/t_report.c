@@ -147,6 +147,44 @@ lines(void)
 	report_line_free(&l);
 }
 
+/* The worst subject of a batch: the first of the worst status kept. */
+static void
+worst(void)
+{
+	struct report_worst	 w;
+	struct report		*a, *b, *c, *sum;
+
+	memset(&w, 0, sizeof(w));
+	a = report_new("TEST");
+	b = report_new("TEST");
+	c = report_new("TEST");
+	report_check(a, "syntax", CLOUDDP_STATUS_OK, "valid");
+	report_worst_keep(&w, a, "a.test");
+	is(w.text, "", "an ok subject is never the worst");
+	report_check(b, "expiry", CLOUDDP_STATUS_WARNING, "soon");
+	report_worst_keep(&w, b, "b.test");
+	is(w.text, "b.test: expiry: soon", "a warning is kept");
+	report_check(c, "expiry", CLOUDDP_STATUS_WARNING, "sooner");
+	report_worst_keep(&w, c, "c.test");
+	is(w.text, "b.test: expiry: soon", "the first of equals stays");
+	report_check(c, "name", CLOUDDP_STATUS_CRITICAL, "wrong");
+	report_worst_keep(&w, c, NULL);
+	is_int(w.status, CLOUDDP_STATUS_CRITICAL, "a worse one replaces it");
+	report_worst_unknown(&w, "x:3: bad line");
+	is(w.text, "x:3: bad line", "a subject not checked is unknown");
+	report_worst_unknown(&w, "x:4: bad line");
+	sum = report_new("TEST");
+	report_summary(sum, "3 subjects");
+	report_worst_append(&w, sum);
+	report_headline(sum, w.text, sizeof(w.text));
+	is(w.text, "3 subjects; worst: x:3: bad line",
+	    "the summary names the worst");
+	report_free(a);
+	report_free(b);
+	report_free(c);
+	report_free(sum);
+}
+
 int
 main(void)
 {
@@ -154,7 +192,7 @@ main(void)
 	struct report		*r;
 	struct report_obj	*arr;
 
-	plan(22);
+	plan(28);
 	clouddp_ctx_init(&ctx, "clouddp-test", "TEST");
 	r = report_new("TEST");
 	ok(r != NULL, "report_new");
@@ -199,5 +237,6 @@ main(void)
 	stages(&ctx);
 	perf_and_wrap(&ctx);
 	lines();
+	worst();
 	return done_testing();
 }
