@@ -99,6 +99,56 @@ int	 verify_run(const struct verify_cfg *, struct loop *, verify_next_cb,
 /* The batch summary: dps, ok, warning, critical, unknown, wall_ms. */
 int	 verify_summary(const struct verify_tally *, struct report *);
 
+/* The worst status of the DPs tallied (OK when none). */
+enum clouddp_status verify_tally_status(const struct verify_tally *);
+
+/*
+ * A run as a batch (verify_batch.c).  Set ctx, one (the DP of the
+ * options, also the defaults of every input line), input_path and
+ * junit_path, then verify_batch_open(); give verify_run()
+ * verify_batch_next (the one DP once, or each line of the input) and
+ * verify_batch_emit, which prints each DP's report to stdout as it ends
+ * (with the record to publish, and a blank line after each text report
+ * of an --input run); an --input --nagios run prints only its summary,
+ * which names the worst DP.  A DP that could not be checked is said on
+ * stderr.  A failed write to stdout sets stopped and stops loop.
+ */
+struct input;
+struct vip_secrets;
+
+struct verify_batch {
+	const struct clouddp_ctx *ctx;
+	struct loop		*loop;	/* what a failed write stops */
+	struct verify_dp	 one;	/* --fqdn or --dp; the defaults */
+	const char		*input_path;	/* --input, or NULL */
+	const char		*junit_path;	/* --junit, or NULL */
+	struct input		*in;	/* the open input, or NULL */
+	int			 given;	/* one is still to be given */
+	int			 stopped;	/* a write failed */
+	struct report_worst	 worst;	/* for --nagios */
+};
+
+/*
+ * Point cfg at ctx's settings (timeout, resolvers), load what sec names
+ * into cfg (vip_secrets_load), open the input and the JUnit document.
+ * Returns 0, or -1 with err filled.  The caller frees b->in
+ * (input_free), sec (vip_secrets_clear) and cfg->junit.
+ */
+int	 verify_batch_open(struct verify_batch *, struct verify_cfg *,
+	    struct vip_secrets *, struct clouddp_err *);
+int	 verify_batch_next(void *, struct verify_dp *, struct clouddp_err *);
+void	 verify_batch_emit(void *, struct report *, const char *,
+	    const struct clouddp_err *);
+/*
+ * After verify_run: write the JUnit file, print an --input run's
+ * summary (verify_summary, the interruption, the worst DP).  Returns
+ * the exit status (UNKNOWN when stopped or interrupted in a batch), or
+ * -1 with err filled: the JUnit file could not be written, an input
+ * without DPs, a single DP interrupted.
+ */
+int	 verify_batch_end(struct verify_batch *, const struct verify_cfg *,
+	    const struct verify_tally *, struct clouddp_err *);
+
 /*
  * JUnit XML of a run (cfg->junit): one testsuite per DP, one testcase
  * per check, classname "clouddp-verify.STAGE"; CRITICAL checks are

@@ -7,11 +7,8 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "clouddp.h"
 #include "cname.h"
@@ -19,7 +16,6 @@
 #include "input.h"
 #include "loop.h"
 #include "opts.h"
-#include "report.h"
 #include "tool.h"
 #include "verify.h"
 #include "vip.h"
@@ -73,18 +69,11 @@ static const struct option longopts[] = {
 struct run {
 	struct clouddp_ctx	*ctx;
 	struct verify_cfg	 cfg;
-	struct verify_dp	 one;		/* --fqdn or --dp */
-	int			 given;		/* one is still to be given */
+	struct verify_batch	 b;	/* the DPs and their output */
 	struct dpref		 ref;
 	char			 thumbprint[41];
-	const char		*input_path;
-	struct input		*in;
-	const char		*junit_path;
 	struct vip_secrets	 sec;
 	struct loop		*loop;
-	int			 stopped;
-	enum clouddp_status	 worst_status;	/* batch --nagios */
-	char			 worst[600];
 };
 
 static void
@@ -178,21 +167,21 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 	case OPT_EXPECT_CERT:
 		if (verify_thumbprint_parse(arg, run->thumbprint, err) == -1)
 			return -1;
-		run->one.thumbprint = run->thumbprint;
+		run->b.one.thumbprint = run->thumbprint;
 		return 0;
 	case OPT_FORMAT:
 		return cname_format_parse(arg, &cfg->format, err);
 	case OPT_FQDN:
-		run->one.fqdn = arg;
+		run->b.one.fqdn = arg;
 		return 0;
 	case OPT_HTTP_PORT:
 		return clouddp_parse_port("--http-port", arg, 1,
 		    &cfg->probe.http_port, err);
 	case OPT_INPUT:
-		run->input_path = arg;
+		run->b.input_path = arg;
 		return 0;
 	case OPT_JUNIT:
-		run->junit_path = arg;
+		run->b.junit_path = arg;
 		return 0;
 	case OPT_PORT:
 		return clouddp_parse_port("--port", arg, 0,
@@ -204,10 +193,10 @@ tool_opt(struct run *run, int c, const char *arg, struct clouddp_err *err)
 		run->sec.expect_path = arg;
 		return 0;
 	case OPT_TARGET:
-		run->one.target = arg;
+		run->b.one.target = arg;
 		return 0;
 	case OPT_VIP:
-		run->one.vip = arg;
+		run->b.one.vip = arg;
 		return 0;
 	case OPT_WARN_DAYS:
 		return clouddp_parse_long("--warn-days", arg, 0, 3650,
@@ -226,6 +215,7 @@ parse_args(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 	int		 c, rc;
 
 	run->ctx = ctx;
+	run->b.ctx = ctx;
 	while ((c = getopt_long(argc, argv, CLOUDDP_SHORTOPTS_COMMON,
 	    longopts, NULL)) != -1) {
 		if (c == '?')
@@ -247,14 +237,14 @@ parse_args(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 static int
 from_inventory(struct run *run, struct clouddp_err *err)
 {
-	if (run->one.fqdn != NULL || run->one.target != NULL ||
-	    run->one.vip != NULL)
+	if (run->b.one.fqdn != NULL || run->b.one.target != NULL ||
+	    run->b.one.vip != NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "give either --dp "
 		    "or the names", "--dp with --fqdn, --target or --vip");
 	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, &run->ref,
 	    err) == -1)
 		return -1;
-	verify_dp_from_ref(&run->one, &run->ref);
+	verify_dp_from_ref(&run->b.one, &run->ref);
 	return 0;
 }
 
@@ -264,8 +254,8 @@ setup(struct run *run, struct clouddp_err *err)
 {
 	int			 n;
 
-	n = (run->ctx->dp != NULL) + (run->input_path != NULL) +
-	    (run->one.fqdn != NULL || run->one.target != NULL);
+	n = (run->ctx->dp != NULL) + (run->b.input_path != NULL) +
+	    (run->b.one.fqdn != NULL || run->b.one.target != NULL);
 	if (n != 1)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "give --dp NAME, "
 		    "or --fqdn NAME --target AZURE-FQDN, or --input FILE",
@@ -273,126 +263,11 @@ setup(struct run *run, struct clouddp_err *err)
 		    "the DPs");
 	if (run->ctx->dp != NULL && from_inventory(run, err) == -1)
 		return -1;
-	if (run->one.fqdn != NULL && (run->one.target == NULL ||
-	    run->one.fqdn[0] == '\0' || run->one.target[0] == '\0'))
+	if (run->b.one.fqdn != NULL && (run->b.one.target == NULL ||
+	    run->b.one.fqdn[0] == '\0' || run->b.one.target[0] == '\0'))
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "give the Azure "
 		    "FQDN with --target", "--fqdn needs --target");
-	run->given = run->input_path == NULL;
-	run->cfg.probe.now = time(NULL);
-	if (run->ctx->timeout > 0)
-		run->cfg.probe.timeout = run->cfg.timeout = run->ctx->timeout;
-	run->cfg.resolvers = run->ctx->resolvers;
-	run->cfg.nresolvers = run->ctx->nresolvers;
-	run->sec.expect_src = run->ctx->secret;
-	if (vip_secrets_load(&run->sec, &run->cfg.probe, err) == -1)
-		return -1;
-	run->cfg.service = run->sec.expect;
-	if (run->input_path == NULL)
-		return 0;
-	run->in = tool_input_open(run->ctx, run->input_path,
-	    INPUT_BIT(INPUT_FQDN) | INPUT_BIT(INPUT_TARGET), 0, err);
-	return run->in != NULL ? 0 : -1;
-}
-
-/* verify_next_cb: the one DP, or the input's lines. */
-static int
-next_dp(void *arg, struct verify_dp *dp, struct clouddp_err *err)
-{
-	struct run		*run = arg;
-	struct input_rec	 rec;
-	int			 rc;
-
-	if (run->stopped || tool_interrupted() != 0)
-		return 0;
-	if (run->in == NULL) {
-		if (!run->given)
-			return 0;
-		run->given = 0;
-		*dp = run->one;
-		return 1;
-	}
-	rc = input_next(run->in, &rec, err);
-	if (rc != 1)
-		return rc;
-	*dp = run->one;
-	dp->fqdn = rec.col[INPUT_FQDN];
-	dp->target = rec.col[INPUT_TARGET];
-	dp->vip = rec.col[INPUT_VIP];
-	dp->line = rec.line;
-	return 1;
-}
-
-static void
-worst_keep(struct run *run, struct report *r)
-{
-	char	 what[500];
-
-	if (report_status(r) == CLOUDDP_STATUS_OK || (run->worst[0] != '\0' &&
-	    report_status(r) <= run->worst_status))
-		return;
-	run->worst_status = report_status(r);
-	report_headline(r, what, sizeof(what));
-	snprintf(run->worst, sizeof(run->worst), "%s: %s",
-	    report_field(r, "fqdn"), what);
-}
-
-/* verify_emit_cb: print each DP as it ends. */
-static void
-emit(void *arg, struct report *r, const char *record,
-    const struct clouddp_err *err)
-{
-	struct run		*run = arg;
-	struct clouddp_ctx	 quiet;
-
-	if (run->stopped)
-		return;
-	if (r == NULL) {
-		quiet = *run->ctx;
-		if (quiet.output == CLOUDDP_OUTPUT_NAGIOS)
-			quiet.output = CLOUDDP_OUTPUT_TEXT;
-		log_err(&quiet, err);
-		return;
-	}
-	if (run->in != NULL && run->ctx->output == CLOUDDP_OUTPUT_NAGIOS) {
-		worst_keep(run, r);
-		return;
-	}
-	report_write(run->ctx, r, stdout);
-	if (record != NULL && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
-	    !run->ctx->quiet)
-		printf("publish this record to finish:\n%s", record);
-	if (run->in != NULL && run->ctx->output == CLOUDDP_OUTPUT_TEXT &&
-	    !run->ctx->quiet)
-		putchar('\n');
-	fflush(stdout);
-	if (tool_out_check() == -1) {
-		run->stopped = 1;
-		loop_stop(run->loop);
-	}
-}
-
-static int
-batch_summary(struct run *run, const struct verify_tally *t)
-{
-	struct report	*r;
-	int		 st;
-
-	r = report_new("VERIFY");
-	if (r == NULL || verify_summary(t, r) == -1) {
-		report_free(r);
-		return CLOUDDP_STATUS_UNKNOWN;
-	}
-	if (tool_interrupted() != 0)
-		report_check(r, "interrupted", CLOUDDP_STATUS_UNKNOWN,
-		    "stopped by a signal; the counts are of the DPs done "
-		    "before");
-	if (run->worst[0] != '\0')
-		report_summary_append(r, "; worst: %s", run->worst);
-	report_write(run->ctx, r, stdout);
-	st = tool_interrupted() != 0 ? CLOUDDP_STATUS_UNKNOWN :
-	    (int)report_status(r);
-	report_free(r);
-	return st;
+	return verify_batch_open(&run->b, &run->cfg, &run->sec, err);
 }
 
 static int
@@ -400,38 +275,17 @@ verify(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 {
 	struct run		*run = arg;
 	struct verify_tally	 t;
-	int			 st;
 
 	if (setup(run, err) == -1)
 		return -1;
-	if (run->junit_path != NULL) {
-		run->cfg.junit = verify_junit_new(err);
-		if (run->cfg.junit == NULL)
-			return -1;
-	}
 	run->loop = loop_new(err);
+	run->b.loop = run->loop;
 	if (run->loop == NULL || tool_signals(run->loop, err) == -1 ||
-	    verify_run(&run->cfg, run->loop, next_dp, emit, run, &t,
-	    err) == -1)
+	    verify_run(&run->cfg, run->loop, verify_batch_next,
+	    verify_batch_emit, &run->b, &t, err) == -1)
 		return -1;
-	if (run->stopped)
-		return CLOUDDP_STATUS_UNKNOWN;
-	if (run->junit_path != NULL && verify_junit_write(run->cfg.junit,
-	    run->junit_path, err) == -1)
-		return -1;
-	if (run->in != NULL && t.dps == 0 && tool_interrupted() == 0)
-		return clouddp_errf(err, CLOUDDP_EINPUT, "give one DP per "
-		    "line: fqdn target [vip]", "%s: no DPs to verify",
-		    run->input_path);
-	if (run->in != NULL)
-		return batch_summary(run, &t);
-	if (tool_interrupted() != 0)
-		return clouddp_errf(err, CLOUDDP_EINTERNAL, "run it again",
-		    "interrupted by a signal before the checks ended");
-	for (st = CLOUDDP_STATUS_UNKNOWN; st > 0 && t.status[st] == 0; st--)
-		;
 	(void)ctx;
-	return st;
+	return verify_batch_end(&run->b, &run->cfg, &t, err);
 }
 
 static void
@@ -440,7 +294,7 @@ cleanup(void *arg)
 	struct run	*run = arg;
 
 	loop_free(run->loop);
-	input_free(run->in);
+	input_free(run->b.in);
 	vip_secrets_clear(&run->sec);
 	verify_junit_free(run->cfg.junit);
 }

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clouddp.h"
+#include "input.h"
 #include "opts.h"
 #include "report.h"
 #include "verify.h"
@@ -142,17 +144,61 @@ thumbprints(void)
 	    "a file name is refused, pointing at --service-pfx");
 }
 
+/* A batch's DPs: the one of the options once, or each input line. */
+static void
+batches(void)
+{
+	struct verify_batch	 b;
+	struct verify_dp	 dp;
+	struct verify_tally	 t;
+	struct input_cfg	 icfg;
+	struct clouddp_err	 err;
+	const char		*lines = "a.test a.cloudapp.net\n"
+	    "b.test b.cloudapp.net 192.0.2.7\n";
+	int			 fd[2], n;
+
+	memset(&b, 0, sizeof(b));
+	b.one.fqdn = "one.test";
+	b.one.target = "one.cloudapp.net";
+	b.given = 1;
+	n = verify_batch_next(&b, &dp, &err);
+	ok(n == 1 && strcmp(dp.fqdn, "one.test") == 0, "the one DP");
+	is_int(verify_batch_next(&b, &dp, &err), 0, "given once only");
+	memset(&icfg, 0, sizeof(icfg));
+	icfg.need = INPUT_BIT(INPUT_FQDN) | INPUT_BIT(INPUT_TARGET);
+	if (pipe(fd) == -1 || write(fd[1], lines, strlen(lines)) == -1)
+		return;
+	close(fd[1]);
+	b.one.thumbprint = "00";
+	b.in = input_new_fd(fd[0], "dps", &icfg, &err);
+	n = verify_batch_next(&b, &dp, &err);
+	n += verify_batch_next(&b, &dp, &err);
+	ok(n == 2 && strcmp(dp.fqdn, "b.test") == 0 && dp.line == 2 &&
+	    strcmp(dp.vip, "192.0.2.7") == 0 &&
+	    strcmp(dp.thumbprint, "00") == 0,
+	    "input lines on the options' defaults");
+	is_int(verify_batch_next(&b, &dp, &err), 0, "then the end");
+	input_free(b.in);
+	memset(&t, 0, sizeof(t));
+	is_int(verify_tally_status(&t), CLOUDDP_STATUS_OK, "no DPs: OK");
+	t.status[CLOUDDP_STATUS_WARNING] = 2;
+	t.status[CLOUDDP_STATUS_OK] = 1;
+	is_int(verify_tally_status(&t), CLOUDDP_STATUS_WARNING,
+	    "the worst DP's status");
+}
+
 int
 main(void)
 {
 	struct clouddp_err	 err;
 
-	plan(17);
+	plan(23);
 	if (clouddp_global_init(&err) == -1)
 		return 1;
 	adopt();
 	writer();
 	thumbprints();
+	batches();
 	clouddp_global_cleanup();
 	return done_testing();
 }

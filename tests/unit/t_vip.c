@@ -8,6 +8,7 @@
 
 #include "clouddp.h"
 #include "http.h"
+#include "opts.h"
 #include "secret.h"
 #include "vip.h"
 #include "../tap.h"
@@ -29,6 +30,22 @@ make(const char *vip, const char *fqdn, const char *path,
 	return vip_probe_new(&cfg, err);
 }
 
+/* -v: curl's words go to the log only when asked for. */
+static void
+traces(void)
+{
+	struct clouddp_ctx	 ctx;
+	struct vip_cfg		 cfg;
+
+	clouddp_ctx_init(&ctx, "clouddp-test", "TEST");
+	vip_cfg_init(&cfg);
+	vip_cfg_trace(&cfg, &ctx);
+	ok(cfg.trace == NULL, "no -v: no trace");
+	ctx.verbose = 1;
+	vip_cfg_trace(&cfg, &ctx);
+	ok(cfg.trace != NULL && cfg.trace_arg == &ctx, "-v: to the log");
+}
+
 int
 main(void)
 {
@@ -41,7 +58,7 @@ main(void)
 	double			 v[] = { 5, 1, 3, 2 };
 	double			 w[] = { 7, 1, 3 };
 
-	plan(19);
+	plan(21);
 	ok(vip_addr_parse("203.0.113.10", addr, sizeof(addr), &err) == 0 &&
 	    strcmp(addr, "203.0.113.10") == 0, "IPv4 address");
 	ok(vip_addr_parse("2001:DB8:0::1", addr, sizeof(addr), &err) == 0 &&
@@ -107,5 +124,6 @@ main(void)
 	    "the password is read (kept shielded), and the variable unset");
 	secret_free(pw);
 	vip_secrets_clear(&sec);
+	traces();
 	return done_testing();
 }
