@@ -323,3 +323,53 @@ emu_real_free(struct emu_real *r)
 	}
 	free(r);
 }
+
+static void
+warn_log(void *arg, const struct clouddp_err *err)
+{
+	const struct clouddp_ctx	*ctx = arg;
+
+	log_warn(ctx, "%s%s%s", err->what, err->hint[0] != '\0' ?
+	    "; hint: " : "", err->hint);
+}
+
+struct emu_real *
+emu_real_start(struct loop *loop, const struct emu_real_cfg *cfg,
+    struct emu_model *model, struct clouddp_ctx *ctx,
+    struct clouddp_err *err)
+{
+	struct emu_real_cfg	 c = *cfg;
+	struct emu_real		*r;
+	struct emu_hooks	 hooks;
+
+	c.warn = warn_log;
+	c.warn_arg = ctx;
+	r = emu_real_new(loop, &c, err);
+	if (r == NULL)
+		return NULL;
+	emu_real_hooks(r, &hooks);
+	emu_model_set_hooks(model, &hooks);
+	return r;
+}
+
+static void
+stopped(void *arg)
+{
+	loop_stop(arg);
+}
+
+void
+emu_real_finish(struct emu_real *r, struct emu_model *model,
+    struct loop *loop)
+{
+	struct clouddp_err	 err;
+
+	if (r == NULL)
+		return;
+	emu_model_set_hooks(model, NULL);
+	/* When nothing is left to remove, done comes at once and the run
+	 * below ends as soon as nothing is in flight. */
+	emu_real_stop(r, stopped, loop);
+	(void)loop_run(loop, loop_now() + 10, &err);
+	emu_real_free(r);
+}

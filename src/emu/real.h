@@ -42,4 +42,18 @@ void		 emu_real_hooks(struct emu_real *, struct emu_hooks *);
 void		 emu_real_stop(struct emu_real *, void (*)(void *), void *);
 void		 emu_real_free(struct emu_real *);
 
+/*
+ * emu_real_new() with its warnings logged to ctx (borrowed, it must
+ * outlive the result) and its hooks given to model.
+ */
+struct emu_real	*emu_real_start(struct loop *, const struct emu_real_cfg *,
+		    struct emu_model *, struct clouddp_ctx *,
+		    struct clouddp_err *);
+/*
+ * Take the hooks back from model, stop (running loop for at most 10 s
+ * while the DNS records are removed) and free; NULL does nothing.
+ */
+void		 emu_real_finish(struct emu_real *, struct emu_model *,
+		    struct loop *);
+
 #endif /* CLOUDDP_EMU_REAL_H */

@@ -11,6 +11,7 @@
 #include "clouddp.h"
 #include "emu/api_int.h"
 #include "emu/fault.h"
+#include "emu/settings.h"
 #include "../tap.h"
 
 static const char *const ops[] = { "get-subscription", "create-storage",
@@ -101,11 +102,54 @@ test_base64(void)
 	clouddp_buf_free(&b);
 }
 
+/* --fault and --seed through the emulator's settings. */
+static void
+test_settings(void)
+{
+	struct emu_settings	 st;
+	struct fault_set	*s;
+	struct clouddp_err	 err;
+	char			 a[64];
+	int			 i, rc = 0;
+
+	emu_settings_init(&st);
+	s = emu_settings_faults(&st, &err);
+	ok(s != NULL && fault_set_match(s, "get-subscription") == NULL,
+	    "no --fault: an empty set");
+	fault_set_free(s);
+	emu_settings_set(&st, "seed", "42", &err);
+	emu_settings_set(&st, "fault", "create-storage:drop:prob=0.5", &err);
+	emu_settings_set(&st, "fault", "get-subscription:busy", &err);
+	s = emu_settings_faults(&st, &err);
+	ok(s != NULL, "two rules");
+	snprintf(a, sizeof(a), "%s", pattern(s, "create-storage", 40));
+	is(pattern(s, "get-subscription", 2), "b-", "the second rule");
+	fault_set_free(s);
+	s = fault_set_new(42, &err);
+	add(s, "create-storage:drop:prob=0.5");
+	is(pattern(s, "create-storage", 40), a, "seeded by --seed");
+	fault_set_free(s);
+	emu_settings_set(&st, "fault", "get-subscription:explode", &err);
+	ok(emu_settings_faults(&st, &err) == NULL &&
+	    err.code == CLOUDDP_EUSAGE, "a bad rule: no set, the rule's error");
+	emu_settings_clear(&st);
+
+	emu_settings_init(&st);
+	for (i = 0; i < EMU_ARGS_MAX && rc == 0; i++)
+		rc = emu_settings_set(&st, "fault", "any:busy", &err);
+	ok(rc == 0 && st.nfaults == EMU_ARGS_MAX, "64 --fault rules");
+	ok(emu_settings_set(&st, "fault", "any:busy", &err) == -1 &&
+	    strcmp(err.what, "--fault: at most 64 times") == 0,
+	    "and no more");
+	emu_settings_clear(&st);
+}
+
 int
 main(void)
 {
-	plan(23);
+	plan(30);
 	test_rules();
 	test_base64();
+	test_settings();
 	return done_testing();
 }

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clouddp.h"
 #include "emu/model.h"
+#include "emu/settings.h"
 #include "../tap.h"
 
 #define SUB	"8a4a0a51-728e-482e-8daa-c477f03c541d"
@@ -249,17 +251,164 @@ test_checks(void)
 	emu_model_free(m);
 }
 
+/* One option into s; the error's code, or 0 (-2: not an option). */
+static int
+set(struct emu_settings *s, const char *name, const char *arg,
+    struct clouddp_err *err)
+{
+	int	 rc;
+
+	memset(err, 0, sizeof(*err));
+	rc = emu_settings_set(s, name, arg, err);
+	return rc == -1 ? (int)err->code : rc;
+}
+
+static void
+test_settings_values(void)
+{
+	struct emu_settings	 s;
+	struct clouddp_err	 err;
+
+	emu_settings_init(&s);
+	ok(set(&s, "delay", "deploying=2.5", &err) == 0 &&
+	    s.model.delay[EMU_STEP_DEPLOYING] == 2.5, "--delay STEP=SECONDS");
+	ok(set(&s, "delay", "all=0", &err) == 0 &&
+	    s.model.delay[EMU_STEP_DELETE] == 0 &&
+	    s.model.delay[EMU_STEP_OPERATION] == 0, "--delay all=");
+	ok(set(&s, "delay", "deploying", &err) == CLOUDDP_EUSAGE &&
+	    strcmp(err.what, "--delay deploying: no '='") == 0 &&
+	    strcmp(err.hint, "write STEP=SECONDS") == 0,
+	    "--delay without '=': what and hint");
+	ok(set(&s, "delay", "nap=1", &err) == CLOUDDP_EUSAGE &&
+	    strstr(err.what, "unknown step") != NULL, "--delay: unknown step");
+	ok(set(&s, "delay", "suspend=-1", &err) == CLOUDDP_EUSAGE &&
+	    s.model.delay[EMU_STEP_SUSPEND] == 0, "--delay: bad seconds, "
+	    "nothing changed");
+	ok(set(&s, "quota", "cores=40", &err) == 0 &&
+	    s.model.max_cores == 40, "--quota cores=");
+	ok(set(&s, "quota", "storage-accounts=3", &err) == 0 &&
+	    s.model.max_storage_accounts == 3 &&
+	    set(&s, "quota", "hosted-services=7", &err) == 0 &&
+	    s.model.max_hosted_services == 7, "--quota: the other two");
+	ok(set(&s, "quota", "disks=1", &err) == CLOUDDP_EUSAGE &&
+	    strstr(err.hint, "cores=N") != NULL, "--quota: unknown quota");
+	ok(set(&s, "quota", "cores=0", &err) == CLOUDDP_EUSAGE &&
+	    s.model.max_cores == 40, "--quota: out of range, unchanged");
+	ok(set(&s, "vip-http-port", "none", &err) == 0 &&
+	    s.real.http_port == -1 &&
+	    set(&s, "vip-https-port", "8443", &err) == 0 &&
+	    s.real.https_port == 8443, "--vip-http-port none, a port");
+	ok(set(&s, "vip-https-port", "65536", &err) == CLOUDDP_EUSAGE &&
+	    s.real.https_port == 8443, "a port out of range");
+	ok(set(&s, "seed", "7", &err) == 0 && s.model.seed == 7 &&
+	    set(&s, "seed", "-1", &err) == CLOUDDP_EUSAGE, "--seed");
+	ok(set(&s, "listen", "127.0.0.1:0", &err) == 0 &&
+	    strcmp(s.api.listen, "127.0.0.1:0") == 0 &&
+	    set(&s, "cloudapp-zone", "z.test", &err) == 0 &&
+	    strcmp(s.real.zone, "z.test") == 0, "plain values kept");
+	is_int(set(&s, "nosuch", "x", &err), -2, "not an emulator option");
+	emu_settings_clear(&s);
+}
+
+static void
+test_settings_lists(void)
+{
+	struct emu_settings	 s;
+	struct clouddp_err	 err;
+	int			 i, rc = 0;
+
+	emu_settings_init(&s);
+	ok(set(&s, "regions", "West US,North Europe", &err) == 0 &&
+	    s.model.nregions == 2 &&
+	    strcmp(s.model.regions[1], "North Europe") == 0, "--regions");
+	ok(set(&s, "regions", "East US", &err) == 0 &&
+	    s.model.nregions == 1, "--regions again: replaces");
+	ok(set(&s, "regions", "A,,B", &err) == CLOUDDP_EUSAGE &&
+	    strstr(err.what, "an empty name") != NULL, "--regions: empty");
+	is_int(emu_settings_check(&s, &err), -1, "required options missing");
+	set(&s, "listen", "127.0.0.1:0", &err);
+	set(&s, "tls-cert", "c.pem", &err);
+	set(&s, "tls-key", "k.pem", &err);
+	set(&s, "subscription", SUB, &err);
+	is_int(emu_settings_check(&s, &err), -1, "no --management-cer");
+	for (i = 0; i < EMU_ARGS_MAX && rc == 0; i++)
+		rc = set(&s, "management-cer", "m.cer", &err);
+	ok(rc == 0 && s.api.nmanagement == EMU_ARGS_MAX &&
+	    s.api.management[0] != NULL, "--management-cer: 64 of them");
+	ok(emu_settings_check(&s, &err) == 0, "every required option");
+	ok(set(&s, "management-cer", "m.cer", &err) == CLOUDDP_EUSAGE &&
+	    strcmp(err.what, "--management-cer: at most 64 times") == 0,
+	    "and no more");
+	emu_settings_clear(&s);
+}
+
+static void
+test_settings_prepare(void)
+{
+	struct emu_settings	 s;
+	struct clouddp_err	 err;
+	char			 dir[] = "/tmp/t_emu_model.XXXXXX";
+	char			 path[256], buf[128];
+	FILE			*fp;
+	int			 port = 0;
+	long			 pid = 0;
+
+	emu_settings_init(&s);
+	set(&s, "blob-endpoint", "http://127.0.0.1:1/acct", &err);
+	ok(emu_settings_prepare(&s, &err) == 0 && s.model.blob_key == NULL &&
+	    s.real.blob_endpoint == NULL, "no key, no account: no package "
+	    "checks");
+	setenv("CLOUDDP_T_BLOB_KEY", "a2V5", 1);
+	set(&s, "blob-key-env", "CLOUDDP_T_BLOB_KEY", &err);
+	set(&s, "blob-account", "acct", &err);
+	ok(emu_settings_prepare(&s, &err) == 0 && s.real.blob_key != NULL &&
+	    strcmp(s.model.blob_key, "a2V5") == 0 &&
+	    strcmp(s.real.blob_key, "a2V5") == 0 &&
+	    strcmp(s.real.blob_endpoint, "http://127.0.0.1:1/acct") == 0,
+	    "the key from its source; --blob-account: the real side gets "
+	    "the endpoint and key");
+	ok(emu_settings_write_ready(&s, 1, &err) == 0,
+	    "no --ready-file: nothing written");
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/ready", dir);
+	set(&s, "ready-file", path, &err);
+	buf[0] = '\0';
+	ok(emu_settings_write_ready(&s, 8443, &err) == 0, "--ready-file");
+	fp = fopen(path, "r");
+	if (fp != NULL) {
+		if (fgets(buf, sizeof(buf), fp) == NULL)
+			buf[0] = '\0';
+		fclose(fp);
+	}
+	ok(sscanf(buf, "{\"port\":%d,\"pid\":%ld}", &port, &pid) == 2 &&
+	    port == 8443 && pid == (long)getpid(),
+	    "--ready-file: {\"port\":N,\"pid\":N}");
+	unlink(path);
+	rmdir(dir);
+	snprintf(path, sizeof(path), "%s/ready", dir);
+	ok(emu_settings_write_ready(&s, 1, &err) == -1 &&
+	    err.code == CLOUDDP_EIO && strstr(err.what, ".tmp") != NULL &&
+	    strcmp(err.hint, "check the directory") == 0,
+	    "--ready-file in no directory: what and hint");
+	emu_settings_clear(&s);
+	unsetenv("CLOUDDP_T_BLOB_KEY");
+}
+
 int
 main(void)
 {
 	struct clouddp_err	 err;
 
-	plan(49);
+	plan(77);
 	if (clouddp_global_init(&err) == -1)
 		return 1;
 	test_storage();
 	test_deploy();
 	test_checks();
+	test_settings_values();
+	test_settings_lists();
+	test_settings_prepare();
 	clouddp_global_cleanup();
 	return done_testing();
 }
