@@ -15,6 +15,74 @@
 #include "publishsettings.h"
 #include "secret.h"
 
+void
+prov_cred_init(struct prov_cred *cr)
+{
+	cr->mgmt_pw.opt = "--management-password";
+	cr->service_pw.opt = "--service-password";
+	cr->proxy_pw.opt = "--proxy-password";
+}
+
+/* The password source name sets, its kind in *kind; NULL: none. */
+static struct clouddp_secret_src *
+password_opt(struct prov_cred *cr, const char *name,
+    enum clouddp_secret_kind *kind)
+{
+	static const struct {
+		const char			*name;
+		enum clouddp_secret_kind	 kind;
+	} kinds[] = {
+		{ "env", CLOUDDP_SECRET_ENV },
+		{ "fd", CLOUDDP_SECRET_FD },
+		{ "file", CLOUDDP_SECRET_FILE },
+	};
+	struct clouddp_secret_src	*srcs[] = {
+		&cr->mgmt_pw, &cr->service_pw, &cr->proxy_pw
+	};
+	size_t				 i, j, len;
+
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+		len = strlen(srcs[i]->opt + 2);
+		if (strncmp(name, srcs[i]->opt + 2, len) != 0 ||
+		    name[len] != '-')
+			continue;
+		for (j = 0; j < sizeof(kinds) / sizeof(kinds[0]); j++)
+			if (strcmp(name + len + 1, kinds[j].name) == 0) {
+				*kind = kinds[j].kind;
+				return srcs[i];
+			}
+	}
+	return NULL;
+}
+
+int
+prov_cred_opt(struct prov_cred *cr, const char *name, const char *arg,
+    struct clouddp_err *err)
+{
+	struct clouddp_secret_src	*s;
+	enum clouddp_secret_kind	 kind;
+
+	if (strcmp(name, "management-pfx") == 0)
+		cr->mgmt_pfx = arg;
+	else if (strcmp(name, "service-pfx") == 0)
+		cr->service_pfx = arg;
+	else if (strcmp(name, "publishsettings") == 0)
+		cr->publishsettings = arg;
+	else {
+		s = password_opt(cr, name, &kind);
+		if (s == NULL)
+			return clouddp_errf(err, CLOUDDP_EUSAGE, NULL,
+			    "--%s: not a credential's option", name);
+		if (s->kind != CLOUDDP_SECRET_NONE)
+			return clouddp_errf(err, CLOUDDP_EUSAGE, "give one "
+			    "source for each password", "two sources given "
+			    "for one password");
+		s->kind = kind;
+		s->arg = arg;
+	}
+	return 0;
+}
+
 /*
  * The management certificate of a .publishsettings file (spec 4): the
  * subscription --subscription names, or its only one; its endpoint

@@ -28,6 +28,16 @@ struct prov_cred {
 	struct clouddp_buf		 pfx;
 };
 
+/* Name the password options in cr, for the hints of pfx_load(). */
+void	 prov_cred_init(struct prov_cred *);
+/*
+ * Take the option name (long, without "--"): management-pfx,
+ * service-pfx, publishsettings, or a source of the management, service
+ * or proxy password (-env, -fd, -file; one source for each).  Returns 0,
+ * or -1 with err filled (also when name is none of these).
+ */
+int	 prov_cred_opt(struct prov_cred *, const char *, const char *,
+	    struct clouddp_err *);
 /*
  * The management credential: --management-pfx with its password, or
  * --publishsettings (whose subscription and endpoint fill cfg->be when
