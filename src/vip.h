@@ -216,10 +216,12 @@ struct vip_print {
 void		 vip_print_emit(void *, struct report *,
 		    const struct clouddp_err *);
 /*
- * The summary of an --input run to stdout (vip_batch_summary, the
- * signal that interrupted it, the worst target), wall in seconds.
+ * After the loop: print an --input run's summary (vip_batch_summary,
+ * the signal that interrupted it, the worst target), wall in seconds.
+ * Returns the exit status (UNKNOWN when stopped or interrupted), or -1
+ * with err filled when probes were left unfinished.
  */
-void		 vip_print_summary(struct vip_print *,
-		    const struct vip_batch *, double);
+int		 vip_print_end(struct vip_print *, const struct vip_batch *,
+		    double, struct clouddp_err *);
 
 #endif /* CLOUDDP_VIP_H */

@@ -311,9 +311,8 @@ vip_print_emit(void *arg, struct report *r, const struct clouddp_err *err)
 	}
 }
 
-void
-vip_print_summary(struct vip_print *pr, const struct vip_batch *b,
-    double wall)
+static void
+print_summary(struct vip_print *pr, const struct vip_batch *b, double wall)
 {
 	struct report	*r;
 	const char	*sig;
@@ -331,4 +330,21 @@ vip_print_summary(struct vip_print *pr, const struct vip_batch *b,
 		report_write(pr->ctx, r, stdout);
 	}
 	report_free(r);
+}
+
+int
+vip_print_end(struct vip_print *pr, const struct vip_batch *b, double wall,
+    struct clouddp_err *err)
+{
+	if (pr->stopped)
+		return CLOUDDP_STATUS_UNKNOWN;
+	if (tool_interrupted() == 0 && vip_batch_unfinished(b) > 0)
+		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL, "the event "
+		    "loop ended with %zu probes unfinished",
+		    vip_batch_unfinished(b));
+	if (pr->batch)
+		print_summary(pr, b, wall);
+	if (tool_interrupted() != 0)
+		return CLOUDDP_STATUS_UNKNOWN;
+	return (int)vip_batch_status(b);
 }

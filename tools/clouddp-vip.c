@@ -268,20 +268,9 @@ probe(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 	run->out.loop = run->loop;
 	run->out.batch = run->in_name != NULL;
 	if (vip_batch_start(run->batch, run->m, vip_print_emit, &run->out,
-	    err) == -1 ||
-	    loop_run(run->loop, 0, err) == -1)
+	    err) == -1 || loop_run(run->loop, 0, err) == -1)
 		return -1;
-	if (run->out.stopped)
-		return CLOUDDP_STATUS_UNKNOWN;
-	if (tool_interrupted() == 0 && vip_batch_unfinished(run->batch) > 0)
-		return clouddp_errf(err, CLOUDDP_EINTERNAL, NULL, "the event "
-		    "loop ended with %zu probes unfinished",
-		    vip_batch_unfinished(run->batch));
-	if (run->in_name != NULL)
-		vip_print_summary(&run->out, run->batch, loop_now() - t0);
-	if (tool_interrupted() != 0)
-		return CLOUDDP_STATUS_UNKNOWN;
-	return vip_batch_status(run->batch);
+	return vip_print_end(&run->out, run->batch, loop_now() - t0, err);
 }
 
 static void

@@ -46,6 +46,29 @@ traces(void)
 	ok(cfg.trace != NULL && cfg.trace_arg == &ctx, "-v: to the log");
 }
 
+/* The end of a run: its exit status, from the batch or the output. */
+static void
+ends(void)
+{
+	struct clouddp_ctx	 ctx;
+	struct clouddp_err	 err;
+	struct vip_cfg		 cfg;
+	struct vip_batch	*b;
+	struct vip_print	 pr;
+
+	clouddp_ctx_init(&ctx, "clouddp-test", "TEST");
+	vip_cfg_init(&cfg);
+	b = vip_batch_new(&cfg, NULL, 4, &err);
+	memset(&pr, 0, sizeof(pr));
+	pr.ctx = &ctx;
+	is_int(vip_print_end(&pr, b, 0, &err), CLOUDDP_STATUS_OK,
+	    "nothing probed, nothing wrong: OK");
+	pr.stopped = 1;
+	is_int(vip_print_end(&pr, b, 0, &err), CLOUDDP_STATUS_UNKNOWN,
+	    "a failed write: UNKNOWN");
+	vip_batch_free(b);
+}
+
 int
 main(void)
 {
@@ -58,7 +81,7 @@ main(void)
 	double			 v[] = { 5, 1, 3, 2 };
 	double			 w[] = { 7, 1, 3 };
 
-	plan(21);
+	plan(23);
 	ok(vip_addr_parse("203.0.113.10", addr, sizeof(addr), &err) == 0 &&
 	    strcmp(addr, "203.0.113.10") == 0, "IPv4 address");
 	ok(vip_addr_parse("2001:DB8:0::1", addr, sizeof(addr), &err) == 0 &&
@@ -125,5 +148,6 @@ main(void)
 	secret_free(pw);
 	vip_secrets_clear(&sec);
 	traces();
+	ends();
 	return done_testing();
 }
