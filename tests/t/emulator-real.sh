@@ -314,8 +314,11 @@ op; is "$opst" "202 Succeeded 200 " "Delete Deployment"
 wait_for 10 sh -c "[ -z \"\$(dig +short +norec -p $DP @$DA \
     $SVC.cloudapp.net A)\" ]"
 ok $? "the record is gone"
-wait_for 5 sh -c "[ \$(ss -Hltn 'src $VIP' | wc -l) -eq 0 ]"
-ok $? "nothing listening on the VIP"
+wait_for 10 sh -c "[ \$(ss -Hltn 'src $VIP' | wc -l) -eq 0 ]"
+ok $? "nothing listening on the VIP" || {
+	ss -Hltnp "src $VIP" | sed 's/^/# /'
+	tail -5 "$T_TMP/emu.log" | sed 's/^/# /'
+}
 
 api POST "$DEP" --data "$(dep dep2 "$AZURITE_ENDPOINT/pkg/cdp.cspkg")"
 op
