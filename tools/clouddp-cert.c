@@ -1,28 +1,20 @@
 /*
  * clouddp-cert: pre-flight checks of the service certificate (.pfx), the
  * management certificate (.pfx and .cer) or a .publishsettings file, and
- * the Service FQDN the other tools use.  All the work is in cert.c and
- * publishsettings.c; this file maps options to calls and findings to a
- * report.
+ * the Service FQDN the other tools use.  All the work is in
+ * cert_check.c; this file maps options to one call and prints its report.
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "clouddp.h"
-#include "cert.h"
-#include "dpref.h"
-#include "inventory.h"
+#include "cert_check.h"
 #include "name.h"
 #include "opts.h"
-#include "pfx.h"
-#include "publishsettings.h"
 #include "report.h"
 #include "tool.h"
 
@@ -64,17 +56,8 @@ static const struct option longopts[] = {
 
 struct run {
 	struct clouddp_ctx	*ctx;
-	const char		*service;
-	const char		*management;
-	const char		*cer;
-	const char		*publishsettings;
-	const char		*subscription;
-	const char		*fqdn;		/* fqdn_buf, normalised */
+	struct cert_check_cfg	 cfg;	/* cfg.fqdn: fqdn_buf, normalised */
 	char			 fqdn_buf[ZONE_NAME_MAX];
-	long			 warn_days;
-	long			 crit_days;
-	struct dpref		 ref;		/* --dp */
-	time_t			 now;
 	struct report		*report;
 };
 
@@ -122,170 +105,41 @@ help(void)
 "  -V, --version          print the version and exit\n", stdout);
 }
 
-static void
-policy(const struct run *run, int service, struct cert_policy *p)
-{
-	p->service = service;
-	p->fqdn = run->fqdn;
-	p->now = run->now;
-	p->warn_days = run->warn_days;
-	p->crit_days = run->crit_days;
-	p->prefix = NULL;
-}
-
-/* --dp: the thumbprint and the Service FQDN the file must have. */
-static int
-dp_load(struct run *run, struct clouddp_err *err)
-{
-	struct dpref	*ref = &run->ref;
-
-	if (dpref_get(run->ctx->db, run->ctx->dp, DPREF_ANY_STATE, ref,
-	    err) == -1)
-		return -1;
-	if (ref->thumbprint[0] == '\0' || ref->fqdn[0] == '\0')
-		return clouddp_errf(err, CLOUDDP_ECONFIG, "run "
-		    "'clouddp-provision create' or 'resume' to record it",
-		    "%s: DP %s is %s and has no service certificate recorded",
-		    ref->db, ref->name, inventory_state_name(ref->state));
-	if (ref->state != INV_STATE_READY)
-		log_warn(run->ctx, "%s: DP %s is %s, not ready", ref->db,
-		    ref->name, inventory_state_name(ref->state));
-	if (name_host(ref->fqdn, run->fqdn_buf, err) == -1) {
-		clouddp_err_prefix(err, "%s: DP %s", ref->db, ref->name);
-		return -1;
-	}
-	run->fqdn = run->fqdn_buf;
-	return 0;
-}
-
-/* --dp: is the file the certificate the DP was deployed with? */
-static void
-dp_judge(struct run *run, const struct cert *c)
-{
-	const struct dpref	*ref = &run->ref;
-	char			 sha1[41];
-
-	report_obj_set_str(report_root(run->report), "dp", ref->name);
-	cert_thumbprint_sha1(c, sha1);
-	if (strcasecmp(sha1, ref->thumbprint) == 0)
-		report_check(run->report, "dp_certificate",
-		    CLOUDDP_STATUS_OK, "%s is the service certificate of DP "
-		    "%s (SHA-1 %s)", run->service, ref->name, sha1);
-	else
-		report_check(run->report, "dp_certificate",
-		    CLOUDDP_STATUS_CRITICAL, "%s is not the service "
-		    "certificate of DP %s: SHA-1 %s, the DP has %s",
-		    run->service, ref->name, sha1, ref->thumbprint);
-}
-
-static int
-check_service(struct run *run, struct clouddp_err *err)
-{
-	struct cert_policy	 p;
-	struct cert		*c;
-	char			 fqdn[256];
-
-	if (run->ctx->dp != NULL && dp_load(run, err) == -1)
-		return -1;
-	c = pfx_load(run->service, &run->ctx->secret, NULL, err);
-	if (c == NULL)
-		return -1;
-	policy(run, 1, &p);
-	cert_check_all(c, &p, run->report, fqdn, sizeof(fqdn));
-	if (run->ctx->dp != NULL)
-		dp_judge(run, c);
-	report_obj_set_str(report_root(run->report), "fqdn",
-	    fqdn[0] != '\0' ? fqdn : NULL);
-	cert_describe(c, run->now, report_root(run->report));
-	cert_perf_days_left(c, &p, run->report);
-	cert_free(c);
-	return 0;
-}
-
-static int
-check_management(struct run *run, struct clouddp_err *err)
-{
-	struct cert_policy	 p;
-	struct cert_finding	 f;
-	struct cert		*c, *cer = NULL;
-
-	c = pfx_load(run->management, &run->ctx->secret, NULL, err);
-	if (c == NULL)
-		return -1;
-	if (run->cer != NULL) {
-		cer = cert_load_file(run->cer, NULL, err);
-		if (cer == NULL) {
-			cert_free(c);
-			return -1;
-		}
-	}
-	cert_describe(c, run->now, report_root(run->report));
-	policy(run, 0, &p);
-	cert_check_all(c, &p, run->report, NULL, 0);
-	if (cer != NULL) {
-		cert_check_same(cer, run->cer, c, run->management, &f);
-		report_check(run->report, f.check, f.status, "%s",
-		    f.message);
-	}
-	cert_perf_days_left(c, &p, run->report);
-	cert_free(cer);
-	cert_free(c);
-	return 0;
-}
-
-static int
-check_publishsettings(struct run *run, struct clouddp_err *err)
-{
-	struct publishsettings	*ps;
-	struct cert_policy	 p;
-	int			 rc;
-
-	ps = publishsettings_load(run->publishsettings, err);
-	if (ps == NULL)
-		return -1;
-	policy(run, 0, &p);
-	rc = publishsettings_check(ps, run->subscription, &p, run->report,
-	    err);
-	if (rc == -1)
-		clouddp_err_prefix(err, "%s", run->publishsettings);
-	publishsettings_free(ps);
-	return rc;
-}
-
 /* Exactly one file to check, and options that belong to it. */
 static int
 options_check(const struct run *run, struct clouddp_err *err)
 {
-	int	 modes;
+	const struct cert_check_cfg	*c = &run->cfg;
+	int				 modes;
 
-	modes = (run->service != NULL) + (run->management != NULL) +
-	    (run->publishsettings != NULL);
+	modes = (c->service != NULL) + (c->management != NULL) +
+	    (c->publishsettings != NULL);
 	if (modes != 1)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "give one of them; check each file in its own run",
 		    "give exactly one of --service, --management and "
 		    "--publishsettings");
-	if (run->cer != NULL && run->management == NULL)
+	if (c->cer != NULL && c->management == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "use --cer with --management",
 		    "--cer without --management");
-	if (run->fqdn != NULL && run->service == NULL)
+	if (c->fqdn != NULL && c->service == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "use --fqdn with --service", "--fqdn without --service");
-	if (run->ctx->dp != NULL && run->service == NULL)
+	if (run->ctx->dp != NULL && c->service == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "use --dp with --service", "--dp without --service");
-	if (run->ctx->dp != NULL && run->fqdn != NULL)
+	if (run->ctx->dp != NULL && c->fqdn != NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "leave out --fqdn: "
 		    "the DP's Service FQDN is used", "--dp with --fqdn");
 	if (run->ctx->db != NULL && run->ctx->dp == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE, "name the DP with "
 		    "--dp", "--db without --dp");
-	if (run->subscription != NULL && run->publishsettings == NULL)
+	if (c->subscription != NULL && c->publishsettings == NULL)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "use --subscription with --publishsettings",
 		    "--subscription without --publishsettings");
-	if (run->publishsettings != NULL &&
+	if (c->publishsettings != NULL &&
 	    run->ctx->secret.kind != CLOUDDP_SECRET_NONE)
 		return clouddp_errf(err, CLOUDDP_EUSAGE,
 		    "leave out the password option",
@@ -311,11 +165,11 @@ parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 			continue;
 		switch (ch) {
 		case OPT_CER:
-			run->cer = optarg;
+			run->cfg.cer = optarg;
 			break;
 		case OPT_CRITICAL_DAYS:
 			if (clouddp_parse_long("--critical-days", optarg, 0,
-			    3650, &run->crit_days, err) == -1)
+			    3650, &run->cfg.crit_days, err) == -1)
 				return -1;
 			break;
 		case OPT_FQDN:
@@ -324,23 +178,23 @@ parse(void *arg, struct clouddp_ctx *ctx, int argc, char **argv,
 				clouddp_err_prefix(err, "--fqdn");
 				return -1;
 			}
-			run->fqdn = run->fqdn_buf;
+			run->cfg.fqdn = run->fqdn_buf;
 			break;
 		case OPT_MANAGEMENT:
-			run->management = optarg;
+			run->cfg.management = optarg;
 			break;
 		case OPT_PUBLISHSETTINGS:
-			run->publishsettings = optarg;
+			run->cfg.publishsettings = optarg;
 			break;
 		case OPT_SERVICE:
-			run->service = optarg;
+			run->cfg.service = optarg;
 			break;
 		case OPT_SUBSCRIPTION:
-			run->subscription = optarg;
+			run->cfg.subscription = optarg;
 			break;
 		case OPT_WARN_DAYS:
 			if (clouddp_parse_long("--warn-days", optarg, 0, 3650,
-			    &run->warn_days, err) == -1)
+			    &run->cfg.warn_days, err) == -1)
 				return -1;
 			break;
 		default:
@@ -361,20 +215,13 @@ static int
 run_checks(void *arg, struct clouddp_ctx *ctx, struct clouddp_err *err)
 {
 	struct run	*run = arg;
-	int		 rc;
 
-	run->now = time(NULL);
+	run->cfg.now = time(NULL);
 	run->report = report_new("CERT");
 	if (run->report == NULL)
 		return clouddp_errf(err, CLOUDDP_ENOMEM, NULL,
 		    "out of memory");
-	if (run->service != NULL)
-		rc = check_service(run, err);
-	else if (run->management != NULL)
-		rc = check_management(run, err);
-	else
-		rc = check_publishsettings(run, err);
-	if (rc == -1)
+	if (cert_check_run(&run->cfg, ctx, run->report, err) == -1)
 		return -1;
 	report_write(ctx, run->report, stdout);
 	return (int)report_status(run->report);
@@ -398,6 +245,6 @@ main(int argc, char *argv[])
 	struct run	 run;
 
 	memset(&run, 0, sizeof(run));
-	run.warn_days = 30;
+	run.cfg.warn_days = 30;
 	return tool_main(&tool, &run, argc, argv);
 }
