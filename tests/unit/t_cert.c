@@ -2,7 +2,8 @@
  * Unit tests: certificate loading (.pfx both encodings, empty password,
  * chain in any order, .cer DER/PEM/base64), wrong password and damaged
  * files, thumbprints against openssl's own, RFC 6125 name matching and
- * the checks, and a PBES2 .pfx re-encrypted for the classic API.  The
+ * the checks, a PBES2 .pfx re-encrypted for the classic API, and what
+ * clouddp-cert runs on one file (cert_check_run), --dp included.  The
  * certificates come from tests/data/gen-certs.sh; the bags openssl(1)
  * will not write (chain first, foreign key) are built here with OpenSSL
  * itself.
@@ -22,6 +23,9 @@
 
 #include "clouddp.h"
 #include "cert.h"
+#include "cert_check.h"
+#include "inventory.h"
+#include "report.h"
 #include "../tap.h"
 
 static char	 dir[] = "/tmp/t_certXXXXXX";
@@ -512,15 +516,177 @@ test_reencrypt(void)
 	cert_free(c);
 }
 
+/* An inventory at db with DP1, Ready, deployed with thumbprint. */
+static int
+inventory_make(const char *db, const char *thumbprint)
+{
+	struct clouddp_err	 err;
+	struct inventory	*inv;
+	struct inv_dp		 dp;
+	int			 rc;
+
+	inv = inventory_open(db, &err);
+	if (inv == NULL)
+		return -1;
+	memset(&dp, 0, sizeof(dp));
+	snprintf(dp.name, sizeof(dp.name), "DP1");
+	snprintf(dp.backend, sizeof(dp.backend), "asm");
+	snprintf(dp.service_fqdn, sizeof(dp.service_fqdn),
+	    "CloudDP1.contoso.test.");
+	snprintf(dp.azure_fqdn, sizeof(dp.azure_fqdn),
+	    "0123456789abcdef01234567.cloudapp.net");
+	snprintf(dp.vip, sizeof(dp.vip), "192.0.2.10");
+	snprintf(dp.service_thumbprint, sizeof(dp.service_thumbprint), "%s",
+	    thumbprint);
+	dp.state = INV_STATE_READY;
+	dp.created = dp.updated = 1000;
+	rc = inventory_dp_add(inv, &dp, &err);
+	inventory_free(inv);
+	return rc;
+}
+
+/* The status of one check of a report, -1 when it has none. */
+struct want {
+	const char	*check;
+	int		 status;
+};
+
+static void
+status_of(void *arg, const char *stage, const char *check,
+    enum clouddp_status status, const char *message)
+{
+	struct want	*want = arg;
+
+	(void)stage;
+	(void)message;
+	if (strcmp(check, want->check) == 0)
+		want->status = (int)status;
+}
+
+static int
+check_status(const struct report *r, const char *check)
+{
+	struct want	 want = { check, -1 };
+
+	report_check_each(r, status_of, &want);
+	return want.status;
+}
+
+/* One run of cert_check_run into a new report; *rc gets its result. */
+static struct report *
+check_run(const struct cert_check_cfg *cfg, struct clouddp_ctx *ctx,
+    int *rc, struct clouddp_err *err)
+{
+	struct report	*r;
+
+	r = report_new("CERT");
+	if (r == NULL) {
+		*rc = -2;
+		return NULL;
+	}
+	clouddp_err_clear(err);
+	*rc = cert_check_run(cfg, ctx, r, err);
+	return r;
+}
+
+static void
+test_check_run_files(struct clouddp_ctx *ctx)
+{
+	struct cert_check_cfg	 cfg;
+	struct clouddp_err	 err;
+	struct report		*r;
+	int			 rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.warn_days = 30;
+	cfg.now = time(NULL);
+	cfg.service = p("good-legacy.pfx");
+	r = check_run(&cfg, ctx, &rc, &err);
+	ok(rc == 0 && report_status(r) == CLOUDDP_STATUS_OK,
+	    "cert_check_run: a legacy service .pfx, all OK");
+	is(report_field(r, "fqdn"), "clouddp1.contoso.test",
+	    "the Service FQDN from its CN");
+	ok(report_field(r, "thumbprint_sha1") != NULL, "and its facts");
+	report_free(r);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.warn_days = 30;
+	cfg.now = time(NULL);
+	cfg.management = p("mgmt.pfx");
+	cfg.cer = p("other.cer");
+	r = check_run(&cfg, ctx, &rc, &err);
+	ok(rc == 0 && report_status(r) == CLOUDDP_STATUS_CRITICAL &&
+	    report_count(r, CLOUDDP_STATUS_CRITICAL) == 1,
+	    "a management .pfx with another's .cer: one critical");
+	report_free(r);
+	cfg.cer = p("missing.cer");
+	r = check_run(&cfg, ctx, &rc, &err);
+	ok(rc == -1 && err.code == CLOUDDP_EIO, "a missing .cer: EIO");
+	report_free(r);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.publishsettings = p("v2.publishsettings");
+	cfg.subscription = "no-such-subscription";
+	r = check_run(&cfg, ctx, &rc, &err);
+	ok(rc == -1 && strstr(err.what, "v2.publishsettings") != NULL,
+	    "an unknown subscription: the file named");
+	report_free(r);
+}
+
+static void
+test_check_run_dp(struct clouddp_ctx *ctx)
+{
+	struct cert_check_cfg	 cfg;
+	struct clouddp_err	 err;
+	struct report		*r;
+	struct cert		*c;
+	char			 db[600], sha1[41];
+	int			 rc;
+
+	c = cert_load_file(p("good-legacy.pfx"), "s3cret", &err);
+	if (c == NULL)
+		return;
+	cert_thumbprint_sha1(c, sha1);
+	cert_free(c);
+	snprintf(db, sizeof(db), "%s", p("dp.db"));
+	ok(inventory_make(db, sha1) == 0, "an inventory with DP1");
+	ctx->db = db;
+	ctx->dp = "DP1";
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.warn_days = 30;
+	cfg.now = time(NULL);
+	cfg.service = p("good-legacy.pfx");
+	r = check_run(&cfg, ctx, &rc, &err);
+	if (rc != 0)
+		diag("%s", err.what);
+	ok(rc == 0 && report_status(r) == CLOUDDP_STATUS_OK &&
+	    check_status(r, "dp_certificate") == CLOUDDP_STATUS_OK &&
+	    strcmp(report_field(r, "dp"), "DP1") == 0,
+	    "--dp: the DP's own certificate");
+	is(report_field(r, "fqdn"), "clouddp1.contoso.test",
+	    "its Service FQDN, normalised");
+	report_free(r);
+	cfg.service = p("san.pfx");
+	r = check_run(&cfg, ctx, &rc, &err);
+	ok(rc == 0 && check_status(r, "dp_certificate") ==
+	    CLOUDDP_STATUS_CRITICAL, "--dp: another certificate is critical");
+	report_free(r);
+	ctx->dp = "DP9";
+	r = check_run(&cfg, ctx, &rc, &err);
+	ok(rc == -1 && err.code == CLOUDDP_ECONFIG, "--dp: an unknown DP");
+	report_free(r);
+	ctx->db = NULL;
+	ctx->dp = NULL;
+}
+
 int
 main(void)
 {
 	const char		*top;
-	char			 cmd[1024];
+	char			 cmd[1024], pwfile[600];
+	struct clouddp_ctx	 ctx;
 	struct clouddp_err	 err;
 	struct cert		*c;
 
-	plan(85);
+	plan(97);
 	top = getenv("top_srcdir");
 	if (top == NULL)
 		top = ".";
@@ -538,6 +704,15 @@ main(void)
 	test_real_world();
 	test_names();
 	test_checks();
+	memset(&ctx, 0, sizeof(ctx));
+	snprintf(pwfile, sizeof(pwfile), "%s", p("password"));
+	snprintf(cmd, sizeof(cmd), "echo s3cret >%s && chmod 600 %s",
+	    pwfile, pwfile);
+	ok(system(cmd) == 0, "a password file");
+	ctx.secret.kind = CLOUDDP_SECRET_FILE;
+	ctx.secret.arg = pwfile;
+	test_check_run_files(&ctx);
+	test_check_run_dp(&ctx);
 	c = cert_from_der((const unsigned char *)"\x30\x03\x02\x01\x01", 5,
 	    &err);
 	ok(c == NULL && err.code == CLOUDDP_ECERT, "cert_from_der: garbage");
