@@ -484,12 +484,34 @@ redirect(struct call *c, const struct http_result *res,
 	return 0;
 }
 
+/*
+ * An x-ms-request-id the provisioner may quote and poll: 1-63 letters,
+ * digits and hyphens (Azure's are 32 hex digits).  It goes into the URL
+ * of Get Operation Status, so nothing else may pass.
+ */
+static int
+request_id_ok(const char *id)
+{
+	size_t	 n = strspn(id, "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+
+	return n > 0 && n < 64 && id[n] == '\0';
+}
+
 static void
 on_response(struct call *c, const struct http_result *res,
     struct clouddp_err *err)
 {
 	char	 why[200];
 
+	if (res->request_id != NULL && res->request_id[0] != '\0' &&
+	    !request_id_ok(res->request_id)) {
+		clouddp_errf(err, CLOUDDP_EAPI, NOT_ASM_HINT, "%s: an answer "
+		    "whose x-ms-request-id is not a request id: %.64s",
+		    c->what, res->request_id);
+		finish(c, err);
+		return;
+	}
 	c->status = res->status;
 	snprintf(c->last_id, sizeof(c->last_id), "%s",
 	    res->request_id != NULL ? res->request_id : "");
