@@ -383,7 +383,8 @@ while kill -0 "$PID" 2>/dev/null && [ $i -lt $((50 * CLOUDDP_TEST_SLOW)) ]; do
 done
 wait "$PID"
 is "$?" 0 "SIGTERM: exit 0"
-is "$(ss -Hltn "sport = :$PORT" | wc -l)" 0 "SIGTERM: nothing left listening"
+is "$(ss -Hltn "src $A and sport = :$PORT" | wc -l)" 0 \
+    "SIGTERM: nothing left listening on $A:$PORT"
 
 # Asynchronous progress over time -------------------------------------------
 # Under memcheck each request takes the emulator longer: every delay
